@@ -1,0 +1,132 @@
+"""The roadmap as values: modules grouped by area, one cell per readiness column.
+
+Everything here is immutable and knows nothing of files, git or Slack.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(name: str) -> str:
+    """The key names are compared by: case-insensitive, spaces collapsed."""
+    return _SPACES.sub(" ", name).strip().casefold()
+
+
+class CellState(enum.StrEnum):
+    DONE = "done"
+    OPEN = "open"
+    NA = "n/a"
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    column: str
+    state: CellState
+    text: str  # the cell as written, trimmed (e.g. "[x] ([#12](...))")
+    line: int  # 1-based line in the file
+    box: int | None = None  # offset in the text of the character inside "[ ]", when a box
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    name: str
+    group: str
+    line: int
+    cells: tuple[Cell, ...]
+
+    @property
+    def key(self) -> str:
+        return normalize(self.name)
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.group}/{self.name}"
+
+    def cell(self, column: str) -> Cell | None:
+        for cell in self.cells:
+            if cell.column == column:
+                return cell
+        return None
+
+    @property
+    def done(self) -> int:
+        return sum(1 for c in self.cells if c.state is CellState.DONE)
+
+    @property
+    def total(self) -> int:
+        return sum(1 for c in self.cells if c.state is not CellState.NA)
+
+    @property
+    def is_done(self) -> bool:
+        return self.done == self.total
+
+    @property
+    def open_columns(self) -> tuple[str, ...]:
+        return tuple(c.column for c in self.cells if c.state is CellState.OPEN)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+    line: int
+    modules: tuple[Module, ...]
+
+    @property
+    def key(self) -> str:
+        return normalize(self.name)
+
+    @property
+    def done(self) -> int:
+        return sum(m.done for m in self.modules)
+
+    @property
+    def total(self) -> int:
+        return sum(m.total for m in self.modules)
+
+    @property
+    def is_done(self) -> bool:
+        return all(m.is_done for m in self.modules)
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class Roadmap:
+    columns: tuple[str, ...]
+    groups: tuple[Group, ...]
+    dependency_order: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()  # the "Development dependencies" bullets, as written
+    warnings: tuple[Warning, ...] = ()
+    title: str = ""
+
+    @property
+    def modules(self) -> tuple[Module, ...]:
+        return tuple(m for g in self.groups for m in g.modules)
+
+    def group(self, name: str) -> Group | None:
+        key = normalize(name)
+        return next((g for g in self.groups if g.key == key), None)
+
+    @property
+    def done(self) -> int:
+        return sum(g.done for g in self.groups)
+
+    @property
+    def total(self) -> int:
+        return sum(g.total for g in self.groups)
+
+
+class RoadmapError(Exception):
+    """Input the bot cannot use. str() is the one line a person sees."""
