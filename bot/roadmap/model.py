@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _SPACES = re.compile(r"\s+")
 
@@ -110,10 +110,15 @@ class Roadmap:
     rules: tuple[str, ...] = ()  # the "Development dependencies" bullets, as written
     warnings: tuple[Warning, ...] = ()
     title: str = ""
+    # Derived indexes (lookup) built on first use; not part of the value.
+    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     @property
     def modules(self) -> tuple[Module, ...]:
-        return tuple(m for g in self.groups for m in g.modules)
+        found = self.cache.get("modules")
+        if found is None:
+            found = self.cache["modules"] = tuple(m for g in self.groups for m in g.modules)
+        return found  # type: ignore[return-value]
 
     def group(self, name: str) -> Group | None:
         key = normalize(name)

@@ -52,37 +52,33 @@ def split_row(text: str, start: int, end: int) -> list[tuple[int, int]]:
     Mirrors markdown-it's table rule: trim the line, split on pipes not preceded by a
     backslash, drop one empty piece at each end (outer pipes).
     """
-    while start < end and text[start] in MD_TRIM_CHARS:
-        start += 1
-    while end > start and text[end - 1] in MD_TRIM_CHARS:
-        end -= 1
     line = text[start:end]
+    stripped = line.lstrip(MD_TRIM_CHARS)
+    start += len(line) - len(stripped)
+    line = stripped.rstrip(MD_TRIM_CHARS)
     if "\\" not in line:
-        bounds = [i for i, ch in enumerate(line) if ch == "|"]
+        pieces = line.split("|")  # the common case, at C speed
     else:
-        bounds = []
+        pieces = []
         escaped = False
+        last = 0
         for i, ch in enumerate(line):
             if ch == "|" and not escaped:
-                bounds.append(i)
+                pieces.append(line[last:i])
+                last = i + 1
             escaped = ch == "\\"
-    pieces: list[tuple[int, int]] = []
-    last = 0
-    for b in bounds:
-        pieces.append((last, b))
-        last = b + 1
-    pieces.append((last, len(line)))
-    if pieces and pieces[0][0] == pieces[0][1]:
-        pieces.pop(0)
-    if pieces and pieces[-1][0] == pieces[-1][1]:
-        pieces.pop()
+        pieces.append(line[last:])
     spans = []
-    for a, b in pieces:
-        while a < b and line[a] in MD_TRIM_CHARS:
-            a += 1
-        while b > a and line[b - 1] in MD_TRIM_CHARS:
-            b -= 1
-        spans.append((start + a, start + b))
+    pos = start
+    for piece in pieces:
+        inner = piece.lstrip(MD_TRIM_CHARS)
+        a = pos + len(piece) - len(inner)
+        spans.append((a, a + len(inner.rstrip(MD_TRIM_CHARS))))
+        pos += len(piece) + 1
+    if len(pieces) > 1 and not pieces[0]:
+        spans.pop(0)
+    if len(pieces) > 1 and not pieces[-1]:
+        spans.pop()
     return spans
 
 
@@ -138,11 +134,25 @@ def classify(cell: str) -> CellState | None:
 
 @dataclass
 class _Table:
-    line: int  # 0-based line of the header row
+    """A table markdown-it found at the top level: its lines and the heading above it."""
+
+    first: int  # 0-based line of the header row
+    end: int  # 0-based line after the last body row
     heading: str | None
+
+
+@dataclass
+class _Rows:
+    """A table's rows re-split from the source: cell spans and their text (pipes unescaped)."""
+
     header: list[str]
-    rows: list[int] = field(default_factory=list)  # 0-based source lines of body rows
-    contents: list[list[str]] = field(default_factory=list)  # markdown-it's cell contents
+    lines: list[int]  # 0-based lines of body rows
+    spans: list[list[tuple[int, int]]]
+    cells: list[list[str]]
+
+    @property
+    def has_boxes(self) -> bool:
+        return any(c[:1] == "[" and _BOX.match(c) for row in self.cells for c in row[1:])
 
 
 @dataclass
@@ -173,29 +183,34 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     """The roadmap in `text`. Raises RoadmapError (one line naming `source`) when there is
     no checklist table; everything else odd becomes a warning with its line."""
     bom = 1 if text.startswith("\ufeff") else 0
-    tokens = _BLOCKS.parse(text[bom:] if bom else text)
     starts = line_starts(text)
     starts[0] = bom
     ends = [s - _newline_len(text, s) for s in starts[1:]] + [len(text)]
 
-    tables, order, rules, title = _walk(tokens)
-    checklists = [t for t in tables if _has_boxes(t)]
+    # The tokens are dropped as soon as they are walked: left alive, their ~25 objects per
+    # row make every garbage collection during the model building below walk them again.
+    tables, order, rules, title = _walk(_BLOCKS.parse(text[bom:] if bom else text))
+    checklists = []
+    for table in tables:
+        rows = _split_table(table, text, starts, ends)
+        if rows.has_boxes:
+            checklists.append((table, rows))
     if not checklists:
         if tables:
             raise RoadmapError(
-                f"{source}:{tables[0].line + 1}: no checklist table "
+                f"{source}:{tables[0].first + 1}: no checklist table "
                 "(the tables here have no [ ] or [x] cells)"
             )
         raise RoadmapError(f"{source}: no checklist table (a markdown table of [ ] and [x] cells)")
 
     b = _Builder(source)
     columns: list[str] = []
-    for table in checklists:
-        names = [plain(unescape_pipes(h)) for h in table.header[1:]]
+    for table, rows in checklists:
+        names = [plain(h) for h in rows.header[1:]]
         for name in names:
             if name not in columns:
                 columns.append(name)
-        _read_table(table, names, text, starts, ends, b)
+        _read_rows(table, rows, names, b)
 
     groups = tuple(Group(name, line, tuple(mods)) for name, line, mods in b.groups.values() if mods)
     for name, line, mods in b.groups.values():
@@ -230,12 +245,17 @@ def _newline_len(text: str, start: int) -> int:
     return 1
 
 
-def _has_boxes(table: _Table) -> bool:
-    return any(_BOX.match(c) for row in table.contents for c in row[1:])
+def _split_table(table: _Table, text: str, starts: list[int], ends: list[int]) -> _Rows:
+    head = split_row(text, starts[table.first], ends[table.first])
+    header = [unescape_pipes(text[a:z]) for a, z in head]
+    lines = list(range(table.first + 2, table.end))
+    spans = [split_row(text, starts[n], ends[n]) for n in lines]
+    cells = [[unescape_pipes(text[a:z]) for a, z in row] for row in spans]
+    return _Rows(header, lines, spans, cells)
 
 
 def _walk(tokens: list[Token]) -> tuple[list[_Table], list[tuple[str, int]], list[str], str]:
-    """One pass over the block tokens: checklist candidates, the dependency order (name, line),
+    """One pass over the block tokens: top-level tables, the dependency order (name, line),
     the development rules and the document title."""
     tables: list[_Table] = []
     order: list[tuple[str, int]] = []
@@ -244,40 +264,15 @@ def _walk(tokens: list[Token]) -> tuple[list[_Table], list[tuple[str, int]], lis
     heading: str | None = None
     section = ""
     list_depth = 0
-    table: _Table | None = None
-    row: list[str] | None = None
-    in_heading = False
-    h1 = False
-    for tok in tokens:
+    in_heading = h1 = False
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
         t = tok.type
-        if t == "heading_open":
-            in_heading = True
-            h1 = tok.tag == "h1"
-        elif t == "heading_close":
-            in_heading = False
-        elif t in ("bullet_list_open", "ordered_list_open"):
-            list_depth += 1
-        elif t in ("bullet_list_close", "ordered_list_close"):
-            list_depth -= 1
-        elif t == "table_open" and tok.level == 0:
-            table = _Table(line=tok.map[0] if tok.map else 0, heading=heading, header=[])
-        elif t == "table_close" and table is not None:
-            tables.append(table)
-            table = None
-        elif t == "tr_open" and table is not None:
-            row = []
-            if tok.map and tok.map[0] != table.line:
-                table.rows.append(tok.map[0])
-        elif t == "tr_close" and table is not None and row is not None:
-            if not table.header:
-                table.header = row
-            else:
-                table.contents.append(row)
-            row = None
-        elif t == "inline":
-            if row is not None:
-                row.append(tok.content)
-            elif in_heading:
+        i += 1
+        if t == "inline":
+            if in_heading:
                 heading = plain(tok.content)
                 section = normalize(heading)
                 if not title and h1:
@@ -287,32 +282,57 @@ def _walk(tokens: list[Token]) -> tuple[list[_Table], list[tuple[str, int]], lis
                     order.append((plain(tok.content), tok.map[0] + 1))
                 elif section == _RULES_HEADING:
                     rules.append(tok.content)
+        elif t == "heading_open":
+            in_heading, h1 = True, tok.tag == "h1"
+        elif t == "heading_close":
+            in_heading = False
+        elif t in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif t == "table_open" and tok.map:
+            if tok.level == 0:
+                tables.append(_Table(tok.map[0], tok.map[1], heading))
+            i = _after_table(tokens, i)
     return tables, order, rules, title
 
 
-def _read_table(
-    table: _Table,
-    columns: list[str],
-    text: str,
-    starts: list[int],
-    ends: list[int],
-    b: _Builder,
-) -> None:
+def _after_table(tokens: list[Token], i: int) -> int:
+    """Index after the table_close of the table opened at i - 1.
+
+    A table's cells are most of the tokens, and rows are re-split from the source anyway,
+    so they are skipped: the close sits where the table's shape puts it (tr, then th/td,
+    inline and close per cell); a walk is the fallback should the shape ever differ.
+    """
+    opened = tokens[i - 1]
+    rows = opened.map[1] - opened.map[0] - 2 if opened.map else 0
+    width = 0
+    j = i + 2  # past thead_open, tr_open
+    while j < len(tokens) and tokens[j].type == "th_open":
+        width += 1
+        j += 3
+    guess = i + 4 + 3 * width + (rows * (2 + 3 * width) + 2 if rows > 0 else 0)
+    if guess < len(tokens) and tokens[guess].type == "table_close":
+        return guess + 1
+    while i < len(tokens) and tokens[i].type != "table_close":
+        i += 1
+    return i + 1
+
+
+def _read_rows(table: _Table, rows: _Rows, columns: list[str], b: _Builder) -> None:
     group_key: str | None = None
     width = len(columns) + 1
-    for line0, contents in zip(table.rows, table.contents, strict=True):
+    for line0, spans, contents in zip(rows.lines, rows.spans, rows.cells, strict=True):
         line = line0 + 1
-        spans = split_row(text, starts[line0], ends[line0])
-        written = [text[a:z] for a, z in spans]
         if len(spans) != width:
             b.warn(line, f"row has {len(spans)} cells, the header has {width}")
-        first = contents[0]
-        rest = contents[1:]
+        first = contents[0] if contents else ""
+        rest = contents[1:width]
         group = bold_text(first) if not any(rest) else None
         if group is not None:
             group_key = b.start(group, line)
             continue
-        name = plain(unescape_pipes(first))
+        name = plain(first)
         if not name:
             if any(rest):
                 b.warn(line, "row has no module name; skipped")
@@ -323,19 +343,15 @@ def _read_table(
         for i, column in enumerate(columns):
             content = contents[i + 1] if i + 1 < len(contents) else ""
             state = classify(content)
+            box = None
             if state is None:
                 b.warn(
                     line,
                     f"{name} / {column}: unknown cell text '{content}' (counted as not applicable)",
                 )
                 state = CellState.NA
-            box = None
-            if state is not CellState.NA:
-                # The source slice must be the same cell markdown-it saw, box first.
-                if i + 1 < len(written) and unescape_pipes(written[i + 1]) == content:
-                    box = spans[i + 1][0] + 1
-                else:
-                    b.warn(line, f"{name} / {column}: cannot locate the box in the line; read-only")
+            elif state is not CellState.NA:
+                box = spans[i + 1][0] + 1
             cells.append(Cell(column, state, content, line, box))
         b.add(group_key, Module(name, b.groups[group_key][0], line, tuple(cells)))
 
