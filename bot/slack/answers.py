@@ -1,0 +1,87 @@
+"""What `/roadmap <text>` answers: the words people type mapped to a card. Pure.
+
+Keywords (help, next, blockers, ...) come first; then a module by exact name, a group by
+exact name, then the looser matches of each; nothing is ever guessed from a fuzzy match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.roadmap.lookup import Found, find_group, find_module
+from bot.roadmap.model import Group, Module, Roadmap, normalize
+
+from . import blocks
+from .blocks import Message
+
+KEYWORDS = ("help", "next", "blockers", "digest", "subscribe", "unsubscribe", "refresh")
+
+
+@dataclass(frozen=True)
+class Answer:
+    message: Message
+    outcome: str  # for the request log: "module", "group", "not_found", ...
+    subject: str = ""  # what was asked about, for the log
+
+
+def answer(
+    roadmap: Roadmap,
+    text: str,
+    location: str = "",
+    commit_line: str | None = None,
+    pending: dict[str, dict[str, str]] | None = None,
+) -> Answer:
+    """The card for `text`. `pending` maps a module's qualified name to {column: PR link}."""
+    query = " ".join(text.split())
+    word, _, rest = query.partition(" ")
+    keyword = word.casefold()
+    if not query:
+        return Answer(blocks.overview(roadmap, location, commit_line), "overview")
+    if keyword == "help" and not rest:
+        return Answer(blocks.help_card(), "help")
+    if keyword == "next" and not rest:
+        return Answer(blocks.next_card(roadmap), "next")
+    if keyword == "blockers":
+        if not rest:
+            return Answer(blocks.blockers_card(roadmap, None), "blockers")
+        found = find_module(roadmap, rest)
+        if found.item is None:
+            return _no_single(found, rest)
+        return Answer(blocks.blockers_card(roadmap, found.item), "blockers", found.item.name)
+    return lookup(roadmap, query, pending)
+
+
+def lookup(
+    roadmap: Roadmap, query: str, pending: dict[str, dict[str, str]] | None = None
+) -> Answer:
+    module = find_module(roadmap, query)
+    group = find_group(roadmap, query)
+    key = normalize(query)
+    item: Module | Group | None = None
+    if module.item is not None and (module.item.key == key or "/" in query):
+        item = module.item
+    elif group.item is not None and group.item.key == key:
+        item = group.item
+    elif module.item is not None and not group.candidates and group.item is None:
+        item = module.item
+    elif group.item is not None and not module.candidates and module.item is None:
+        item = group.item
+    if isinstance(item, Module):
+        marks = (pending or {}).get(item.qualified)
+        return Answer(blocks.module_card(roadmap, item, query, marks), "module", item.name)
+    if isinstance(item, Group):
+        return Answer(blocks.group_card(roadmap, item, query), "group", item.name)
+    candidates = (
+        module.candidates
+        + group.candidates
+        + tuple(x for x in (module.item, group.item) if x is not None)
+    )
+    if candidates:
+        return Answer(blocks.ambiguous(Found(query, candidates=candidates)), "ambiguous", query)
+    return _no_single(Found(query, suggestions=module.suggestions + group.suggestions), query)
+
+
+def _no_single(found: Found[object], query: str) -> Answer:
+    if found.candidates:
+        return Answer(blocks.ambiguous(found), "ambiguous", query)
+    return Answer(blocks.not_found(found), "not_found", query)

@@ -1,0 +1,27 @@
+"""The Bolt app: built from settings and a roadmap source, listeners registered by surface."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from .listeners import actions, commands, events
+from .services import Services
+
+
+def build_app(services: Services, client: WebClient | None = None) -> App:
+    settings = services.settings
+    client = client or WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        # auth.test at start-up: a wrong token fails `serve` at once, not on the first click.
+        token_verification_enabled=True,
+        # Bolt would otherwise answer an unhandled request (a new Slack feature) with 404s
+        # that Slack retries; unmatched requests are acked and ignored instead.
+        raise_error_for_unhandled_request=False,
+    )
+    commands.register(app, services)
+    actions.register(app, services)
+    events.register(app, services)
+    return app

@@ -1,0 +1,1 @@
+"""Listeners grouped by Slack surface; each module has `register(app, services)`."""

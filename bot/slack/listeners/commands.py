@@ -1,0 +1,51 @@
+"""`/roadmap`: answered in the ack itself from the roadmap already in memory (fast, well
+inside Slack's 3 seconds); only `refresh` does slow work, after the ack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot import logs
+from bot.slack import blocks
+from bot.slack.answers import answer
+from bot.slack.services import Services
+
+NOT_YET = {
+    "digest": "The weekly digest is not switched on in this version yet.",
+    "subscribe": "Digest subscriptions are not switched on in this version yet.",
+    "unsubscribe": "Digest subscriptions are not switched on in this version yet.",
+}
+
+
+def register(app: App, services: Services) -> None:
+    @app.command("/roadmap")
+    def roadmap_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        text = command.get("text", "") or ""
+        with logs.request(
+            "command", command="/roadmap", text=text, user=command.get("user_id")
+        ) as log:
+            keyword = text.strip().casefold()
+            if keyword in NOT_YET:
+                ack(**blocks.error_card(NOT_YET[keyword]).as_kwargs())
+                log["outcome"] = "not_available"
+                return
+            if keyword == "refresh":
+                ack(text="Reading the roadmap again…")
+                try:
+                    snap = services.refresh()
+                    respond(text=f"Roadmap read from {snap.location}.", replace_original=False)
+                except Exception as err:  # told to the person, never a traceback
+                    respond(**blocks.error_card(f"Could not read the roadmap: {err}").as_kwargs())
+                    log["outcome"] = "refresh_failed"
+                return
+            try:
+                snap = services.snapshot()
+            except Exception as err:
+                ack(**blocks.error_card(f"The roadmap cannot be read: {err}").as_kwargs())
+                log["outcome"] = "unreadable"
+                return
+            reply = answer(snap.roadmap, text, snap.location, services.commit_line(snap))
+            ack(response_type="ephemeral", **reply.message.as_kwargs())
+            log.update(outcome=reply.outcome, module=reply.subject)

@@ -1,0 +1,153 @@
+"""`roadmap-bot serve`: Bolt behind gunicorn (threads serve requests concurrently), or
+Socket Mode when SLACK_APP_TOKEN is set. Bolt's own `app.start()` is a development server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot import logs
+from bot.config import Settings, load_settings
+from bot.repo.source import source_from_settings
+from bot.roadmap.model import RoadmapError
+
+from .app import build_app
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+
+TRY_WITHOUT_SLACK = (
+    "to try the bot without Slack, run `roadmap-bot show` or `roadmap-bot show Ingestion`"
+)
+
+
+class Web:
+    """The WSGI app: `POST /slack/events` to Bolt, `GET /healthz` to the roadmap's health."""
+
+    def __init__(self, app: App, services: Services) -> None:
+        self.bolt = SlackRequestHandler(app, path="/slack/events")
+        self.services = services
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":
+            return health(self.services, start_response)
+        return self.bolt(environ, start_response)
+
+
+def health(services: Services, start_response: StartResponse) -> Iterable[bytes]:
+    try:
+        snap = services.snapshot()
+        status, data = (
+            "200 OK",
+            {
+                "ok": True,
+                "roadmap": snap.location,
+                "commit": snap.commit,
+                "modules": len(snap.roadmap.modules),
+            },
+        )
+    except Exception as err:
+        status, data = "503 Service Unavailable", {"ok": False, "error": str(err)}
+    body = json.dumps(data).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
+    return [body]
+
+
+def check_credentials(settings: Settings) -> None:
+    if settings.slack_app_token:
+        if not settings.slack_bot_token:
+            raise RoadmapError(
+                f"setting SLACK_BOT_TOKEN is not set (Socket Mode needs it); {TRY_WITHOUT_SLACK}"
+            )
+        return
+    missing = [
+        n
+        for n, v in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+        )
+        if not v
+    ]
+    if missing:
+        raise RoadmapError(f"setting {' and '.join(missing)} not set; {TRY_WITHOUT_SLACK}")
+
+
+def make(settings: Settings) -> tuple[App, Services]:
+    """The app and its services, with the roadmap read once so the first request is fast."""
+    services = Services(settings, source_from_settings(settings))
+    services.snapshot()
+    try:
+        app = build_app(services)
+    except Exception as err:
+        raise RoadmapError(
+            f"setting SLACK_BOT_TOKEN: Slack did not accept it ({logs.redact(str(err))})"
+        ) from None
+    return app, services
+
+
+def serve() -> int:
+    settings = load_settings()
+    logs.setup(settings.log_format)
+    check_credentials(settings)
+    app, services = make(settings)
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        _health_server(services, settings.port)
+        log.info("Socket Mode: connecting to Slack (roadmap: %s)", services.snapshot().location)
+        SocketModeHandler(app, settings.slack_app_token).start()
+        return 0
+    _gunicorn(Web(app, services), settings)
+    return 0
+
+
+def _gunicorn(wsgi: Web, settings: Settings) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": f"0.0.0.0:{settings.port}",
+                "workers": settings.web_concurrency,
+                "worker_class": "gthread",
+                "threads": settings.web_threads,
+                "accesslog": None,  # the app logs one line per request itself
+                "loglevel": "warning",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Web:
+            return wsgi
+
+    log.info("HTTP: listening on port %s, POST /slack/events, GET /healthz", settings.port)
+    Server().run()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _health_server(services: Services, port: int) -> None:
+    """In Socket Mode there is no HTTP endpoint for Slack, but platforms still probe one."""
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":
+            return health(services, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"Not Found"]
+
+    server = make_server("0.0.0.0", port, app, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
