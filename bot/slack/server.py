@@ -44,19 +44,23 @@ class Web:
 
 
 def health(services: Services, start_response: StartResponse) -> Iterable[bytes]:
+    """200 when the roadmap can be read now; 503 with the reason when not (a fetch that
+    fails while an older snapshot is still being served counts as not)."""
     try:
-        snap = services.snapshot()
-        status, data = (
-            "200 OK",
-            {
-                "ok": True,
-                "roadmap": snap.location,
-                "commit": snap.commit,
-                "modules": len(snap.roadmap.modules),
-            },
-        )
+        snap = services.source.snapshot()
+        error = getattr(services.source, "last_error", None)
     except Exception as err:
-        status, data = "503 Service Unavailable", {"ok": False, "error": str(err)}
+        snap, error = None, str(err)
+    if snap is not None and not error:
+        status = "200 OK"
+        data = {
+            "ok": True,
+            "roadmap": snap.location,
+            "commit": snap.commit,
+            "modules": len(snap.roadmap.modules),
+        }
+    else:
+        status, data = "503 Service Unavailable", {"ok": False, "error": logs.redact(str(error))}
     body = json.dumps(data).encode()
     start_response(
         status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]

@@ -35,6 +35,9 @@ def register(app: App, services: Services) -> None:
                 ack(text="Reading the roadmap again…")
                 try:
                     snap = services.refresh()
+                    error = services.source.last_error
+                    if error:  # the last good roadmap is still served; say why it is old
+                        raise RuntimeError(error)
                     respond(text=f"Roadmap read from {snap.location}.", replace_original=False)
                 except Exception as err:  # told to the person, never a traceback
                     respond(**blocks.error_card(f"Could not read the roadmap: {err}").as_kwargs())

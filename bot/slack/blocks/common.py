@@ -1,0 +1,90 @@
+"""Pieces several cards share: names, bars, blocker lines, rules, pick and share buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.roadmap.analysis import Blocker, order_index, rules_for_group
+from bot.roadmap.model import Group, Module, Roadmap
+
+from . import kit
+from .ids import ACTION_SHARE, pick_action_id
+from .text import bar, escape, fit, join_names, mrkdwn_from_markdown, percent, plural, truncate
+
+# Names are cut in lists so one 2,000-character name cannot crowd out every other line.
+NAME = 80
+LINE = 600
+
+
+def name(s: str, limit: int = NAME) -> str:
+    """An escaped name from the file, cut to `limit`."""
+    return fit(s, limit)
+
+
+def readiness_line(done: int, total: int, width: int = 10) -> str:
+    """ "`▓▓▓▓░░░░░░` 3/7 · 42%" for mrkdwn: backticks keep the bar's blocks aligned."""
+    return f"`{bar(done, total, width)}` {done}/{total} · {percent(done, total)}%"
+
+
+def ordered_groups(roadmap: Roadmap) -> list[Group]:
+    """Groups in dependency order, then those the order does not list, in file order."""
+    index = order_index(roadmap)
+    last = len(index)
+    return sorted(roadmap.groups, key=lambda g: index.get(g.key, last))
+
+
+def blocker_line(blocker: Blocker) -> str:
+    """ "*Access Modules* (3): Authentication, Authorization, Subscription Enforcement"."""
+    names = join_names((m.name for m in blocker.modules), LINE - NAME - 12)
+    return f"*{name(blocker.group)}* ({len(blocker.modules)}): {names}"
+
+
+def blocker_blocks(
+    blockers: Sequence[Blocker], subject: str, in_order: bool, max_blocks: int = 3
+) -> list[kit.Block]:
+    """The blockers of `subject` (escaped), or why there are none."""
+    if not in_order:
+        return [kit.section(f"*Blockers*: none; {subject} is not in the dependency order.")]
+    if not blockers:
+        return [kit.section(f"*Blockers*: none; every group before {subject} is done.")]
+    head = (
+        f"*Blocked by* {plural(len(blockers), 'group')} earlier in the dependency order "
+        "(not done yet):"
+    )
+    lines = [head, *(blocker_line(b) for b in blockers)]
+    return kit.sections(
+        lines, max_blocks, more=lambda n: f"…and {plural(n, 'more group')}", max_lines=13
+    )
+
+
+def rule_blocks(roadmap: Roadmap, group: str, max_blocks: int = 2) -> list[kit.Block]:
+    """The development rules that mention `group`, as written (links made Slack links)."""
+    rules = rules_for_group(roadmap, group)
+    if not rules:
+        return []
+    lines = [
+        f"*Rules for {name(group)}*",
+        *(truncate(f"• {mrkdwn_from_markdown(r)}", LINE) for r in rules),
+    ]
+    return kit.sections(
+        lines, max_blocks, more=lambda n: f"…and {plural(n, 'more rule')}", max_lines=11
+    )
+
+
+def share_button(query: str) -> kit.Block | None:
+    """Post the card in the channel; `query` re-renders it ("" = the overview)."""
+    return kit.button("Share in channel", ACTION_SHARE, query)
+
+
+def pick_buttons(items: Sequence[Module | Group], start: int = 0) -> list[kit.Block | None]:
+    """One button per module (value "Group/Module", unique even when names repeat) or group."""
+    out: list[kit.Block | None] = []
+    for i, item in enumerate(items, start):
+        value = item.qualified if isinstance(item, Module) else item.name
+        out.append(kit.button(escape(item.name), pick_action_id(i), value))
+    return out
+
+
+def module_label(m: Module) -> str:
+    """ "Catalog · Consumption Modules", for buttons where the group tells names apart."""
+    return f"{fit(m.name, 45)} · {fit(m.group, 25)}"

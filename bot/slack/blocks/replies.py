@@ -1,0 +1,113 @@
+"""Short replies: help, did-you-mean, which-one, and one-line errors."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from bot.roadmap.lookup import Found
+from bot.roadmap.model import Group, Module
+
+from . import kit
+from .common import module_label
+from .ids import pick_action_id
+from .text import escape, fit, plural
+
+MAX_CHOICES = 25  # one actions block
+QUERY = 100  # a pasted paragraph is quoted, not echoed whole
+
+_USAGE = [
+    ("/roadmap", "every group with its progress, and what is next"),
+    ("/roadmap <module>", "a module's columns, blockers and rules, with tick buttons"),
+    ("/roadmap <group>", "a group's modules and what blocks it"),
+    ("/roadmap <Group>/<module>", "one of several modules with the same name"),
+    ("/roadmap next", "what the team can work on now"),
+    ("/roadmap blockers [module]", "what waits for what, or what blocks one module"),
+    ("/roadmap digest", "the weekly digest, now"),
+    ("/roadmap subscribe", "get the weekly digest in this channel"),
+    ("/roadmap unsubscribe", "stop the weekly digest in this channel"),
+    ("/roadmap help", "this message"),
+]
+
+
+def help_card() -> kit.Message:
+    lines = [f"`{escape(cmd)}`: {what}" for cmd, what in _USAGE]
+    blocks = [
+        kit.header("How to use /roadmap"),
+        kit.section("\n".join(lines)),
+        kit.context(
+            "Names match the way you type them: any case, a unique prefix, or the start of "
+            "each word (`data contr`). Ticks become commits to the roadmap file."
+        ),
+    ]
+    return kit.message(
+        "How to use /roadmap: /roadmap [module | group | next | blockers | help]", blocks
+    )
+
+
+def not_found(found: Found[Any], kind: str = "module") -> kit.Message:
+    """ "No module matches 'Catalg'. Did you mean…" with a button per suggestion."""
+    if found.candidates and not found.suggestions:
+        return ambiguous(found)
+    query = fit(found.query.strip(), QUERY)
+    if not found.query.strip():
+        text = f"Which {escape(kind)}? Try `/roadmap` for the list, or `/roadmap help`."
+        return kit.message(text, [kit.section(text)])
+    head = f"No {escape(kind)} matches '{query}'."
+    if not found.suggestions:
+        text = f"{head} Try `/roadmap` for the list of groups and modules."
+        return kit.message(text, [kit.section(text)])
+    items = list(found.suggestions)[:MAX_CHOICES]
+    names = Counter(_name(it) for it in items)
+    buttons = [
+        kit.button(
+            # Same name twice (two groups): the label says which group.
+            module_label(it)
+            if isinstance(it, Module) and names[it.name] > 1
+            else escape(_name(it)),
+            pick_action_id(i),
+            _value(it),
+        )
+        for i, it in enumerate(items)
+    ]
+    blocks = [kit.section(f"{head} Did you mean…"), *kit.actions(buttons, 1)]
+    return kit.message(f"{head} Did you mean {fit(_name(items[0]), 200)}?", blocks)
+
+
+def ambiguous(found: Found[Any]) -> kit.Message:
+    """The candidates a query matched, as buttons whose values pick exactly one."""
+    items = list(found.candidates)
+    query = fit(found.query.strip(), QUERY)
+    head = f"'{query}' matches {plural(len(items), 'name')}. Which one?"
+    shown = items[:MAX_CHOICES]
+    buttons = [
+        kit.button(
+            module_label(it) if isinstance(it, Module) else escape(_name(it)),
+            pick_action_id(i),
+            _value(it),
+        )
+        for i, it in enumerate(shown)
+    ]
+    blocks = [kit.section(head), *kit.actions(buttons, 1)]
+    if len(items) > len(shown):
+        blocks.append(kit.context(f"…and {len(items) - len(shown)} more: type more of the name."))
+    return kit.message(head, blocks)
+
+
+def error_card(message: str) -> kit.Message:
+    """One line a person can act on; the message is escaped (it may quote their input)."""
+    text = fit(message.strip() or "Something went wrong.", 2900)
+    return kit.message(text, [kit.section(f":warning: {text}")])
+
+
+def _name(item: Any) -> str:
+    if isinstance(item, (Module, Group)):
+        return item.name
+    return str(item)
+
+
+def _value(item: Any) -> str:
+    """What a pick re-queries: "Group/Module" is unique even where module names repeat."""
+    if isinstance(item, Module):
+        return item.qualified
+    return _name(item)

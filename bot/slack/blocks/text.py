@@ -1,0 +1,188 @@
+"""Text for Block Kit: escaping, progress bars, truncation that respects Slack's limits.
+
+Slack treats `&`, `<` and `>` as control characters in every text object, so anything that
+comes from the roadmap file or from a user goes through `escape` (a module called
+`<!channel>` must ping nobody). Truncation counts UTF-16 code units: never fewer than
+Python's characters, so a text that fits here fits in Slack however it counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from markdown_it import MarkdownIt
+
+ELLIPSIS = "…"
+FULL = "▓"
+EMPTY = "░"
+
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ESCAPE_RE = re.compile("[&<>]")
+_INLINE = MarkdownIt("commonmark")
+_ABSOLUTE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+
+
+def slack_len(s: str) -> int:
+    """Length as Slack may count it (UTF-16 units); >= len(s)."""
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+def escape(s: str) -> str:
+    """`s` safe inside any Slack text object: only &, < and > are encoded (Slack decodes
+    exactly those three; encoding more would show entities literally)."""
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()], s)
+
+
+def fit(raw: str, limit: int) -> str:
+    """escape(raw), cut on a character of `raw` (never inside an entity) so the result has
+    at most `limit` units, ending with "…" when cut."""
+    out = escape(raw)
+    if slack_len(out) <= limit:
+        return out
+    budget = limit - slack_len(ELLIPSIS)
+    pieces: list[str] = []
+    used = 0
+    for ch in raw:
+        piece = _ESCAPES.get(ch, ch)
+        size = slack_len(piece)
+        if used + size > budget:
+            break
+        pieces.append(piece)
+        used += size
+    return "".join(pieces).rstrip() + ELLIPSIS
+
+
+def truncate(text: str, limit: int) -> str:
+    """Already-formatted mrkdwn cut to `limit` units, backing off so that an entity
+    (`&amp;`) or a link/mention (`<url|text>`) is never cut in half."""
+    if slack_len(text) <= limit:
+        return text
+    budget = limit - slack_len(ELLIPSIS)
+    cut = text[:budget]
+    while slack_len(cut) > budget:  # astral characters count twice
+        cut = cut[:-1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    lt = cut.rfind("<")
+    if lt != -1 and ">" not in cut[lt:]:
+        cut = cut[:lt]
+    return cut.rstrip() + ELLIPSIS
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def percent(done: int, total: int) -> int:
+    """Floor, like Readiness.percent: 99.9% is not "100%"; nothing to do counts as done."""
+    return done * 100 // total if total else 100
+
+
+def bar(done: int, total: int, width: int = 10) -> str:
+    """Just the blocks: "▓▓▓░░░░░░░". Any progress shows at least one block and anything
+    unfinished at least one empty one, so the bar never rounds to a lie."""
+    if width <= 0:
+        return ""
+    filled = done * width // total if total else width
+    if total and done > 0 and filled == 0:
+        filled = 1
+    if total and done < total and filled == width:
+        filled = width - 1
+    return FULL * filled + EMPTY * (width - filled)
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    """ "▓▓▓▓░░░░░░ 3/7 · 42%"."""
+    return f"{bar(done, total, width)} {done}/{total} · {percent(done, total)}%"
+
+
+def join_names(names: Iterable[str], limit: int, shown: int = 5) -> str:
+    """Escaped names joined with ", ", at most `shown` of them, then "and N more";
+    the whole within `limit` units."""
+    names = list(names)
+    head = names[:shown]
+    while True:
+        rest = len(names) - len(head)
+        tail = f" and {rest} more" if rest else ""
+        each = max(8, (limit - slack_len(tail)) // max(1, len(head)) - 2)
+        text = ", ".join(fit(n, each) for n in head) + tail
+        if slack_len(text) <= limit or len(head) <= 1:
+            return truncate(text, limit)
+        head = head[:-1]
+
+
+def mrkdwn_from_markdown(md: str) -> str:
+    """One line of the roadmap's markdown as Slack mrkdwn: links [t](u) become <u|t>,
+    **bold** *bold*, _em_ _em_, `code` stays; every text escaped. Relative links (a path
+    next to the roadmap file) mean nothing in Slack, so only their text is kept."""
+    tokens = _INLINE.parseInline(md)
+    children = (tokens[0].children or []) if tokens else []
+    out: list[str] = []
+    link_stack: list[tuple[str | None, int]] = []
+    for tok in children:
+        t = tok.type
+        if t == "text":
+            out.append(escape(tok.content))
+        elif t == "code_inline":
+            out.append(f"`{escape(tok.content)}`")
+        elif t in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif t in ("strong_open", "strong_close"):
+            out.append("*")
+        elif t in ("em_open", "em_close"):
+            out.append("_")
+        elif t == "html_inline":
+            out.append(escape(tok.content))
+        elif t == "link_open":
+            href = str(tok.attrs.get("href", ""))
+            link_stack.append((href if _ABSOLUTE_URL.match(href) else None, len(out)))
+        elif t == "link_close" and link_stack:
+            href, start = link_stack.pop()
+            label = "".join(out[start:]) or escape(href or "")
+            del out[start:]
+            out.append(f"<{link_target(href)}|{label}>" if href else label)
+        elif t == "image":
+            out.append(escape(tok.content))
+    return "".join(out).strip()
+
+
+def link_target(url: str) -> str:
+    """A URL usable inside <url|text>: `|` would end the URL early, so it is encoded."""
+    return escape(url.replace("|", "%7C").replace(" ", "%20"))
+
+
+def link(url: str, label: str) -> str:
+    """<url|label> for an absolute URL; otherwise just the escaped label and url."""
+    if _ABSOLUTE_URL.match(url):
+        return f"<{link_target(url)}|{fit(label, 200)}>"
+    return fit(f"{label} {url}".strip(), 300)
+
+
+def ago(when: datetime, now: datetime) -> str:
+    """ "3 days ago". A naive datetime is taken as UTC so a mix of both never raises."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    seconds = int((now - when).total_seconds())
+    if seconds < 60:  # also clock skew: a commit "in the future" was just made
+        return "just now"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{plural(minutes, 'minute')} ago"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{plural(hours, 'hour')} ago"
+    days = hours // 24
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{days // 7} weeks ago"
+    if days < 365:
+        return f"{days // 30} months ago"
+    return f"{plural(days // 365, 'year')} ago"
