@@ -58,13 +58,22 @@ def group_blockers(roadmap: Roadmap, group: Group) -> tuple[Blocker, ...]:
     mine = index.get(group.key)
     if mine is None:
         return ()
-    before = [g for g in roadmap.groups if index.get(g.key, mine) < mine]
-    before.sort(key=lambda g: index[g.key])
-    return tuple(
-        Blocker(g.name, pending)
-        for g in before
-        if (pending := tuple(m for m in g.modules if not m.is_done))
-    )
+    return tuple(b for b in _pending_in_order(roadmap) if index[normalize(b.group)] < mine)
+
+
+def _pending_in_order(roadmap: Roadmap) -> tuple[Blocker, ...]:
+    """Every ordered group's unfinished modules, in dependency order; computed once per
+    roadmap, so `next` on 2,000 modules does not redo it per group."""
+    found = roadmap.cache.get("pending_in_order")
+    if found is None:
+        index = order_index(roadmap)
+        ordered = sorted((g for g in roadmap.groups if g.key in index), key=lambda g: index[g.key])
+        found = roadmap.cache["pending_in_order"] = tuple(
+            Blocker(g.name, pending)
+            for g in ordered
+            if (pending := tuple(m for m in g.modules if not m.is_done))
+        )
+    return found  # type: ignore[return-value]
 
 
 def blockers(roadmap: Roadmap, module: Module) -> tuple[Blocker, ...]:
