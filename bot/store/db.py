@@ -1,0 +1,79 @@
+"""The database behind DATABASE_URL: one engine per URL; tables created when first needed.
+
+Each feature defines its tables on `metadata` in its own module (ticks, history, digest);
+`engine()` creates whatever tables are known and not yet created, so the order in which
+features are imported does not matter.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from bot.roadmap.model import RoadmapError
+
+metadata = MetaData()
+
+_engines: dict[str, tuple[Engine, set[str]]] = {}
+_lock = threading.Lock()
+
+
+def normalize_url(url: str) -> str:
+    """`postgresql://` and `postgres://` (as platforms hand them out) use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def engine(url: str) -> Engine:
+    """The engine for `url`, with every table defined so far created. A bad URL or an
+    unreachable database: a RoadmapError naming DATABASE_URL."""
+    url = normalize_url(url)
+    with _lock:
+        found = _engines.get(url)
+        if found is None:
+            found = _engines[url] = (_create(url), set())
+        eng, created = found
+        if set(metadata.tables) - created:
+            try:
+                metadata.create_all(eng)
+            except OperationalError as err:
+                safe = eng.url.render_as_string(hide_password=True)
+                raise RoadmapError(
+                    f"setting DATABASE_URL: cannot open {safe} ({err.orig})"
+                ) from None
+            created.update(metadata.tables)
+        return eng
+
+
+def _create(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise RoadmapError(f"setting DATABASE_URL: not a database URL ({url!r})") from None
+    sqlite = parsed.get_backend_name() == "sqlite"
+    kwargs: dict[str, object] = {"pool_pre_ping": not sqlite}
+    if sqlite:
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        if parsed.database in (None, "", ":memory:"):
+            kwargs["poolclass"] = StaticPool  # one shared in-memory database, not one per thread
+    try:
+        eng = create_engine(parsed, **kwargs)
+    except Exception as err:
+        raise RoadmapError(f"setting DATABASE_URL: {err}") from None
+    if sqlite:
+        event.listen(eng, "connect", _sqlite_pragmas)
+    return eng
+
+
+def _sqlite_pragmas(conn: object, _record: object) -> None:
+    # WAL lets readers go on while the applier writes; several processes share the file.
+    cur = conn.cursor()  # type: ignore[attr-defined]
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
