@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     github_token: str | None = None
     github_api_url: str = "https://api.github.com"
     github_repository: str | None = None
+    tick_author_name: str = "roadmap-bot"
+    tick_author_email: str = "roadmap-bot@users.noreply.github.com"
+    tick_interval_seconds: float = 60.0  # re-check the bot PR (merged? base moved?) this often
 
     digest_channel: str | None = None
     digest_cron: str = "0 9 * * mon"

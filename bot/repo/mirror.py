@@ -206,6 +206,11 @@ class Mirror:
             yield
 
     @property
+    def is_local(self) -> bool:
+        """The remote is a path on this machine (no network, maybe a non-bare repo)."""
+        return self._local is not None
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         if not self.token:
             return ()

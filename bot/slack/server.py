@@ -7,18 +7,26 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 
 from bot import logs
 from bot.config import Settings, load_settings
+from bot.repo.commit import Identity
+from bot.repo.example import EXAMPLE_PATH, example_repo
+from bot.repo.mirror import default_cache_root, local_path
 from bot.repo.source import source_from_settings
 from bot.roadmap.model import RoadmapError
+from bot.store.db import engine
+from bot.ticks.service import build_tick_service
 
 from .app import build_app
+from .notify import make_notifier
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -88,16 +96,67 @@ def check_credentials(settings: Settings) -> None:
 
 
 def make(settings: Settings) -> tuple[App, Services]:
-    """The app and its services, with the roadmap read once so the first request is fast."""
+    """The app and its services, with the roadmap read once so the first request is fast.
+    With no ROADMAP_REPO the bundled example is served from a local repo in the cache, so
+    ticks work on it too (local mode)."""
+    if not settings.roadmap_repo:
+        cache = Path(settings.cache_dir) if settings.cache_dir else default_cache_root()
+        repo = example_repo(cache)
+        log.info("no ROADMAP_REPO: serving the bundled example from %s", repo)
+        settings = settings.model_copy(
+            update={"roadmap_repo": str(repo), "roadmap_path": EXAMPLE_PATH}
+        )
     services = Services(settings, source_from_settings(settings))
     services.snapshot()
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    services.ticks = build_tick_service(
+        settings,
+        engine(settings.database_url),
+        people=lambda user: _person(client, user),
+        commit_url=commit_link(settings),
+    )
+    services.list_group = lambda group: _members(client, group)
     try:
-        app = build_app(services)
+        app = build_app(services, client)
     except Exception as err:
-        raise RoadmapError(
-            f"setting SLACK_BOT_TOKEN: Slack did not accept it ({logs.redact(str(err))})"
-        ) from None
+        msg = f"setting SLACK_BOT_TOKEN: Slack did not accept it ({logs.redact(str(err))})"
+        raise RoadmapError(msg) from None
+    if services.ticks is not None:
+        services.ticks.notify = make_notifier(services, client)
+        services.ticks.start()
     return app, services
+
+
+def _person(client: WebClient, user: str) -> Identity | None:
+    """Name and email for a Co-authored-by trailer, when Slack gives them (users:read.email)."""
+    try:
+        profile = client.users_info(user=user)["user"]["profile"]
+    except Exception as err:
+        log.info("users.info %s failed: %s", user, err)
+        return None
+    email = profile.get("email")
+    name = profile.get("real_name") or profile.get("display_name") or user
+    return Identity(name, email) if email else None
+
+
+def _members(client: WebClient, group: str) -> set[str]:
+    try:
+        return set(client.usergroups_users_list(usergroup=group)["users"])
+    except Exception as err:
+        log.warning("usergroups.users.list %s failed: %s", group, err)
+        return set()
+
+
+def commit_link(settings: Settings) -> Callable[[str], str | None]:
+    """A web link to a commit when the roadmap lives on GitHub (or GitHub Enterprise)."""
+    from bot.forge.github import repository_from_remote
+
+    repository = settings.github_repository or repository_from_remote(settings.roadmap_repo or "")
+    if not repository or local_path(settings.roadmap_repo or "") is not None:
+        return lambda _sha: None
+    api = settings.github_api_url.rstrip("/")
+    web = "https://github.com" if api == "https://api.github.com" else api.removesuffix("/api/v3")
+    return lambda sha: f"{web}/{repository}/commit/{sha}"
 
 
 def serve() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,12 +51,15 @@ class Running:
 
 
 def settings_for(slack_url: str, **overrides: Any) -> Settings:
+    scratch = tempfile.mkdtemp(prefix="roadmap-bot-test-")
     values: dict[str, Any] = {
         "slack_bot_token": TOKEN,
         "slack_signing_secret": SECRET,
         "slack_api_url": slack_url,
         "roadmap_repo": None,
-        "database_url": "sqlite://",
+        "database_url": f"sqlite:///{scratch}/state.db",
+        # A fresh cache per app: the bundled example is served from a repo made there.
+        "cache_dir": f"{scratch}/cache",
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -72,3 +76,5 @@ def running(settings: Settings) -> Iterator[Running]:
     finally:
         server.shutdown()
         server.server_close()
+        if services.ticks is not None:
+            services.ticks.stop()

@@ -10,12 +10,13 @@ from slack_sdk import WebClient
 from bot import logs
 from bot.slack import blocks
 from bot.slack.answers import answer
-from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN
+from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
 from bot.slack.services import Services
+from bot.store.ticks import idempotency_key
 
 TICKS_OFF = (
-    "Ticking from Slack is not switched on here yet. Tick with "
-    "`roadmap-bot tick MODULE COLUMN --roadmap FILE`, or edit the roadmap file."
+    "Ticking from Slack is off for this roadmap: ROADMAP_REPO is a remote and neither "
+    "GITHUB_TOKEN (pull requests) nor TICK_MODE=direct is set. Edit the roadmap file instead."
 )
 
 
@@ -51,12 +52,72 @@ def register(app: App, services: Services) -> None:
 
     @app.action(TICK_PATTERN)
     @app.action(UNTICK_PATTERN)
-    def tick(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
+    def tick(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         with logs.request("action", action="tick", user=_user(body)) as log:
-            log["outcome"] = "not_available"
+            refused = _refusal(services, body, action)
+            if refused is not None:
+                ack()
+                log["outcome"] = refused[0]
+                if body.get("response_url"):
+                    respond(response_type="ephemeral", replace_original=False, text=refused[1])
+                return
+            ticks = services.ticks
+            request = parse_tick_value(action.get("value"))
+            assert ticks is not None and request is not None  # _refusal checked both
+            container = body.get("container") or {}
+            # Same click = same key: Slack's retries and a second instance record one tick.
+            key = idempotency_key(
+                (body.get("team") or {}).get("id"),
+                _user(body),
+                action.get("action_ts"),
+                action.get("action_id"),
+                container.get("message_ts") or container.get("view_id"),
+                request.module,
+                request.column,
+                request.done,
+            )
+            _, new = ticks.record(
+                key=key,
+                module=request.module,
+                column=request.column,
+                line=request.line,
+                done=request.done,
+                user_id=_user(body),
+                user_name=(body.get("user") or {}).get("name"),
+                channel=(body.get("channel") or {}).get("id"),
+                message_ts=container.get("message_ts"),
+                response_url=body.get("response_url"),
+                surface="home" if container.get("type") == "view" else "message",
+            )
+            ack()  # only now: the tick is durable before Slack hears back
+            log.update(
+                outcome="recorded" if new else "duplicate",
+                module=request.module,
+                column=request.column,
+            )
+            if not new:
+                return
             if body.get("response_url"):
-                respond(response_type="ephemeral", replace_original=False, text=TICKS_OFF)
+                snap = services.snapshot()
+                reply = answer(
+                    snap.roadmap, request.module, snap.location, pending=services.waiting()
+                )
+                respond(replace_original=True, **reply.message.as_kwargs())
+            ticks.submit()
+
+
+def _refusal(
+    services: Services, body: dict[str, Any], action: dict[str, Any]
+) -> tuple[str, str] | None:
+    """(outcome, what to tell the person) when this click must not become a tick."""
+    if services.ticks is None:
+        return "ticks_off", TICKS_OFF
+    if parse_tick_value(action.get("value")) is None:
+        return "bad_value", "This button is out of date. Run `/roadmap` again for a fresh card."
+    if not services.ticks.policy.allows(_user(body), services.members_of):
+        who = services.ticks.policy.describe()
+        return "refused", f"Only {who} may change the roadmap from Slack (TICK_ALLOWED)."
+    return None
 
 
 def _user(body: dict[str, Any]) -> str:

@@ -49,6 +49,8 @@ def register(app: App, services: Services) -> None:
                 ack(**blocks.error_card(f"The roadmap cannot be read: {err}").as_kwargs())
                 log["outcome"] = "unreadable"
                 return
-            reply = answer(snap.roadmap, text, snap.location, services.commit_line(snap))
+            reply = answer(
+                snap.roadmap, text, snap.location, services.commit_line(snap), services.waiting()
+            )
             ack(response_type="ephemeral", **reply.message.as_kwargs())
             log.update(outcome=reply.outcome, module=reply.subject)

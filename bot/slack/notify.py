@@ -1,0 +1,82 @@
+"""Tell people what became of their ticks: the card they clicked shows the true state again,
+with the commit or pull request; a failure or a no-op is said to them alone."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+
+from bot.slack import blocks
+from bot.slack.answers import answer
+from bot.slack.blocks.text import escape, link
+from bot.store import ticks as store
+from bot.ticks.applier import Outcome, module_name
+
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+_DONE = {
+    store.APPLIED: "✅",
+    store.IN_PR: "📝",
+    store.MERGED: "✅",
+    store.NOOP: "ℹ️",
+    store.FAILED: "⚠️",
+    store.CLOSED: "⚠️",
+}
+
+
+def result_line(o: Outcome) -> str:
+    t = o.tick
+    what = f"*{escape(module_name(t))}* / {escape(t.column)}"
+    if o.state == store.APPLIED:
+        where = (
+            link(o.url, f"commit {o.sha[:7]}")
+            if o.url and o.sha
+            else f"commit `{(o.sha or '')[:7]}`"
+        )
+        return f"{_DONE[o.state]} {t.verb.capitalize()}ed {what}: {where}"
+    if o.state == store.IN_PR:
+        pr = link(o.url or "", "the roadmap pull request")
+        return f"{_DONE[o.state]} {what}: pending review in {pr}"
+    if o.state == store.MERGED:
+        return f"{_DONE[o.state]} {what}: the pull request with this change landed"
+    return f"{_DONE.get(o.state, 'ℹ️')} {what}: {escape(o.detail)}"
+
+
+def make_notifier(services: Services, client: WebClient) -> Callable[[list[Outcome]], None]:
+    def notify(outcomes: list[Outcome]) -> None:
+        try:
+            snap = services.refresh()  # the branch after the change, once for the whole batch
+        except Exception as err:
+            log.warning("roadmap refresh after ticks failed: %s", err)
+            snap = services.snapshot()
+        waiting = services.waiting()
+        homes: set[str] = set()
+        for o in outcomes:
+            t = o.tick
+            line = result_line(o)
+            if t.response_url:
+                reply = answer(snap.roadmap, t.module, snap.location, pending=waiting).message
+                card = blocks.Message(reply.text, [*reply.blocks, _context(line)][:50])
+                hook = WebhookClient(t.response_url)
+                hook.send(text=card.text, blocks=card.blocks, replace_original=True)
+                if o.state in (store.FAILED, store.CLOSED, store.NOOP):
+                    hook.send(text=line, response_type="ephemeral", replace_original=False)
+            elif t.surface == "home":
+                homes.add(t.user_id)
+                if o.state in (store.FAILED, store.CLOSED, store.NOOP):
+                    client.chat_postMessage(channel=t.user_id, text=line)
+        for user in homes:
+            view = blocks.home_view(snap.roadmap, snap.location, None, datetime.now(UTC))
+            client.views_publish(user_id=user, view=view)
+
+    return notify
+
+
+def _context(text: str) -> dict[str, object]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}

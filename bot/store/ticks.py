@@ -1,0 +1,227 @@
+"""The tick outbox: every tick is recorded here before Slack is acknowledged, then applied.
+
+A tick's idempotency key is unique, so a Slack retry or the same click reaching two
+instances records one row. Rows move pending -> applied | in_pr | noop | failed;
+in_pr -> merged | closed | failed. The applier takes them in id order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from .db import metadata
+
+PENDING, APPLIED, IN_PR, NOOP, FAILED, MERGED, CLOSED = (
+    "pending",
+    "applied",
+    "in_pr",
+    "noop",
+    "failed",
+    "merged",
+    "closed",
+)
+OPEN_STATES = (PENDING, IN_PR)
+
+ticks = Table(
+    "ticks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("repo", String(500), nullable=False, index=True),  # repo + branch + path
+    Column("module", Text, nullable=False),  # qualified "Group/Module"
+    Column("column_name", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("done", Boolean, nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("user_name", Text),
+    Column("channel", String(64)),
+    Column("message_ts", String(64)),
+    Column("response_url", Text),
+    Column("surface", String(16), nullable=False),  # message | home | cli
+    Column("state", String(16), nullable=False, index=True),
+    Column("sha", String(64)),
+    Column("pr_url", Text),
+    Column("pr_number", Integer),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Tick:
+    id: int
+    key: str
+    repo: str
+    module: str
+    column: str
+    line: int
+    done: bool
+    user_id: str
+    user_name: str | None
+    channel: str | None
+    message_ts: str | None
+    response_url: str | None
+    surface: str
+    state: str
+    sha: str | None
+    pr_url: str | None
+    pr_number: int | None
+    error: str | None
+    created_at: datetime
+
+    @property
+    def verb(self) -> str:
+        return "tick" if self.done else "untick"
+
+
+def _row(r: Any) -> Tick:
+    m = r._mapping
+    return Tick(
+        id=m["id"],
+        key=m["key"],
+        repo=m["repo"],
+        module=m["module"],
+        column=m["column_name"],
+        line=m["line"],
+        done=bool(m["done"]),
+        user_id=m["user_id"],
+        user_name=m["user_name"],
+        channel=m["channel"],
+        message_ts=m["message_ts"],
+        response_url=m["response_url"],
+        surface=m["surface"],
+        state=m["state"],
+        sha=m["sha"],
+        pr_url=m["pr_url"],
+        pr_number=m["pr_number"],
+        error=m["error"],
+        created_at=m["created_at"],
+    )
+
+
+def idempotency_key(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def record(
+    engine: Engine,
+    *,
+    key: str,
+    repo: str,
+    module: str,
+    column: str,
+    line: int,
+    done: bool,
+    user_id: str,
+    user_name: str | None = None,
+    channel: str | None = None,
+    message_ts: str | None = None,
+    response_url: str | None = None,
+    surface: str = "message",
+) -> tuple[Tick, bool]:
+    """Record a tick; (the tick, True) when new, (the earlier one, False) for a repeat."""
+    now = datetime.now(UTC)
+    values = dict(
+        key=key,
+        repo=repo,
+        module=module,
+        column_name=column,
+        line=line,
+        done=done,
+        user_id=user_id,
+        user_name=user_name,
+        channel=channel,
+        message_ts=message_ts,
+        response_url=response_url,
+        surface=surface,
+        state=PENDING,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with engine.begin() as conn:
+            new_id = conn.execute(insert(ticks).values(**values)).inserted_primary_key[0]
+            row = conn.execute(select(ticks).where(ticks.c.id == new_id)).one()
+        return _row(row), True
+    except IntegrityError:
+        with engine.begin() as conn:
+            row = conn.execute(select(ticks).where(ticks.c.key == key)).one()
+        return _row(row), False
+
+
+def open_ticks(engine: Engine, repo: str) -> list[Tick]:
+    """Pending and in-PR ticks of a repo, oldest first: what the applier works from."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(ticks)
+            .where(ticks.c.repo == repo, ticks.c.state.in_(OPEN_STATES))
+            .order_by(ticks.c.id)
+        ).all()
+    return [_row(r) for r in rows]
+
+
+def get(engine: Engine, tick_id: int) -> Tick | None:
+    with engine.begin() as conn:
+        row = conn.execute(select(ticks).where(ticks.c.id == tick_id)).first()
+    return _row(row) if row else None
+
+
+def mark(engine: Engine, tick_id: int, state: str, **fields: Any) -> None:
+    if "column" in fields:
+        fields["column_name"] = fields.pop("column")
+    with engine.begin() as conn:
+        conn.execute(
+            update(ticks)
+            .where(ticks.c.id == tick_id)
+            .values(state=state, updated_at=datetime.now(UTC), **fields)
+        )
+
+
+def pending_review(engine: Engine, repo: str) -> dict[str, dict[str, str]]:
+    """{qualified module: {column: PR link}} of ticks waiting in the open bot PR."""
+    found: dict[str, dict[str, str]] = {}
+    for t in open_ticks(engine, repo):
+        if t.state == IN_PR and t.pr_url:
+            found.setdefault(t.module, {})[t.column] = t.pr_url
+    return found
+
+
+@contextmanager
+def applier_lock(engine: Engine, repo: str) -> Iterator[None]:
+    """One applier per repo across instances. PostgreSQL: a session advisory lock (instances
+    on several machines share only the database). SQLite lives on one machine, where the
+    mirror's file lock already serializes processes."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    lock_id = int.from_bytes(hashlib.sha256(repo.encode()).digest()[:8], "big", signed=True)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": lock_id})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_id})
+            conn.commit()

@@ -1,0 +1,337 @@
+"""Apply recorded ticks to the roadmap repo, one applier per repo at a time.
+
+direct / local: one commit per tick on the branch, pushed together; a rejected push means
+the branch moved: fetch, re-apply every tick on the new tip, try again (bounded, backoff).
+
+pr: the ticks roll into one bot branch per roadmap file and one open pull request. The branch
+is regenerated from the current base with every tick still waiting re-applied (the way
+Renovate regenerates its branches; no text rebase) and pushed with --force-with-lease.
+A bot branch a person has committed to is left alone, and the person ticking is told.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from bot.repo.commit import (
+    Chain,
+    Identity,
+    PushRejected,
+    authors_since,
+    bot_branch,
+    merge_base_is,
+    push,
+)
+from bot.repo.mirror import GitFailed, Mirror
+from bot.roadmap.edit import set_cell
+from bot.roadmap.model import Module, Roadmap, RoadmapError, normalize
+from bot.roadmap.parse import decode, parse
+from bot.store import ticks as store
+from bot.store.ticks import Tick
+
+log = logging.getLogger(__name__)
+
+
+class PullRequests(Protocol):
+    """What the applier needs of the forge (bot.forge.github.Forge provides it)."""
+
+    def ensure_pull(self, head: str, base: str, title: str, body: str) -> object: ...
+    def get_pull(self, number: int) -> object: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    tick: Tick
+    state: str  # the tick's new state
+    detail: str  # one line for the person who ticked
+    sha: str | None = None
+    url: str | None = None  # commit or pull request link
+
+
+@dataclass
+class Applier:
+    engine: Engine
+    mirror: Mirror
+    repo_key: str
+    branch: str
+    path: str
+    mode: str  # "direct" | "local" | "pr"
+    bot: Identity
+    forge: PullRequests | None = None
+    people: Callable[[str], Identity | None] = lambda _user: None
+    commit_url: Callable[[str], str | None] = lambda _sha: None
+    attempts: int = 5
+    sleep: Callable[[float], None] = time.sleep
+    _bot_branch: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._bot_branch = bot_branch(self.path)
+
+    def run_once(self) -> list[Outcome]:
+        """Apply whatever is open now. Every outcome is recorded before it is returned."""
+        with store.applier_lock(self.engine, self.repo_key), self.mirror.lock():
+            waiting = store.open_ticks(self.engine, self.repo_key)
+            if not waiting:
+                return []
+            try:
+                if self.mode == "pr":
+                    outcomes = self._pull_request(waiting)
+                else:
+                    outcomes = self._direct([t for t in waiting if t.state == store.PENDING])
+            except (GitFailed, RoadmapError) as err:
+                # The repo could not be read or written at all: every pending tick fails with
+                # the reason, nothing half-done is recorded as done.
+                outcomes = [
+                    Outcome(t, store.FAILED, f"could not change the roadmap: {err}")
+                    for t in waiting
+                    if t.state == store.PENDING
+                ]
+            for o in outcomes:
+                extra = (
+                    {"pr_url": o.url, "pr_number": _pr_number(o.url)} if self.mode == "pr" else {}
+                )
+                store.mark(
+                    self.engine,
+                    o.tick.id,
+                    o.state,
+                    sha=o.sha,
+                    error=o.detail if o.state == store.FAILED else None,
+                    **extra,
+                )
+            # Only news goes back to people: a tick still waiting in the same PR is not news.
+            return [o for o in outcomes if o.tick.state == store.PENDING or o.state != o.tick.state]
+
+    # --- direct and local ------------------------------------------------------------------
+
+    def _direct(self, pending: list[Tick]) -> list[Outcome]:
+        if not pending:
+            return []
+        for attempt in range(self.attempts):
+            self.mirror.fetch(self.branch)
+            tip, text, roadmap = self._read(self.branch)
+            with Chain(self.mirror, tip, self.path) as chain:
+                outcomes, last = self._apply(chain, text, roadmap, pending, store.APPLIED)
+            if last == tip:
+                return outcomes
+            try:
+                push(self.mirror, last, self.branch)
+                return outcomes
+            except PushRejected as err:
+                log.info("push to %s rejected (%s); re-applying on the new tip", self.branch, err)
+                self.sleep(_backoff(attempt))
+        return [
+            Outcome(t, store.FAILED, f"the branch {self.branch} kept moving; try again")
+            for t in pending
+        ]
+
+    def _apply(
+        self, chain: Chain, text: str, roadmap: Roadmap, items: list[Tick], done_state: str
+    ) -> tuple[list[Outcome], str]:
+        """Each tick as its own commit on `chain`. Cell positions stay valid across the edits:
+        a tick replaces one character with one character."""
+        outcomes = []
+        for t in items:
+            module = resolve(roadmap, t)
+            column = _column(roadmap, t.column)
+            if module is None or column is None:
+                what = f"module {module_name(t)!r}" if module is None else f"column {t.column!r}"
+                outcomes.append(
+                    Outcome(
+                        t, store.FAILED, f"{what} is no longer in the roadmap; nothing was changed"
+                    )
+                )
+                continue
+            try:
+                edit = set_cell(text, roadmap, module, column, t.done)
+            except RoadmapError as err:
+                outcomes.append(Outcome(t, store.FAILED, f"{err}; nothing was changed"))
+                continue
+            if not edit.changed:
+                outcomes.append(Outcome(t, store.NOOP, edit.message))
+                continue
+            sha = chain.commit(
+                edit.text.encode("utf-8"), self._message(t, edit.message), self.bot, self.bot
+            )
+            text = edit.text
+            outcomes.append(Outcome(t, done_state, edit.message, sha, self.commit_url(sha)))
+        return outcomes, chain.parent
+
+    def _message(self, t: Tick, summary: str) -> str:
+        who = t.user_name or t.user_id
+        where = "App Home" if t.surface == "home" else (f"<#{t.channel}>" if t.channel else "Slack")
+        lines = [f"roadmap: {summary}", "", f"Asked by {who} (Slack {t.user_id}) in {where}."]
+        person = self.people(t.user_id)
+        if person is not None and person.email:
+            lines += ["", f"Co-authored-by: {person.name} <{person.email}>"]
+        return "\n".join(lines) + "\n"
+
+    def _read(self, branch: str) -> tuple[str, str, Roadmap]:
+        commit = self.mirror.commit(branch)
+        if commit is None:
+            raise RoadmapError(f"branch {branch!r} was not fetched")
+        entry = self.mirror.entry(commit.sha, self.path)
+        if entry is None or entry[0] != "blob":
+            raise RoadmapError(f"{self.path} is not in {branch} (commit {commit.sha[:7]})")
+        text = decode(self.mirror.blob(entry[1]), self.path)
+        return commit.sha, text, parse(text, self.path)
+
+    # --- pull requests ---------------------------------------------------------------------
+
+    def _pull_request(self, waiting: list[Tick]) -> list[Outcome]:
+        if self.forge is None:
+            raise RoadmapError("TICK_MODE=pr needs GITHUB_TOKEN and GITHUB_REPOSITORY")
+        head = self._bot_branch
+        for attempt in range(self.attempts):
+            self.mirror.fetch(self.branch)
+            base_tip, text, roadmap = self._read(self.branch)
+            bot_tip = self._fetch_bot_branch(head)
+            if bot_tip is not None:
+                humans = [
+                    a for a in authors_since(self.mirror, base_tip, bot_tip) if a != self.bot.email
+                ]
+                if humans:
+                    note = (
+                        f"someone committed to the bot branch {head} by hand, so the bot "
+                        "leaves it alone; merge or close its pull request, then tick again"
+                    )
+                    return [
+                        Outcome(t, store.FAILED, note) for t in waiting if t.state == store.PENDING
+                    ]
+            outcomes: list[Outcome] = []
+            keep: list[Tick] = []
+            self._pulls: dict[int, object] = {}
+            for t in waiting:
+                closed = self._closed_unmerged(t)
+                if closed:
+                    outcomes.append(Outcome(t, store.CLOSED, closed, url=t.pr_url))
+                else:
+                    keep.append(t)
+            with Chain(self.mirror, base_tip, self.path) as chain:
+                applied, last = self._apply(chain, text, roadmap, keep, store.IN_PR)
+            for o in applied:
+                if o.state == store.NOOP and o.tick.state == store.IN_PR:
+                    # Its change is on the base now: the PR (or a person) landed it.
+                    outcomes.append(
+                        Outcome(
+                            o.tick,
+                            store.MERGED,
+                            f"{o.detail.split(' is ')[0]} landed",
+                            url=o.tick.pr_url,
+                        )
+                    )
+                else:
+                    outcomes.append(o)
+            on_branch = [o for o in outcomes if o.state == store.IN_PR]
+            if not on_branch:
+                return outcomes
+            if not self._needs_push(waiting, base_tip, bot_tip):
+                return [
+                    Outcome(o.tick, store.IN_PR, o.detail, o.tick.sha, o.tick.pr_url)
+                    if o.state == store.IN_PR
+                    else o
+                    for o in outcomes
+                ]
+            try:
+                push(self.mirror, last, head, lease=bot_tip or "", force=True)
+            except PushRejected as err:
+                log.info("bot branch %s moved (%s); regenerating", head, err)
+                self.sleep(_backoff(attempt))
+                continue
+            pr = self.forge.ensure_pull(
+                head, self.branch, _pr_title(on_branch), _pr_body(on_branch)
+            )
+            url = str(getattr(pr, "url", ""))
+            return [
+                Outcome(o.tick, o.state, o.detail, o.sha, url) if o.state == store.IN_PR else o
+                for o in outcomes
+            ]
+        return [
+            Outcome(t, store.FAILED, f"the bot branch {head} kept moving; try again")
+            for t in waiting
+            if t.state == store.PENDING
+        ]
+
+    def _fetch_bot_branch(self, head: str) -> str | None:
+        try:
+            self.mirror.fetch(head)
+        except (GitFailed, RoadmapError):
+            return None  # not there (never made, or deleted by hand): regenerate it
+        commit = self.mirror.commit(head)
+        return commit.sha if commit else None
+
+    def _closed_unmerged(self, t: Tick) -> str | None:
+        if t.state != store.IN_PR or not t.pr_number or self.forge is None:
+            return None
+        pr = self._pulls.get(t.pr_number)
+        if pr is None:
+            pr = self._pulls[t.pr_number] = self.forge.get_pull(t.pr_number)
+        if getattr(pr, "state", "open") == "closed" and not getattr(pr, "merged", False):
+            return f"pull request #{t.pr_number} was closed without merging; the tick was dropped"
+        return None
+
+    def _needs_push(self, waiting: list[Tick], base_tip: str, bot_tip: str | None) -> bool:
+        """Regenerate only when something changed: new ticks, a moved base, a lost branch.
+        Otherwise every run would force-push new SHAs of the same change."""
+        if bot_tip is None or any(t.state == store.PENDING for t in waiting):
+            return True
+        return not merge_base_is(self.mirror, base_tip, bot_tip)
+
+
+def resolve(roadmap: Roadmap, t: Tick) -> Module | None:
+    """The module a tick names by "Group/Module", preferring the row it was shown at. Both
+    names may hold "/", so every split point is tried."""
+    for i, ch in enumerate(t.module):
+        if ch != "/":
+            continue
+        group, key = t.module[:i], normalize(t.module[i + 1 :])
+        same = [m for m in roadmap.modules if m.key == key and m.group == group]
+        if same:
+            return next((m for m in same if m.line == t.line), same[0])
+    return None
+
+
+def module_name(t: Tick) -> str:
+    return t.module.split("/", 1)[-1]
+
+
+def _column(roadmap: Roadmap, column: str) -> str | None:
+    return next((c for c in roadmap.columns if normalize(c) == normalize(column)), None)
+
+
+def _backoff(attempt: int) -> float:
+    return min(5.0, 0.1 * 2**attempt) * (0.5 + random.random())
+
+
+def _pr_number(url: str | None) -> int | None:
+    tail = (url or "").rstrip("/").rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def _pr_title(items: list[Outcome]) -> str:
+    if len(items) == 1:
+        return f"Roadmap: {items[0].detail}"
+    return f"Roadmap: {len(items)} changes from Slack"
+
+
+def _pr_body(items: list[Outcome]) -> str:
+    lines = [
+        "Changes asked for in Slack through roadmap-bot, one commit each. This branch is",
+        "regenerated from the base whenever the base moves or a new tick arrives; commit to it",
+        "by hand and the bot leaves it alone.",
+        "",
+    ]
+    for o in items:
+        t = o.tick
+        box = "x" if t.done else " "
+        module = module_name(t)
+        where = "App Home" if t.surface == "home" else (f"<#{t.channel}>" if t.channel else "Slack")
+        who = t.user_name or t.user_id
+        lines.append(f"- [{box}] **{module}** / {t.column}: {t.verb} asked by {who} in {where}")
+    return "\n".join(lines) + "\n"

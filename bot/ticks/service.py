@@ -1,0 +1,161 @@
+"""The tick service: record a tick, wake the applier, tell people what happened.
+
+The applier runs in one background thread per process; across processes and instances the
+applier lock (file lock, PostgreSQL advisory lock) keeps it to one at a time per repo. Ticks
+left pending by a process that died are applied by the next run, on start-up or on the timer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.repo.commit import Identity
+from bot.repo.mirror import Mirror, local_path
+from bot.roadmap.model import RoadmapError
+from bot.store import ticks as store
+from bot.store.ticks import Tick
+
+from .applier import Applier, Outcome
+from .permissions import TickPolicy, tick_policy
+
+log = logging.getLogger(__name__)
+
+
+def tick_mode(settings: Settings) -> str | None:
+    """TICK_MODE, or its default: pr with a GitHub token, local for a repo on this machine
+    (and the bundled example), None (ticks off) for a remote without a token."""
+    if settings.tick_mode:
+        return settings.tick_mode
+    if settings.github_token:
+        return "pr"
+    if not settings.roadmap_repo or local_path(settings.roadmap_repo) is not None:
+        return "local"
+    return None
+
+
+def repo_key(settings: Settings) -> str:
+    return f"{settings.roadmap_repo}#{settings.roadmap_branch}:{settings.roadmap_path}"
+
+
+@dataclass
+class TickService:
+    engine: Engine
+    applier: Applier
+    policy: TickPolicy
+    mode: str
+    notify: Callable[[list[Outcome]], None] = lambda _outcomes: None
+    interval: float = 60.0
+    _wake: threading.Event = field(default_factory=threading.Event)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _run_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def repo(self) -> str:
+        return self.applier.repo_key
+
+    def record(self, *, key: str, **fields: object) -> tuple[Tick, bool]:
+        """Record a tick once per key (a key is scoped to this repo)."""
+        scoped = store.idempotency_key(self.repo, key)
+        return store.record(self.engine, key=scoped, repo=self.repo, **fields)  # type: ignore[arg-type]
+
+    def pending_review(self) -> dict[str, dict[str, str]]:
+        return store.pending_review(self.engine, self.repo)
+
+    def waiting(self) -> dict[str, dict[str, str]]:
+        """{module: {column: PR link or ""}} for every tick not yet landed: cards show them
+        as pending rather than as done or open."""
+        found: dict[str, dict[str, str]] = {}
+        for t in store.open_ticks(self.engine, self.repo):
+            found.setdefault(t.module, {})[t.column] = t.pr_url or ""
+        return found
+
+    def run_now(self) -> list[Outcome]:
+        """Apply what is open, tell people, return the outcomes (one run at a time here)."""
+        with self._run_lock:
+            outcomes = self.applier.run_once()
+        if outcomes:
+            try:
+                self.notify(outcomes)
+            except Exception:  # the change is made and recorded; only the telling failed
+                log.exception("could not tell people about %d tick(s)", len(outcomes))
+        return outcomes
+
+    def submit(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="tick-applier", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        self._wake.set()  # start-up: apply what a previous process left pending
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.run_now()
+            except Exception:
+                log.exception("tick applier run failed; will retry")
+
+
+def build_tick_service(
+    settings: Settings,
+    engine: Engine,
+    forge_factory: Callable[[], object] | None = None,
+    people: Callable[[str], Identity | None] | None = None,
+    commit_url: Callable[[str], str | None] | None = None,
+) -> TickService | None:
+    """The service for the configured repo, or None when ticks are off. Raises RoadmapError
+    (one line naming the setting) for a bad tick configuration."""
+    mode = tick_mode(settings)
+    if mode is None or not settings.roadmap_repo:
+        return None
+    policy = tick_policy(settings.tick_allowed, mode)
+    cache = Path(settings.cache_dir) if settings.cache_dir else None
+    forge = None
+    if mode == "pr":
+        if not settings.github_token:
+            raise RoadmapError("setting GITHUB_TOKEN: TICK_MODE=pr opens pull requests on GitHub")
+        forge = forge_factory() if forge_factory else _forge(settings)
+    mirror = Mirror(settings.roadmap_repo, cache, token=settings.github_token)
+    applier = Applier(
+        engine=engine,
+        mirror=mirror,
+        repo_key=repo_key(settings),
+        branch=settings.roadmap_branch,
+        path=settings.roadmap_path.strip("/"),
+        mode=mode,
+        bot=Identity(settings.tick_author_name, settings.tick_author_email),
+        forge=forge,  # type: ignore[arg-type]
+        people=people or (lambda _u: None),
+        commit_url=commit_url or (lambda _s: None),
+    )
+    return TickService(engine, applier, policy, mode, interval=settings.tick_interval_seconds)
+
+
+def _forge(settings: Settings) -> object:
+    from bot.forge.github import Forge, repository_from_remote
+
+    repository = settings.github_repository or repository_from_remote(settings.roadmap_repo or "")
+    if not repository:
+        raise RoadmapError(
+            "setting GITHUB_REPOSITORY: cannot tell owner/name from ROADMAP_REPO; set it"
+        )
+    return Forge(settings.github_token or "", repository, settings.github_api_url)
