@@ -13,6 +13,8 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,58 +64,79 @@ def git(
 
 
 class Chain:
-    """Commits stacked one on another from `parent`, each replacing the file at `path`."""
+    """Commits stacked one on another from `parent`, each replacing the file at `path`.
+
+    `add` queues a commit; `write` makes them all in one `git fast-import` process (one
+    process for fifty ticks instead of four per tick) and returns their SHAs in order.
+    fast-import builds commits straight from the stream: no index, no working tree.
+    """
 
     def __init__(self, mirror: Mirror, parent: str, path: str) -> None:
         self.mirror = mirror
         self.parent = parent
         self.path = path.strip("/")
-        self._dir = tempfile.TemporaryDirectory(prefix="roadmap-bot-index-")
-        # A path that does not exist yet: git creates a fresh private index there.
-        self._env = {"GIT_INDEX_FILE": str(Path(self._dir.name) / "index")}
-        git(mirror, "read-tree", parent, env=self._env)
-        entry = git(mirror, "ls-files", "-s", "--", self.path, env=self._env).split()
+        entry = git(mirror, "ls-tree", parent, "--", self.path).split()
         self._mode = entry[0] if entry else "100644"
+        self._queued: list[tuple[bytes, str, Identity, Identity]] = []
 
-    def commit(self, data: bytes, message: str, author: Identity, committer: Identity) -> str:
-        blob = git(self.mirror, "hash-object", "-w", "--stdin", input=data).strip()
-        git(
-            self.mirror,
-            "update-index",
-            "--add",
-            "--cacheinfo",
-            f"{self._mode},{blob},{self.path}",
-            env=self._env,
-        )
-        tree = git(self.mirror, "write-tree", env=self._env).strip()
-        people = {
-            "GIT_AUTHOR_NAME": author.name,
-            "GIT_AUTHOR_EMAIL": author.email,
-            "GIT_COMMITTER_NAME": committer.name,
-            "GIT_COMMITTER_EMAIL": committer.email,
-        }
-        sha = git(
-            self.mirror,
-            "commit-tree",
-            tree,
-            "-p",
-            self.parent,
-            "-F",
-            "-",
-            input=message.encode("utf-8"),
-            env=people,
-        ).strip()
-        self.parent = sha
-        return sha
+    def add(self, data: bytes, message: str, author: Identity, committer: Identity) -> int:
+        self._queued.append((data, message, author, committer))
+        return len(self._queued) - 1
 
-    def close(self) -> None:
-        self._dir.cleanup()
+    def write(self) -> list[str]:
+        if not self._queued:
+            return []
+        ref = f"refs/roadmap-bot/chain/{os.getpid()}-{threading.get_ident()}"
+        now = int(time.time())
+        stream = bytearray()
+        for i, (data, message, author, committer) in enumerate(self._queued, start=1):
+            msg = message.encode("utf-8")
+            stream += f"commit {ref}\nmark :{i}\n".encode()
+            stream += f"author {_who(author)} {now} +0000\n".encode()
+            stream += f"committer {_who(committer)} {now} +0000\n".encode()
+            stream += f"data {len(msg)}\n".encode() + msg + b"\n"
+            stream += f"from {self.parent}\n".encode() if i == 1 else f"from :{i - 1}\n".encode()
+            stream += f"M {self._mode} inline {_quote(self.path)}\n".encode()
+            stream += f"data {len(data)}\n".encode() + data + b"\n\n"
+        stream += b"done\n"
+        with tempfile.TemporaryDirectory(prefix="roadmap-bot-marks-") as tmp:
+            marks = Path(tmp) / "marks"
+            git(
+                self.mirror,
+                "fast-import",
+                "--quiet",
+                "--done",
+                "--force",
+                f"--export-marks={marks}",
+                input=bytes(stream),
+            )
+            by_mark = dict(line.split() for line in marks.read_text().splitlines())
+        git(self.mirror, "update-ref", "-d", ref)
+        shas = [by_mark[f":{i}"] for i in range(1, len(self._queued) + 1)]
+        self.parent = shas[-1]
+        self._queued.clear()
+        return shas
 
     def __enter__(self) -> Chain:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._queued.clear()
+
+
+def _who(person: Identity) -> str:
+    """`Name <email>` for fast-import; angle brackets and newlines would end the field."""
+    name = re.sub(r"[<>\n]", "", person.name).strip() or "roadmap-bot"
+    email = re.sub(r"[<>\s]", "", person.email)
+    return f"{name} <{email}>"
+
+
+def _quote(path: str) -> str:
+    """A path for fast-import: C-style quoted when it holds spaces or odd characters."""
+    if re.fullmatch(r"[A-Za-z0-9._/-]+", path):
+        return path
+    escaped = path.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
 
 
 class PushRejected(GitFailed):

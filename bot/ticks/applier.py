@@ -136,7 +136,8 @@ class Applier:
     ) -> tuple[list[Outcome], str]:
         """Each tick as its own commit on `chain`. Cell positions stay valid across the edits:
         a tick replaces one character with one character."""
-        outcomes = []
+        outcomes: list[Outcome] = []
+        made: list[tuple[int, Tick, str]] = []  # (index in outcomes, tick, summary)
         for t in items:
             module = resolve(roadmap, t)
             column = _column(roadmap, t.column)
@@ -156,11 +157,12 @@ class Applier:
             if not edit.changed:
                 outcomes.append(Outcome(t, store.NOOP, edit.message))
                 continue
-            sha = chain.commit(
-                edit.text.encode("utf-8"), self._message(t, edit.message), self.bot, self.bot
-            )
+            chain.add(edit.text.encode("utf-8"), self._message(t, edit.message), self.bot, self.bot)
             text = edit.text
-            outcomes.append(Outcome(t, done_state, edit.message, sha, self.commit_url(sha)))
+            made.append((len(outcomes), t, edit.message))
+            outcomes.append(Outcome(t, done_state, edit.message))
+        for (i, t, summary), sha in zip(made, chain.write(), strict=True):
+            outcomes[i] = Outcome(t, done_state, summary, sha, self.commit_url(sha))
         return outcomes, chain.parent
 
     def _message(self, t: Tick, summary: str) -> str:
