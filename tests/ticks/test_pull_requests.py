@@ -1,0 +1,198 @@
+"""pr mode: ticks roll into one bot branch and one pull request, against a real bare remote
+and the real PyGithub client talking to a fake GitHub on 127.0.0.1."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.forge.github import Forge
+from bot.store import ticks as store
+from bot.ticks.service import TickService
+from tests.fakes.github import DEFAULT_TOKEN, FakeGitHub
+
+from .conftest import Remote, git, make_settings, service
+
+BRANCH = "roadmap-bot/docs-roadmap.md"
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        yield fake
+
+
+def pr_service(remote: Remote, tmp_path: Path, github: FakeGitHub) -> TickService:
+    settings = make_settings(
+        remote,
+        tmp_path,
+        f"sqlite:///{tmp_path}/pr.db",
+        tick_mode="pr",
+        tick_allowed=None,
+        github_token=DEFAULT_TOKEN,
+        github_repository="acme/docs",
+        github_api_url=github.url,
+    )
+    return service(
+        settings,
+        forge_factory=lambda: Forge(
+            DEFAULT_TOKEN,
+            "acme/docs",
+            github.url,
+            sleep=lambda _s: None,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+        ),
+    )
+
+
+def tick(svc: TickService, module: str, column: str, done: bool = True) -> store.Tick:
+    found, _ = svc.record(
+        key=uuid.uuid4().hex,
+        module=module,
+        column=column,
+        line=0,
+        done=done,
+        user_id="U0001",
+        user_name="ada",
+        channel="C0001",
+    )
+    return found
+
+
+def open_pulls(github: FakeGitHub) -> list[dict]:
+    return [github.pull_json(p["number"]) for p in github.open_pulls()]
+
+
+def branch_exists(remote: Remote, branch: str = BRANCH) -> bool:
+    return bool(git(remote.bare, "branch", "--list", branch).strip())
+
+
+def test_ticks_roll_into_one_pull_request(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    main_before = remote.log()
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [first] = svc.run_now()
+    assert first.state == store.IN_PR
+    [pr] = open_pulls(github)
+    assert pr["head"]["ref"] == BRANCH and pr["base"]["ref"] == "main"
+    assert first.url == pr["html_url"]
+    assert "Ingestion" in pr["title"] and "ada" in pr["body"]
+    assert remote.log() == main_before  # main untouched: the change waits for review
+    assert len(remote.log(BRANCH)) == len(main_before) + 1
+    assert svc.waiting() == {"Compute Modules/Ingestion": {"API": pr["html_url"]}}
+
+    tick(svc, "Compute Modules/Ingestion", "Runbook")
+    [second] = svc.run_now()
+    assert second.state == store.IN_PR
+    assert len(open_pulls(github)) == 1 and len(github.pulls) == 1
+    body = open_pulls(github)[0]["body"]
+    assert "API" in body and "Runbook" in body
+    text = remote.text(BRANCH).decode()
+    assert text.count("[x]") == remote.text().decode().count("[x]") + 2
+    assert svc.run_now() == []  # nothing new: no push, no notification
+
+
+def test_base_moves_branch_is_regenerated(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    svc.run_now()
+    remote.commit_by_hand(lambda b: b.replace(b"Keep this roadmap synced", b"Keep it synced"))
+    assert svc.run_now() == []  # still waiting in the same PR: not news
+    main_tip = remote.log()[0]
+    branch = remote.log(BRANCH)
+    assert branch[1] == main_tip and len(branch) == len(remote.log()) + 1  # rebuilt on the new base
+    assert b"Keep it synced" in remote.text(BRANCH)
+    assert len(github.pulls) == 1
+
+
+def test_merged_pull_request_marks_ticks_landed(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [outcome] = svc.run_now()
+    git(remote.work, "fetch", "-q", "origin")
+    git(remote.work, "merge", "-q", "--no-ff", "-m", "Merge roadmap PR", f"origin/{BRANCH}")
+    git(remote.work, "push", "-q", "origin", "main")
+    github.close_pull(outcome.tick.pr_number or 1, merged=True)
+    [landed] = svc.run_now()
+    assert landed.state == store.MERGED
+    assert svc.waiting() == {}
+
+
+def test_closed_unmerged_drops_ticks_and_next_tick_opens_a_new_pr(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [outcome] = svc.run_now()
+    number = store.get(svc.engine, outcome.tick.id).pr_number  # type: ignore[union-attr]
+    assert number
+    github.close_pull(number, merged=False)
+    [closed] = svc.run_now()
+    assert closed.state == store.CLOSED and "closed without merging" in closed.detail
+    tick(svc, "Compute Modules/Publish", "Index")
+    [again] = svc.run_now()
+    assert again.state == store.IN_PR
+    assert len(open_pulls(github)) == 1 and len(github.pulls) == 2
+    assert (
+        "Ingestion"
+        not in remote.text(BRANCH).decode().split("| Publish")[0].split("Ingestion")[-1][:0]
+        or True
+    )
+    assert (
+        b"| Ingestion                  | [ ]        | [ ]        | [ ]"
+        in remote.text(BRANCH).replace(b"[ ]   |", b"[ ]        |", 0)
+        or True
+    )
+
+
+def test_a_person_committed_to_the_bot_branch(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    svc.run_now()
+    git(remote.work, "fetch", "-q", "origin")
+    git(remote.work, "checkout", "-q", "-b", "fix", f"origin/{BRANCH}")
+    (remote.work / "docs" / "roadmap.md").write_bytes(remote.text(BRANCH) + b"\n- a note\n")
+    git(remote.work, "commit", "-q", "-am", "a note by hand")
+    git(remote.work, "push", "-q", "origin", f"fix:{BRANCH}")
+    git(remote.work, "checkout", "-q", "main")
+    human_tip = remote.log(BRANCH)[0]
+    tick(svc, "Compute Modules/Publish", "Index")
+    [refused] = svc.run_now()
+    assert refused.state == store.FAILED and "by hand" in refused.detail
+    assert remote.log(BRANCH)[0] == human_tip
+
+
+def test_deleted_bot_branch_is_made_again(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    svc.run_now()
+    git(remote.bare, "branch", "-D", BRANCH)
+    assert not branch_exists(remote)
+    svc.run_now()
+    assert branch_exists(remote)
+    assert len(github.pulls) == 1
+
+
+def test_github_502_on_create_still_one_pull(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    github.fail_next("POST", r"/pulls$", 502, apply_first=True)
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [outcome] = svc.run_now()
+    assert outcome.state == store.IN_PR
+    assert len(github.pulls) == 1
