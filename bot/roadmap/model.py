@@ -113,6 +113,11 @@ class Roadmap:
     # Derived indexes (lookup) built on first use; not part of the value.
     cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
+    def __post_init__(self) -> None:
+        # Always a cache of its own: dataclasses.replace() would otherwise hand the new value
+        # the old one's dict, and with it the old modules and lookup indexes.
+        object.__setattr__(self, "cache", {})
+
     @property
     def modules(self) -> tuple[Module, ...]:
         found = self.cache.get("modules")
