@@ -3,6 +3,7 @@ and the real PyGithub client talking to a fake GitHub on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,3 +197,18 @@ def test_github_502_on_create_still_one_pull(
     [outcome] = svc.run_now()
     assert outcome.state == store.IN_PR
     assert len(github.pulls) == 1
+
+
+def test_the_token_stays_secret(remote: Remote, tmp_path: Path, github: FakeGitHub) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    svc.run_now()
+    seen = []
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path.suffix != ".db" and "objects" not in path.parts:
+            seen.append(path.read_bytes())
+    seen.append(git(remote.bare, "log", "--all", "--format=%B%an%ae").encode())
+    seen += [json.dumps(r.json).encode() for r in github.requests if r.json]
+    assert seen and not any(DEFAULT_TOKEN.encode() in blob for blob in seen)
+    # Authorization went to GitHub in a header, where it belongs.
+    assert all(r.headers.get("authorization", "").endswith(DEFAULT_TOKEN) for r in github.requests)
