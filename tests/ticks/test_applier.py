@@ -239,3 +239,35 @@ def test_direct_mode_needs_an_explicit_list(remote: Remote, tmp_path: Path) -> N
         service(settings)
     with pytest.raises(RoadmapError, match="'bob'"):
         service(settings.model_copy(update={"tick_allowed": "U0001,bob"}))
+
+
+KILLED_AFTER_RECORDING = """
+import os, signal, sys
+from bot.config import Settings
+from bot.store.db import engine
+from bot.ticks.service import build_tick_service
+settings = Settings.model_validate_json(sys.argv[1])
+svc = build_tick_service(settings, engine(settings.database_url))
+svc.record(key="click-killed", module="Compute Modules/Ingestion", column="Security", line=0,
+           done=True, user_id="U0001")
+os.kill(os.getpid(), signal.SIGKILL)  # acked, never applied
+"""
+
+
+def test_a_killed_process_loses_no_tick(remote: Remote, tmp_path: Path, database_url: str) -> None:
+    import subprocess
+    import sys
+
+    settings = make_settings(remote, tmp_path, database_url)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_RECORDING, settings.model_dump_json()],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == -9, proc.stderr
+    assert len(remote.log()) == 1
+    restarted = service(settings)
+    [outcome] = restarted.run_now()
+    assert outcome.state == store.APPLIED and outcome.tick.column == "Security"
+    assert restarted.run_now() == []
+    assert len(remote.log()) == 2
