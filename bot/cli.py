@@ -158,7 +158,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(roadmap_json(roadmap))
         else:
-            out.print(terminal.roadmap_view(roadmap))
+            out.print(terminal.roadmap_view(roadmap, out.width))
         return 0
     found = find_module(roadmap, args.module)
     item: Module | Group

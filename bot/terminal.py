@@ -36,12 +36,15 @@ def _bar(r: Readiness, width: int = 20) -> Table:
     return row
 
 
-def roadmap_view(roadmap: Roadmap) -> Stack:
+def roadmap_view(roadmap: Roadmap, width: int = 80) -> Stack:
     overall = readiness(roadmap)
     table = Table(title=roadmap.title or "Roadmap", title_justify="left", expand=False)
     table.add_column("Module", no_wrap=True)
+    names = max((len(m.name) + 2 for m in roadmap.modules), default=10)
+    needed = names + sum(len(c) + 3 for c in roadmap.columns) + 12
+    short = needed > width  # narrow terminal: short headers and a legend below
     for column in roadmap.columns:
-        table.add_column(column, justify="center")
+        table.add_column(abbreviate(column) if short else column, justify="center")
     table.add_column("Ready", justify="right")
     for g in roadmap.groups:
         r = readiness(g)
@@ -60,7 +63,19 @@ def roadmap_view(roadmap: Roadmap) -> Stack:
         if nxt
         else "nothing open and unblocked",
     )
-    return Stack(table, _bar(overall, 40), footer)
+    parts: list[object] = [table]
+    if short:
+        legend = ", ".join(f"{abbreviate(c)} = {c}" for c in roadmap.columns if abbreviate(c) != c)
+        parts.append(Text(legend, style="dim"))
+    return Stack(*parts, _bar(overall, 40), footer)
+
+
+def abbreviate(column: str) -> str:
+    """`Data Model` -> DM, `Observability` -> Obs, `API` -> API."""
+    words = column.split()
+    if len(words) > 1:
+        return "".join(w[0].upper() for w in words)[:4]
+    return column if len(column) <= 5 else column[:3]
 
 
 def _marks(roadmap: Roadmap, m: Module) -> list[Text]:
