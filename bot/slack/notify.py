@@ -11,7 +11,6 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.slack import blocks
-from bot.slack.answers import answer
 from bot.slack.blocks.text import escape, link
 from bot.store import ticks as store
 from bot.ticks.applier import Outcome, module_name
@@ -55,13 +54,12 @@ def make_notifier(services: Services, client: WebClient) -> Callable[[list[Outco
         except Exception as err:
             log.warning("roadmap refresh after ticks failed: %s", err)
             snap = services.snapshot()
-        waiting = services.waiting()
         homes: set[str] = set()
         for o in outcomes:
             t = o.tick
             line = result_line(o)
             if t.response_url:
-                reply = answer(snap.roadmap, t.module, snap.location, pending=waiting).message
+                reply = services.answer(t.module, snap).message
                 card = blocks.Message(reply.text, [*reply.blocks, _context(line)][:50])
                 hook = WebhookClient(t.response_url)
                 hook.send(text=card.text, blocks=card.blocks, replace_original=True)

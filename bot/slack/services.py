@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,9 +13,13 @@ from bot.config import Settings
 from bot.repo.source import RoadmapSource, Snapshot
 from bot.ticks.service import TickService
 
+from .answers import Answer, answer
+
 log = logging.getLogger(__name__)
 
 GROUP_CACHE_SECONDS = 300.0
+ANSWERS_KEPT = 512
+REFRESH_CHECK_SECONDS = 1.0  # ask the source whether to read again at most this often
 
 
 @dataclass
@@ -26,7 +31,13 @@ class Services:
     list_group: Callable[[str], set[str]] = lambda _group: set()
     _last: Snapshot | None = None
     _refreshing: threading.Lock = field(default_factory=threading.Lock)
+    _next_check: float = 0.0  # time.monotonic() before which no background check starts
     _groups: dict[str, tuple[float, set[str]]] = field(default_factory=dict)
+    # Rendered answers by (snapshot, text, tick version): a card is a pure function of them.
+    _answers: OrderedDict[tuple[int, str, int], tuple[Snapshot, Answer]] = field(
+        default_factory=OrderedDict
+    )
+    _answers_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def snapshot(self) -> Snapshot:
         """The roadmap to answer from, at once: the last good snapshot, with a refresh
@@ -35,7 +46,10 @@ class Services:
         if self._last is None:
             self._last = self.source.snapshot()
             return self._last
-        if self._refreshing.acquire(blocking=False):
+        now = time.monotonic()
+        if now >= self._next_check and self._refreshing.acquire(blocking=False):
+            # At most one check a second: a thread per request cost more than the answer.
+            self._next_check = now + REFRESH_CHECK_SECONDS
             threading.Thread(target=self._refresh_quietly, daemon=True).start()
         return self._last
 
@@ -51,6 +65,23 @@ class Services:
             log.warning("roadmap refresh failed: %s", err)
         finally:
             self._refreshing.release()
+
+    def answer(self, text: str, snap: Snapshot | None = None) -> Answer:
+        """The reply to `/roadmap <text>` (or a pick or share), from the current roadmap."""
+        snap = snap or self.snapshot()
+        waiting = self.waiting()
+        key = (id(snap), " ".join(text.split()), self.ticks.version if self.ticks else 0)
+        with self._answers_lock:
+            hit = self._answers.get(key)
+            if hit is not None and hit[0] is snap:
+                self._answers.move_to_end(key)
+                return hit[1]
+        reply = answer(snap.roadmap, text, snap.location, self.commit_line(snap), waiting)
+        with self._answers_lock:
+            self._answers[key] = (snap, reply)
+            while len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        return reply
 
     def waiting(self) -> dict[str, dict[str, str]]:
         """Ticks not landed yet, for cards to show as pending ({} when ticks are off)."""

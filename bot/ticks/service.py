@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from .applier import Applier, Outcome
 from .permissions import TickPolicy, tick_policy
 
 log = logging.getLogger(__name__)
+
+WAITING_SECONDS = 1.0
 
 
 def tick_mode(settings: Settings) -> str | None:
@@ -56,6 +59,11 @@ class TickService:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _run_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Cards ask what is waiting on every /roadmap; a database query each time was most of a
+    # card's cost. Kept for a second (other instances' ticks still show up quickly) and
+    # dropped whenever this process records or applies a tick.
+    _waiting: tuple[float, dict[str, dict[str, str]]] | None = None
+    version: int = 0  # changes whenever what is waiting changes: a key for cached cards
 
     @property
     def repo(self) -> str:
@@ -64,7 +72,10 @@ class TickService:
     def record(self, *, key: str, **fields: object) -> tuple[Tick, bool]:
         """Record a tick once per key (a key is scoped to this repo)."""
         scoped = store.idempotency_key(self.repo, key)
-        return store.record(self.engine, key=scoped, repo=self.repo, **fields)  # type: ignore[arg-type]
+        try:
+            return store.record(self.engine, key=scoped, repo=self.repo, **fields)  # type: ignore[arg-type]
+        finally:
+            self._waiting = None
 
     def pending_review(self) -> dict[str, dict[str, str]]:
         return store.pending_review(self.engine, self.repo)
@@ -72,15 +83,23 @@ class TickService:
     def waiting(self) -> dict[str, dict[str, str]]:
         """{module: {column: PR link or ""}} for every tick not yet landed: cards show them
         as pending rather than as done or open."""
+        now = time.monotonic()
+        cached = self._waiting
+        if cached is not None and now - cached[0] < WAITING_SECONDS:
+            return cached[1]
         found: dict[str, dict[str, str]] = {}
         for t in store.open_ticks(self.engine, self.repo):
             found.setdefault(t.module, {})[t.column] = t.pr_url or ""
+        if cached is None or cached[1] != found:
+            self.version += 1
+        self._waiting = (now, found)
         return found
 
     def run_now(self) -> list[Outcome]:
         """Apply what is open, tell people, return the outcomes (one run at a time here)."""
         with self._run_lock:
             outcomes = self.applier.run_once()
+        self._waiting = None
         if outcomes:
             try:
                 self.notify(outcomes)

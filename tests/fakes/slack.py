@@ -143,6 +143,7 @@ class FakeSlack:
         "conversations.info",
         "files.getUploadURLExternal",
         "files.completeUploadExternal",
+        "apps.connections.open",
     )
 
     def __init__(
@@ -154,6 +155,9 @@ class FakeSlack:
         token: str | None = None,
     ) -> None:
         self.token = token
+        # What apps.connections.open hands out (Socket Mode). Port 9 on loopback refuses
+        # connections, so a client started against the fake never reaches Slack.
+        self.socket_mode_url = "ws://127.0.0.1:9/link/?ticket=fake"
         self.calls: list[Call] = []
         self.responses: list[Response] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -462,6 +466,9 @@ class FakeSlack:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _m_apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.socket_mode_url}
 
     def _message(self, params: dict[str, Any], ts: str) -> dict[str, Any]:
         message: dict[str, Any] = {

@@ -90,7 +90,7 @@ def module_card(
     for i, cell in enumerate(module.cells):
         column = name(cell.column, 150)
         if cell.column in pending:
-            label = 'pending review' if pending[cell.column] else 'ticking…'
+            label = "pending review" if pending[cell.column] else "ticking…"
             lines.append(f"⏳ {column}: {link(pending[cell.column], label)}")
         elif cell.state is CellState.NA:
             lines.append(f"– {column} _(n/a)_")

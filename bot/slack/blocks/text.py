@@ -26,7 +26,10 @@ _ABSOLUTE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 
 def slack_len(s: str) -> int:
     """Length as Slack may count it (UTF-16 units); >= len(s)."""
-    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+    if s.isascii():
+        return len(s)
+    # Astral characters are two units; "surrogatepass" counts a lone surrogate as one.
+    return len(s.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def escape(s: str) -> str:

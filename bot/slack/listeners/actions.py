@@ -9,7 +9,6 @@ from slack_sdk import WebClient
 
 from bot import logs
 from bot.slack import blocks
-from bot.slack.answers import answer
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
@@ -28,8 +27,7 @@ def register(app: App, services: Services) -> None:
         ack()
         query = str(action.get("value", ""))
         with logs.request("action", action="pick", text=query, user=_user(body)) as log:
-            snap = services.snapshot()
-            reply = answer(snap.roadmap, query, snap.location, services.commit_line(snap))
+            reply = services.answer(query)
             log.update(outcome=reply.outcome, module=reply.subject)
             if body.get("response_url"):
                 respond(replace_original=True, **reply.message.as_kwargs())
@@ -41,8 +39,7 @@ def register(app: App, services: Services) -> None:
         ack()
         query = str(action.get("value", ""))
         with logs.request("action", action="share", text=query, user=_user(body)) as log:
-            snap = services.snapshot()
-            reply = answer(snap.roadmap, query, snap.location, services.commit_line(snap))
+            reply = services.answer(query)
             shared = blocks.Message(
                 reply.message.text,
                 [*reply.message.blocks, _shared_by(_user(body))],
@@ -98,10 +95,7 @@ def register(app: App, services: Services) -> None:
             if not new:
                 return
             if body.get("response_url"):
-                snap = services.snapshot()
-                reply = answer(
-                    snap.roadmap, request.module, snap.location, pending=services.waiting()
-                )
+                reply = services.answer(request.module)
                 respond(replace_original=True, **reply.message.as_kwargs())
             ticks.submit()
 

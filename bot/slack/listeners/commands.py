@@ -9,7 +9,6 @@ from slack_bolt import Ack, App, Respond
 
 from bot import logs
 from bot.slack import blocks
-from bot.slack.answers import answer
 from bot.slack.services import Services
 
 NOT_YET = {
@@ -49,8 +48,6 @@ def register(app: App, services: Services) -> None:
                 ack(**blocks.error_card(f"The roadmap cannot be read: {err}").as_kwargs())
                 log["outcome"] = "unreadable"
                 return
-            reply = answer(
-                snap.roadmap, text, snap.location, services.commit_line(snap), services.waiting()
-            )
+            reply = services.answer(text, snap)
             ack(response_type="ephemeral", **reply.message.as_kwargs())
             log.update(outcome=reply.outcome, module=reply.subject)
