@@ -67,6 +67,14 @@ def make_notifier(services: Services, client: WebClient) -> Callable[[list[Outco
                     hook.send(text=line, response_type="ephemeral", replace_original=False)
             elif t.surface == "home":
                 homes.add(t.user_id)
+                if t.message_ts:  # the modal the click came from shows the true state again
+                    card = services.answer(t.module, snap).message
+                    client.views_update(
+                        view_id=t.message_ts,
+                        view=blocks.modal(
+                            blocks.Message(card.text, [*card.blocks, _context(line)])
+                        ),
+                    )
                 if o.state in (store.FAILED, store.CLOSED, store.NOOP):
                     client.chat_postMessage(channel=t.user_id, text=line)
         for user in homes:

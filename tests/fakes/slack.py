@@ -138,6 +138,7 @@ class FakeSlack:
         "chat.update",
         "views.publish",
         "views.open",
+        "views.update",
         "users.info",
         "usergroups.users.list",
         "conversations.info",
@@ -567,6 +568,11 @@ class FakeSlack:
         if not params.get("trigger_id"):
             return {"ok": False, "error": "invalid_arguments"}
         return self._view(params.get("view"), "modal")
+
+    def _m_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not (params.get("view_id") or params.get("external_id")):
+            return {"ok": False, "error": "invalid_arguments"}
+        return self._view(params.get("view"), "modal", params.get("view_id"))
 
     def _m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(params.get("user", ""))

@@ -161,3 +161,25 @@ def test_ticks_off_for_a_remote_without_token(slack: FakeSlack, tmp_path: Path) 
     from bot.ticks.service import tick_mode
 
     assert tick_mode(settings) is None
+
+
+def test_user_group_members_may_tick_from_an_app_home_modal(
+    slack: FakeSlack, remote: Remote, tmp_path: Path
+) -> None:
+    slack.add_user("U0005", name="grace", email="grace@example.com")
+    slack.add_usergroup("S0DOCS", ["U0005"])
+    settings = direct(slack, remote, tmp_path).model_copy(update={"tick_allowed": "S0DOCS"})
+    with running(settings) as bot:
+        card = bot.command("Ingestion", slack.response_url()).json()
+        api = tick_buttons(card["blocks"])["API"]
+        view = {"id": "V0MODAL", "type": "modal", "blocks": card["blocks"]}
+        action = signing.button_action(api["action_id"], api["value"])
+        body = signing.block_actions_body([action], user_id="U0005", view=view)
+        assert signing.post(bot.url + "/slack/events", body, SECRET).status_code == 200
+        wait_until(lambda: len(remote.log()) == 2)
+        updates = slack.wait_for("views.update", 2)
+    assert {u.params["view_id"] for u in updates} == {"V0MODAL"}
+    last = json.dumps(updates[-1].params["view"], ensure_ascii=False)
+    assert "1/7" in last and "Ticked" in last
+    message = git(remote.bare, "log", "-1", "--format=%B")
+    assert "Co-authored-by: grace <grace@example.com>" in message

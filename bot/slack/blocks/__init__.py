@@ -23,7 +23,7 @@ from .ids import (
     tick_value,
     untick_action_id,
 )
-from .kit import Message
+from .kit import Message, modal
 from .limits import check_message
 from .replies import ambiguous, error_card, help_card, not_found
 from .text import escape, progress_bar
@@ -46,6 +46,7 @@ __all__ = [
     "group_card",
     "help_card",
     "home_view",
+    "modal",
     "module_card",
     "next_card",
     "not_found",

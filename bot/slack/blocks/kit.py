@@ -144,3 +144,13 @@ def sections(
             last.pop()
             left += 1
     return [section("\n".join(t)) for t in texts if t]
+
+
+def modal(message: Message, title: str = "Roadmap") -> dict[str, Any]:
+    """A card as a modal view (App Home clicks have no response_url to reply to)."""
+    return {
+        "type": "modal",
+        "title": plain(title, 24),
+        "close": plain("Close", 24),
+        "blocks": message.blocks[:100],
+    }

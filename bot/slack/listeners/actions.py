@@ -32,7 +32,7 @@ def register(app: App, services: Services) -> None:
             if body.get("response_url"):
                 respond(replace_original=True, **reply.message.as_kwargs())
             else:  # App Home has no response_url: show the card in a modal
-                client.views_open(trigger_id=body["trigger_id"], view=_modal(reply.message))
+                client.views_open(trigger_id=body["trigger_id"], view=blocks.modal(reply.message))
 
     @app.action(blocks.ACTION_SHARE)
     def share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -49,7 +49,13 @@ def register(app: App, services: Services) -> None:
 
     @app.action(TICK_PATTERN)
     @app.action(UNTICK_PATTERN)
-    def tick(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def tick(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+    ) -> None:
         with logs.request("action", action="tick", user=_user(body)) as log:
             refused = _refusal(services, body, action)
             if refused is not None:
@@ -82,7 +88,8 @@ def register(app: App, services: Services) -> None:
                 user_id=_user(body),
                 user_name=(body.get("user") or {}).get("name"),
                 channel=(body.get("channel") or {}).get("id"),
-                message_ts=container.get("message_ts"),
+                # For a click in a modal (opened from App Home): the view to update later.
+                message_ts=container.get("message_ts") or container.get("view_id"),
                 response_url=body.get("response_url"),
                 surface="home" if container.get("type") == "view" else "message",
             )
@@ -94,9 +101,11 @@ def register(app: App, services: Services) -> None:
             )
             if not new:
                 return
+            reply = services.answer(request.module)
             if body.get("response_url"):
-                reply = services.answer(request.module)
                 respond(replace_original=True, **reply.message.as_kwargs())
+            elif (body.get("view") or {}).get("type") == "modal":
+                client.views_update(view_id=body["view"]["id"], view=blocks.modal(reply.message))
             ticks.submit()
 
 
@@ -122,12 +131,3 @@ def _shared_by(user: str) -> dict[str, Any]:
     # Block Kit's `share` buttons leave their actions in the shared copy; harmless: they act
     # for whoever clicks, with that person's permissions.
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by <@{user}>"}]}
-
-
-def _modal(message: blocks.Message) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Roadmap"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": message.blocks[:100],
-    }
