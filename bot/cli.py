@@ -88,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="run the Slack app (HTTP on $PORT, or Socket Mode)")
     s.set_defaults(run=cmd_serve)
+
+    from .commands import digest, history
+
+    history.add_parser(sub)
+    digest.add_parser(sub)
     return p
 
 

@@ -1,9 +1,63 @@
-"""Readiness history from git: every tick and untick, modules added or removed."""
+"""Readiness history from git: every tick and untick, modules added or removed.
+
+One `git log --reverse -p -U0 --first-parent` of the roadmap file gives, per commit on the
+branch, only the lines that changed (a merged pull request shows as its merge commit's diff
+against the first parent: its ticks count once, when they land). Only those lines are parsed,
+with the core's `split_row` / `classify` / `bold_text`; no version of the file is parsed whole.
+
+Why a model of the file: with -U0 the diff carries no context, so a changed row does not say
+which group it sits in or what the columns are. The hunk header's function context could name
+the group (an `xfuncname` regex), but it is computed on the old side only, is blind to a group
+row changed earlier in the same commit and cannot tell a header row (known only by the
+delimiter row under it) from a group row. So `FileModel` keeps the file's lines through the
+history, patched hunk by hunk, plus a sorted index of the few lines that give a row its context
+(delimiter rows, group rows, lines that end a table). A row's group and columns are then a few
+bisections away. The hunk's removed lines are checked against the model before it is patched,
+so a model out of step with git is found (HistoryError), never silently trusted.
+
+What counts as a change: a cell that becomes done is a tick, a done cell that becomes open (or
+n/a) an untick; open <-> n/a is neither. A module row only added is `module_added` (so the
+commit that creates the file adds every module, and one that deletes it removes them all); a
+row only removed is `module_removed`. Rows are paired by module name (within the same group
+first), so a module moved to another group or a group moved whole is no change, and a rename
+shows as removed + added. A header renamed in the same commit as a tick pairs columns by
+position. Not followed: renames of the file itself (a file moved onto the path shows as created
+there), tables inside HTML comments, and files with bare-CR line ends.
+
+`parse_log` is the pure part (log text + model in, changes + model out); `read_history` is the
+thin shell that runs git.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..roadmap.model import CellState, RoadmapError, normalize
+from ..roadmap.parse import bold_text, classify, plain, split_row, unescape_pipes
+from .mirror import GitFailed, first_error_line, git_env
+
+# A line git never writes inside a patch (those start with +, -, space or backslash).
+MARKER = "\x01"
+LOG_FORMAT = "%x01%H%x00%aI%x00%an%x00%ae"
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+# markdown-it's delimiter row: cells of dashes with optional alignment colons, at least one pipe.
+_DELIM = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_BOXISH = re.compile(r"\[[ xX]\]")
+_FENCE = ("```", "~~~")
+_NA = (CellState.NA,)
+
+TICK = "tick"
+UNTICK = "untick"
+MODULE_ADDED = "module_added"
+MODULE_REMOVED = "module_removed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +73,513 @@ class Change:
     column: str | None  # None for module_added / module_removed
     state: str  # "done" | "open" | "n/a" for cells; "added" | "removed" for modules
     kind: str  # "tick" | "untick" | "module_added" | "module_removed"
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract of `roadmap-bot history --json` (date in ISO 8601)."""
+        return {
+            "commit": self.commit,
+            "date": self.date.isoformat(),
+            "author": self.author,
+            "email": self.email,
+            "module": self.module,
+            "group": self.group,
+            "column": self.column,
+            "state": self.state,
+            "kind": self.kind,
+        }
+
+
+class HistoryError(RoadmapError):
+    """The git log and the model of the file disagree (a resume state that does not belong
+    to the commit it claims, or output this parser does not understand)."""
+
+
+# --- the model of the file -------------------------------------------------------------------
+
+# Kinds of lines that give table rows their context. A plain table row is none of them.
+_BREAK = 1  # ends a table: blank, prose, heading, list item (no pipe)
+_DELIM_ROW = 2
+_GROUP = 4
+_FENCE_LINE = 8  # also a break; fences are counted so rows inside a code block are skipped
+
+
+def _kind(line: str) -> tuple[int, str | None]:
+    """(kind bits, group name) of one line of the file."""
+    s = line.strip()
+    if "|" not in s:
+        kind = _BREAK
+        if s.startswith(_FENCE) and len(line) - len(line.lstrip(" ")) < 4:
+            kind |= _FENCE_LINE
+        return kind, None
+    if "-" in s and _DELIM.match(s):
+        return _DELIM_ROW, None
+    if "**" in s or "__" in s:
+        cells = _cells(line)
+        if cells and not any(cells[1:]):
+            name = bold_text(cells[0])
+            if name is not None:
+                return _GROUP, name
+    return 0, None
+
+
+def _cells(line: str) -> list[str]:
+    return [unescape_pipes(line[a:z]) for a, z in split_row(line, 0, len(line))]
+
+
+class _Marks:
+    """Sorted positions of the lines of one kind, with a value each (a group's name)."""
+
+    __slots__ = ("pos", "val")
+
+    def __init__(self) -> None:
+        self.pos: list[int] = []
+        self.val: list[str | None] = []
+
+    def last_before(self, i: int) -> int:
+        """Index in `pos` of the last mark before line i, -1 when none."""
+        return bisect_left(self.pos, i) - 1
+
+    def splice(self, start: int, old: int, new: list[tuple[int, str | None]], delta: int) -> None:
+        lo = bisect_left(self.pos, start)
+        hi = bisect_left(self.pos, start + old)
+        if lo == hi and not new and not delta:
+            return  # the common case: a row ticked in place
+        self.pos[lo:hi] = [p for p, _ in new]
+        self.val[lo:hi] = [v for _, v in new]
+        if delta:
+            after = lo + len(new)
+            self.pos[after:] = [p + delta for p in self.pos[after:]]
+
+    def copy(self) -> _Marks:
+        other = _Marks()
+        other.pos = self.pos.copy()
+        other.val = self.val.copy()
+        return other
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A module row as read on one side of a commit."""
+
+    name: str
+    key: str
+    group: str | None
+    columns: tuple[str, ...]
+    states: tuple[CellState, ...]
+
+
+class FileModel:
+    """The roadmap file's lines at commit `head` (as git numbers them: split on \\n, a \\r
+    kept), and where the delimiter rows, group rows and table breaks are.
+
+    `commits_read` is how many commits the last `parse_log` applied (0 for a fresh model).
+    """
+
+    def __init__(self, lines: list[str] | None = None, head: str | None = None) -> None:
+        self.lines: list[str] = []
+        self.head = head
+        self.commits_read = 0
+        self._breaks = _Marks()
+        self._delims = _Marks()
+        self._groups = _Marks()
+        self._fences = _Marks()
+        self._columns: dict[str, tuple[str, ...]] = {}  # header line -> column names
+        # Row line -> (name, key, cell states), only for lines that are table rows (not
+        # group or delimiter rows). A line is read when it is added and again when it goes
+        # (a tick replaces it): the second read is a lookup. Keyed by text, so never stale.
+        self._rows: dict[str, tuple[str, str, tuple[CellState, ...]]] = {}
+        if lines:
+            self.splice(0, 0, lines)
+
+    @classmethod
+    def from_text(cls, text: str, head: str | None = None) -> FileModel:
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # git does not count the empty piece after the last newline
+        return cls(lines, head)
+
+    def text(self) -> str:
+        return "".join(line + "\n" for line in self.lines)
+
+    def copy(self) -> FileModel:
+        other = FileModel(head=self.head)
+        other.lines = self.lines.copy()
+        other._breaks = self._breaks.copy()
+        other._delims = self._delims.copy()
+        other._groups = self._groups.copy()
+        other._fences = self._fences.copy()
+        other._columns = self._columns  # keyed by text, so never stale: share them
+        other._rows = self._rows
+        return other
+
+    def splice(self, start: int, old: int, new: list[str]) -> None:
+        """Replace `old` lines at 0-based `start` with `new`, keeping the marks in step."""
+        self.lines[start : start + old] = new
+        delta = len(new) - old
+        breaks: list[tuple[int, str | None]] = []
+        delims: list[tuple[int, str | None]] = []
+        groups: list[tuple[int, str | None]] = []
+        fences: list[tuple[int, str | None]] = []
+        for j, line in enumerate(new):
+            kind, name = _kind(line)
+            if kind & _BREAK:
+                breaks.append((start + j, None))
+                if kind & _FENCE_LINE:
+                    fences.append((start + j, None))
+            elif kind & _DELIM_ROW:
+                delims.append((start + j, None))
+            elif kind & _GROUP:
+                groups.append((start + j, name))
+        self._breaks.splice(start, old, breaks, delta)
+        self._delims.splice(start, old, delims, delta)
+        self._groups.splice(start, old, groups, delta)
+        self._fences.splice(start, old, fences, delta)
+
+    def row(self, i: int) -> Row | None:
+        """The module row at 0-based line i, None when the line is not one."""
+        line = self.lines[i]
+        text = self._rows.get(line)
+        if text is None:
+            if "|" not in line or _kind(line)[0]:
+                return None  # not a row at all, a group row or a delimiter row
+            text = self._row_text(line)
+        name, key, cells = text
+        d = self._delims.last_before(i)
+        if d < 0 or not name:
+            return None
+        delim = self._delims.pos[d]
+        b = self._breaks.last_before(i)
+        if delim < 1 or (b >= 0 and self._breaks.pos[b] >= delim - 1):
+            return None  # a blank or prose line since the table's header: not in a table
+        if (self._fences.last_before(i) + 1) % 2:
+            return None  # inside a fenced code block
+        columns = self._header(delim - 1)
+        if not columns:
+            return None
+        # A row with no box counts only in a table that has boxes (a checklist), as in
+        # parse(); the table is scanned only for such rows, which are rare.
+        if not _BOXISH.search(line) and not self._checklist(delim):
+            return None
+        g = self._groups.last_before(i)
+        if g >= 0 and self._groups.pos[g] > delim:
+            group = self._groups.val[g]
+        else:
+            group = self._heading(delim)
+        width = len(columns)
+        states = cells[:width] if len(cells) >= width else cells + _NA * (width - len(cells))
+        return Row(name, key, group, columns, states)
+
+    def _row_text(self, line: str) -> tuple[str, str, tuple[CellState, ...]]:
+        """(name, key, cell states) of a table row line; cached by text."""
+        if len(self._rows) > 100_000:
+            self._rows.clear()  # a bound, far above any real history's distinct rows
+        cells = _cells(line)
+        name = plain(cells[0]) if cells else ""
+        states = tuple(classify(c) or CellState.NA for c in cells[1:])
+        found = self._rows[line] = (name, normalize(name), states)
+        return found
+
+    def _header(self, i: int) -> tuple[str, ...]:
+        line = self.lines[i]
+        found = self._columns.get(line)
+        if found is None:
+            found = self._columns[line] = tuple(plain(c) for c in _cells(line)[1:])
+        return found
+
+    def _checklist(self, delim: int) -> bool:
+        b = bisect_left(self._breaks.pos, delim)
+        end = self._breaks.pos[b] if b < len(self._breaks.pos) else len(self.lines)
+        return any(_BOXISH.search(line) for line in self.lines[delim + 1 : end])
+
+    def _heading(self, delim: int) -> str:
+        """The group of rows above a table's first group row: the heading over the table,
+        else "Modules" (what parse() calls them)."""
+        for b in range(self._breaks.last_before(delim), -1, -1):
+            text = self.lines[self._breaks.pos[b]].strip()
+            if text.startswith("#"):
+                return plain(text.strip("#").strip()) or "Modules"
+        return "Modules"
+
+
+# --- the pure parser -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Hunk:
+    old_start: int  # 0-based first old line (or where the insertion goes)
+    new_start: int
+    old: list[str]
+    new: list[str]
+    removed: list[int]  # indexes into old of the "-" lines
+    added: list[int]  # indexes into new of the "+" lines
+
+
+@dataclass(frozen=True, slots=True)
+class _Commit:
+    sha: str
+    date: datetime
+    author: str
+    email: str
+
+
+def parse_log(log: str, model: FileModel | None = None) -> tuple[list[Change], FileModel]:
+    """The changes in `log` (output of `git log --reverse -p -U0 --format=LOG_FORMAT` of one
+    file) applied on top of `model` (the file at the commit before the first in `log`;
+    empty when None). Returns the changes and the model at the last commit; `model` itself
+    is left untouched. Raises HistoryError when the log does not fit the model."""
+    model = FileModel() if model is None else model.copy()
+    changes: list[Change] = []
+    lines = log.split("\n")
+    n = len(lines)
+    i = 0
+    commit: _Commit | None = None
+    hunks: list[_Hunk] = []
+    read = 0
+    while i < n:
+        line = lines[i]
+        i += 1
+        if line.startswith(MARKER):
+            if commit is not None:
+                _apply(model, commit, hunks, changes)
+                read += 1
+            commit = _header(line)
+            hunks = []
+        elif line.startswith("@@"):
+            if commit is None:
+                raise HistoryError(f"history: a hunk before any commit ({line[:40]!r})")
+            m = _HUNK.match(line)
+            if m is None:
+                raise HistoryError(f"history: unreadable hunk header {line[:60]!r}")
+            a, b, c, d = (
+                int(m[1]),
+                int(m[2] or "1"),
+                int(m[3]),
+                int(m[4] or "1"),
+            )
+            h = _Hunk(a - 1 if b else a, c - 1 if d else c, [], [], [], [])
+            while (len(h.old) < b or len(h.new) < d) and i < n:
+                body = lines[i]
+                i += 1
+                tag = body[:1]
+                if tag == "-":
+                    h.removed.append(len(h.old))
+                    h.old.append(body[1:])
+                elif tag == "+":
+                    h.added.append(len(h.new))
+                    h.new.append(body[1:])
+                elif tag == " ":  # context, should diff.interHunkContext merge hunks
+                    h.old.append(body[1:])
+                    h.new.append(body[1:])
+                elif tag != "\\":  # "\ No newline at end of file" says nothing of rows
+                    raise HistoryError(f"history: unexpected line in a hunk {body[:60]!r}")
+            if len(h.old) != b or len(h.new) != d:
+                raise HistoryError(f"history: hunk cut short at commit {commit.sha[:10]}")
+            hunks.append(h)
+        # Anything else is a diff header ("diff --git", "index", "---", "+++", "new file
+        # mode") or the blank line after a commit's header: nothing to read there.
+    if commit is not None:
+        _apply(model, commit, hunks, changes)
+        read += 1
+        model.head = commit.sha
+    model.commits_read = read
+    return changes, model
+
+
+def _header(line: str) -> _Commit:
+    parts = line[1:].split("\x00")
+    if len(parts) != 4:
+        raise HistoryError(f"history: unreadable commit header {line[:60]!r}")
+    sha, date, author, email = parts
+    return _Commit(sha, datetime.fromisoformat(date), author, email)
+
+
+def _apply(model: FileModel, commit: _Commit, hunks: list[_Hunk], out: list[Change]) -> None:
+    """One commit: the rows its hunks remove (read in the file before it), then the rows
+    they add (read after), paired by module name."""
+    removed: list[Row] = []
+    for h in hunks:
+        if model.lines[h.old_start : h.old_start + len(h.old)] != h.old:
+            raise HistoryError(
+                f"history: the file model is out of step with git at commit {commit.sha[:10]}"
+            )
+        for j in h.removed:
+            row = model.row(h.old_start + j)
+            if row is not None:
+                removed.append(row)
+    # Bottom-up, so each hunk's old position is still right when it is applied.
+    for h in reversed(hunks):
+        model.splice(h.old_start, len(h.old), h.new)
+    added: list[Row] = []
+    for h in hunks:
+        for j in h.added:
+            row = model.row(h.new_start + j)
+            if row is not None:
+                added.append(row)
+    if removed or added:
+        _pair(commit, removed, added, out)
+
+
+def _pair(commit: _Commit, removed: list[Row], added: list[Row], out: list[Change]) -> None:
+    def change(row: Row, column: str | None, state: str, kind: str) -> Change:
+        return Change(
+            commit.sha,
+            commit.date,
+            commit.author,
+            commit.email,
+            row.name,
+            row.group,
+            column,
+            state,
+            kind,
+        )
+
+    by_key: dict[str, list[Row]] = {}
+    for row in removed:
+        by_key.setdefault(row.key, []).append(row)
+    paired: set[int] = set()
+    for new in added:
+        olds = by_key.get(new.key)
+        if not olds:
+            out.append(change(new, None, "added", MODULE_ADDED))
+            continue
+        # The same name in two groups: pair within the group first.
+        k = next((k for k, o in enumerate(olds) if o.group == new.group), 0)
+        old = olds.pop(k)
+        paired.add(id(old))
+        for column, before, after in _cell_pairs(old, new):
+            if after is CellState.DONE and before is not CellState.DONE:
+                out.append(change(new, column, after.value, TICK))
+            elif before is CellState.DONE and after is not CellState.DONE:
+                out.append(change(new, column, after.value, UNTICK))
+    for old in removed:
+        if id(old) not in paired:
+            out.append(change(old, None, "removed", MODULE_REMOVED))
+
+
+def _cell_pairs(old: Row, new: Row) -> list[tuple[str, CellState, CellState]]:
+    """(column, state before, state after) of the cells two versions of a row share."""
+    if old.columns == new.columns:
+        return [
+            (c, a, b) for c, a, b in zip(new.columns, old.states, new.states, strict=True) if a != b
+        ]
+    # The header changed in the same commit: match by name; a column renamed in place (same
+    # number of columns) by position; a column that is new has no before.
+    where = {c: j for j, c in enumerate(old.columns)}
+    same_width = len(old.columns) == len(new.columns)
+    pairs = []
+    for j, column in enumerate(new.columns):
+        k = where.get(column, j if same_width else None)
+        if k is not None and old.states[k] != new.states[j]:
+            pairs.append((column, old.states[k], new.states[j]))
+    return pairs
+
+
+# --- the shell: git --------------------------------------------------------------------------
+
+
+def _git(
+    repo_dir: Path, *args: str, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    # Literal pathspecs: a roadmap path with * or [ in it names that file, not a pattern.
+    argv = ["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args]
+    env = {**os.environ, **git_env(str(repo_dir))}
+    try:
+        return subprocess.run(argv, cwd=repo_dir, env=env, input=stdin, capture_output=True)
+    except FileNotFoundError:
+        raise RoadmapError("git is not installed (needed to read the roadmap's history)") from None
+
+
+def _check(done: subprocess.CompletedProcess[bytes]) -> bytes:
+    if done.returncode != 0:
+        raise GitFailed(first_error_line(done.stderr.decode("utf-8", "replace")))
+    return done.stdout
+
+
+def resolve(repo_dir: Path, ref: str) -> str:
+    """The commit sha `ref` names. Raises GitFailed."""
+    out = _check(_git(repo_dir, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"))
+    return out.decode().strip()
+
+
+def on_first_parent_history(repo_dir: Path, commit: str, tip: str) -> bool:
+    """True when `commit` is `tip` or one of its first-parent ancestors: then the changes
+    cached up to `commit` are the start of `tip`'s history. False after a force-push, when
+    `commit` is gone, or when the branch was fast-forwarded to a merge that has the old tip
+    as its second parent (the first-parent history then runs through the other side)."""
+    if commit == tip:
+        return True
+    done = _git(repo_dir, "rev-list", "--first-parent", "--parents", f"{commit}..{tip}", "--")
+    if done.returncode != 0:
+        return False
+    # The walk from tip stops at the first commit reachable from `commit`: the last one
+    # listed has `commit` as its first parent only when `commit` lies on the first-parent line.
+    last = done.stdout.rstrip(b"\n").rsplit(b"\n", 1)[-1].split()
+    return len(last) > 1 and last[1].decode() == commit
+
+
+def model_at(repo_dir: Path, commit: str, path: str) -> FileModel:
+    """The model of `path` at `commit` (empty when the file is not there), from its blob."""
+    done = _git(repo_dir, "cat-file", "--batch", stdin=f"{commit}:{path}\n".encode())
+    out = _check(done)
+    first, _, rest = out.partition(b"\n")
+    fields = first.split()
+    if len(fields) == 3 and fields[1] == b"blob":
+        data = rest[: int(fields[2])]
+        return FileModel.from_text(data.decode("utf-8", "replace"), head=commit)
+    if fields[-1:] == [b"missing"]:
+        resolve(repo_dir, commit)  # a missing commit is an error; a missing file is no file
+        return FileModel(head=commit)
+    raise HistoryError(f"history: {path} at {commit[:10]} is not a file")
+
+
+def read_history(
+    repo_dir: Path,
+    branch_ref: str,
+    path: str,
+    since_commit: str | None = None,
+    state: FileModel | None = None,
+) -> tuple[list[Change], FileModel]:
+    """The changes to `path` on the first-parent history of `branch_ref` after
+    `since_commit` (all of it when None), oldest first, and the model at the branch's tip.
+
+    `state` is the model returned by the previous call (`state.head == since_commit`); when
+    it is missing it is rebuilt from the file's blob at `since_commit`. One `git log -p`
+    reads all the new commits. `state.commits_read` of the result says how many there were.
+    Raises GitFailed for git errors and HistoryError when `state` does not fit the log.
+    """
+    # A full sha (what the cache passes) needs no rev-parse: git log checks it anyway.
+    tip = branch_ref if _SHA.fullmatch(branch_ref) else resolve(repo_dir, branch_ref)
+    model: FileModel | None = None
+    if since_commit is not None:
+        model = state if state is not None and state.head == since_commit else None
+        if model is None:
+            model = model_at(repo_dir, since_commit, path)
+        if since_commit == tip:
+            fresh = model.copy()
+            fresh.commits_read = 0
+            return [], fresh
+    revs = f"{since_commit}..{tip}" if since_commit else tip
+    out = _check(
+        _git(
+            repo_dir,
+            "log",
+            "--reverse",
+            "-p",
+            "-U0",
+            "--inter-hunk-context=0",  # whatever diff.interHunkContext says
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--no-renames",  # a file renamed onto the path shows as created there
+            "--text",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            f"--format={LOG_FORMAT}",
+            revs,
+            "--",
+            path,
+        )
+    )
+    changes, model = parse_log(out.decode("utf-8", "replace"), model)
+    model.head = tip  # commits after the last change to the file need no second look
+    return changes, model

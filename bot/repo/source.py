@@ -187,6 +187,11 @@ class GitSource(_CachingSource):
         self._parsed: OrderedDict[str, tuple[str, Roadmap]] = OrderedDict()
 
     @property
+    def mirror(self) -> Mirror:
+        """The bare mirror this source fetches into (history and ticks share its lock)."""
+        return self._mirror
+
+    @property
     def cache_path(self) -> Path:
         """The bare mirror this source fetches into."""
         return self._mirror.path

@@ -18,9 +18,11 @@ from slack_sdk import WebClient
 
 from bot import logs
 from bot.config import Settings, load_settings
+from bot.digest.build import commit_url_for
+from bot.digest.deliver import scheduled
 from bot.repo.commit import Identity
 from bot.repo.example import EXAMPLE_PATH, example_repo
-from bot.repo.mirror import default_cache_root, local_path
+from bot.repo.mirror import default_cache_root
 from bot.repo.source import source_from_settings
 from bot.roadmap.model import RoadmapError
 from bot.store.db import engine
@@ -115,7 +117,7 @@ def make(settings: Settings, *, start_ticks: bool = True) -> tuple[App, Services
         settings,
         engine(settings.database_url),
         people=lambda user: _person(client, user),
-        commit_url=commit_link(settings),
+        commit_url=commit_url_for(settings) or (lambda _sha: None),
     )
     services.list_group = lambda group: _members(client, group)
     try:
@@ -125,8 +127,9 @@ def make(settings: Settings, *, start_ticks: bool = True) -> tuple[App, Services
         raise RoadmapError(msg) from None
     if services.ticks is not None:
         services.ticks.notify = make_notifier(services, client)
-        if start_ticks:
-            services.ticks.start()
+    services.digest = scheduled(settings, services.source, client, engine(settings.database_url))
+    if start_ticks:
+        services.start_background()
     return app, services
 
 
@@ -148,18 +151,6 @@ def _members(client: WebClient, group: str) -> set[str]:
     except Exception as err:
         log.warning("usergroups.users.list %s failed: %s", group, err)
         return set()
-
-
-def commit_link(settings: Settings) -> Callable[[str], str | None]:
-    """A web link to a commit when the roadmap lives on GitHub (or GitHub Enterprise)."""
-    from bot.forge.github import repository_from_remote
-
-    repository = settings.github_repository or repository_from_remote(settings.roadmap_repo or "")
-    if not repository or local_path(settings.roadmap_repo or "") is not None:
-        return lambda _sha: None
-    api = settings.github_api_url.rstrip("/")
-    web = "https://github.com" if api == "https://api.github.com" else api.removesuffix("/api/v3")
-    return lambda sha: f"{web}/{repository}/commit/{sha}"
 
 
 def serve() -> int:
@@ -203,10 +194,8 @@ def _gunicorn(wsgi: Web, settings: Settings) -> None:
         def load(self) -> Web:
             # In the worker, after the fork: the master's threads are gone and its pooled
             # database connections must not be shared, so start afresh here.
-            ticks = wsgi.services.ticks
-            if ticks is not None:
-                ticks.engine.dispose(close=False)
-                ticks.start()
+            engine(settings.database_url).dispose(close=False)
+            wsgi.services.start_background()
             return wsgi
 
     log.info("HTTP: listening on port %s, POST /slack/events, GET /healthz", settings.port)

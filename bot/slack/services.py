@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.config import Settings
+from bot.digest.schedule import DigestSchedule
 from bot.repo.source import RoadmapSource, Snapshot
 from bot.ticks.service import TickService
 
@@ -27,6 +28,7 @@ class Services:
     settings: Settings
     source: RoadmapSource
     ticks: TickService | None = None
+    digest: DigestSchedule | None = None  # posts the weekly digest while serving
     # usergroups.users.list, asked only when TICK_ALLOWED names a user group
     list_group: Callable[[str], set[str]] = lambda _group: set()
     _last: Snapshot | None = None
@@ -38,6 +40,20 @@ class Services:
         default_factory=OrderedDict
     )
     _answers_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start_background(self) -> None:
+        """The tick applier and the digest schedule: in the process that serves (after a
+        fork, threads of the parent are gone)."""
+        if self.ticks is not None:
+            self.ticks.start()
+        if self.digest is not None:
+            self.digest.start()
+
+    def stop_background(self) -> None:
+        if self.ticks is not None:
+            self.ticks.stop()
+        if self.digest is not None:
+            self.digest.stop()
 
     def snapshot(self) -> Snapshot:
         """The roadmap to answer from, at once: the last good snapshot, with a refresh

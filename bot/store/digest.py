@@ -225,13 +225,17 @@ def record_message(engine: Engine, claim: Claim, ts: str, now: datetime) -> bool
 def mark_posted(
     engine: Engine, claim: Claim, now: datetime, ts: str | None, file_id: str | None
 ) -> bool:
-    return _fenced(
-        engine, claim, state=POSTED, message_ts=ts, file_id=file_id, updated_at=utc(now)
-    )
+    return _fenced(engine, claim, state=POSTED, message_ts=ts, file_id=file_id, updated_at=utc(now))
 
 
-def mark_failed(engine: Engine, claim: Claim, error: str, now: datetime) -> bool:
-    return _fenced(engine, claim, state=FAILED, error=error[:ERROR_TEXT], updated_at=utc(now))
+def mark_failed(
+    engine: Engine, claim: Claim, error: str, now: datetime, ts: str | None = None
+) -> bool:
+    """Give the marker up for a later run; `ts`: the message that did get posted."""
+    values: dict[str, Any] = {"state": FAILED, "error": error[:ERROR_TEXT], "updated_at": utc(now)}
+    if ts is not None:
+        values["message_ts"] = ts
+    return _fenced(engine, claim, **values)
 
 
 def delivery(engine: Engine, channel: str, period_key: str) -> Delivery | None:

@@ -130,4 +130,4 @@ def test_github_token_goes_only_to_the_github_host(repo: str, api: str, sent: bo
     s = settings(roadmap_repo=repo, github_api_url=api, github_token="tok123")
     source = source_from_settings(s)
     assert isinstance(source, GitSource)
-    assert (source._mirror.token == "tok123") is sent
+    assert (source.mirror.token == "tok123") is sent

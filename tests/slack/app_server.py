@@ -76,5 +76,4 @@ def running(settings: Settings) -> Iterator[Running]:
     finally:
         server.shutdown()
         server.server_close()
-        if services.ticks is not None:
-            services.ticks.stop()
+        services.stop_background()

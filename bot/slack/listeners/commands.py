@@ -9,13 +9,8 @@ from slack_bolt import Ack, App, Respond
 
 from bot import logs
 from bot.slack import blocks
+from bot.slack.listeners import digest as digest_listener
 from bot.slack.services import Services
-
-NOT_YET = {
-    "digest": "The weekly digest is not switched on in this version yet.",
-    "subscribe": "Digest subscriptions are not switched on in this version yet.",
-    "unsubscribe": "Digest subscriptions are not switched on in this version yet.",
-}
 
 
 def register(app: App, services: Services) -> None:
@@ -26,9 +21,8 @@ def register(app: App, services: Services) -> None:
             "command", command="/roadmap", text=text, user=command.get("user_id")
         ) as log:
             keyword = text.strip().casefold()
-            if keyword in NOT_YET:
-                ack(**blocks.error_card(NOT_YET[keyword]).as_kwargs())
-                log["outcome"] = "not_available"
+            if digest_listener.handle(keyword, command, ack, respond, services):
+                log["outcome"] = f"digest_{keyword}"
                 return
             if keyword == "refresh":
                 ack(text="Reading the roadmap again…")

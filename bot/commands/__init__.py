@@ -1,0 +1,1 @@
+"""Command-line subcommands kept out of bot/cli.py, each with `add_parser(sub)`."""

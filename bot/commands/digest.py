@@ -1,0 +1,116 @@
+"""`roadmap-bot digest [--channel C] [--since 7d] [--dry-run]`.
+
+--dry-run prints the digest and saves the chart, with no Slack (and no database unless one
+already exists); otherwise it posts to --channel or DIGEST_CHANNEL under the same period key
+as the schedule, so the CLI and `serve` together still post once per period.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings, load_settings
+from bot.roadmap.model import RoadmapError
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add `digest` to the CLI's subparsers (`sub` from add_subparsers())."""
+    s: argparse.ArgumentParser = sub.add_parser(
+        "digest", help="the weekly digest: print it (--dry-run) or post it to Slack"
+    )
+    s.add_argument("--channel", metavar="C", help="the Slack channel id (default: DIGEST_CHANNEL)")
+    s.add_argument(
+        "--since", default="7d", metavar="AGE", help="how far back: 7d, 2w, 36h (default: 7d)"
+    )
+    s.add_argument(
+        "--dry-run", action="store_true", help="print the digest and save the chart; no Slack"
+    )
+    s.add_argument("--chart", metavar="FILE", help="where --dry-run saves the chart PNG")
+    s.add_argument(
+        "--roadmap",
+        metavar="FILE",
+        help="a roadmap file (default: ROADMAP_REPO, else the bundled example); no history",
+    )
+    s.set_defaults(run=cmd_digest)
+    return s
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    # Imported here: matplotlib and the Slack client are slow to import for other commands.
+    from bot.digest.build import build_digest, parse_since
+    from bot.repo.source import BundledSource, source_from_settings
+
+    settings = load_settings()
+    since = parse_since(args.since)
+    source = source_from_settings(settings, roadmap_file=args.roadmap)
+    if isinstance(source, BundledSource):
+        print(
+            "roadmap-bot: using the bundled example roadmap (no history); "
+            "set ROADMAP_REPO for yours",
+            file=sys.stderr,
+        )
+    now = datetime.now(UTC)
+    if args.dry_run:
+        built = build_digest(settings, source, _existing_engine(settings), since, now)
+        sys.stdout.write(built.text)
+        path = _write_chart(built.png, args.chart)
+        print(f"chart: {path}")
+        return 0
+    return _post(settings, source, args.channel, since, now)
+
+
+def _post(settings: Settings, source: Any, channel: str | None, since: Any, now: datetime) -> int:
+    from slack_sdk import WebClient
+
+    from bot.digest.deliver import deliver
+    from bot.digest.schedule import DigestSchedule
+    from bot.store import db
+
+    channel = channel or settings.digest_channel
+    if not channel:
+        raise RoadmapError("digest: no channel; pass --channel C, set DIGEST_CHANNEL, or --dry-run")
+    if not settings.slack_bot_token:
+        raise RoadmapError("setting SLACK_BOT_TOKEN: needed to post the digest (or use --dry-run)")
+    engine = db.engine(settings.database_url)
+    key = DigestSchedule(settings, run=lambda _slot: None).current_key(now)
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    outcomes = deliver(settings, source, client, engine, [channel], key, since, now)
+    for outcome in outcomes:
+        print(f"roadmap-bot: digest {outcome}", file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _existing_engine(settings: Settings) -> Engine | None:
+    """The state store if there is one: a dry run must not create a SQLite file."""
+    from bot.store import db
+
+    url = make_url(db.normalize_url(settings.database_url))
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return None
+    try:
+        return db.engine(settings.database_url)
+    except RoadmapError as err:
+        print(f"roadmap-bot: {err}; going on without it", file=sys.stderr)
+        return None
+
+
+def _write_chart(png: bytes, path: str | None) -> str:
+    if path:
+        try:
+            Path(path).write_bytes(png)
+        except OSError as err:
+            raise RoadmapError(f"--chart {path}: cannot write ({err.strerror})") from None
+        return path
+    fd, tmp = tempfile.mkstemp(prefix="roadmap-digest-", suffix=".png")
+    with os.fdopen(fd, "wb") as f:
+        f.write(png)
+    return tmp

@@ -1,0 +1,141 @@
+"""`roadmap-bot history`: every tick and untick, modules added or removed, from git.
+
+    roadmap-bot history [--since 7d|2026-01-01] [--module M] [--json] [--roadmap-repo URL]
+
+Reads ROADMAP_PATH on ROADMAP_BRANCH of ROADMAP_REPO (or --roadmap-repo) through the history
+cache in DATABASE_URL, so a second run reads only the commits since the first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+
+from ..config import load_settings
+from ..repo.history import MODULE_ADDED, MODULE_REMOVED, TICK, Change
+from ..repo.mirror import GitFailed, display
+from ..roadmap.model import RoadmapError
+
+_AGO = re.compile(r"^(\d+)\s*([hdw])$", re.IGNORECASE)
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `history` to the subcommands of `roadmap-bot`."""
+    p = sub.add_parser(
+        "history",
+        help="ticks, unticks and modules added or removed, from the roadmap's git history",
+        description="Every tick and untick of the roadmap, and modules added or removed, "
+        "with commit, author and date, from the first-parent history of ROADMAP_BRANCH.",
+    )
+    p.add_argument(
+        "--since",
+        metavar="7d|2026-01-01",
+        help="only changes from then on: hours, days or weeks ago (12h, 7d, 2w) or an ISO "
+        "date or time (UTC unless it has an offset)",
+    )
+    p.add_argument("--module", metavar="MODULE", help="only this module (a unique prefix will do)")
+    p.add_argument("--json", action="store_true", help="a JSON list of events")
+    p.add_argument(
+        "--roadmap-repo",
+        metavar="URL_OR_PATH",
+        help="the roadmap's git repository (default: ROADMAP_REPO)",
+    )
+    p.set_defaults(run=run)
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """`7d`, `12h`, `2w` before `now`, or an ISO date/time (naive means UTC)."""
+    text = value.strip()
+    m = _AGO.match(text)
+    try:
+        if m:
+            delta = timedelta(**{_UNITS[m[2].lower()]: int(m[1])})
+            return (now or datetime.now(UTC)) - delta
+        when = datetime.fromisoformat(text)
+    except (ValueError, OverflowError):
+        raise RoadmapError(
+            f"--since {value!r}: expected a time ago like 7d, 12h or 2w, or a date like 2026-01-01"
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Everything a person typed is checked before any git or database work.
+    since = parse_since(args.since) if args.since else None
+    settings = load_settings()
+    repo = args.roadmap_repo or settings.roadmap_repo
+    if not repo:
+        raise RoadmapError(
+            "history needs a git repository: set ROADMAP_REPO or pass --roadmap-repo "
+            "URL_OR_PATH (the bundled example has no history)"
+        )
+    from ..repo.source import GitSource, source_from_settings
+    from ..store.db import engine
+    from ..store.history import query_history, update_history
+
+    source = source_from_settings(settings.model_copy(update={"roadmap_repo": repo}))
+    assert isinstance(source, GitSource)
+    # The source's mirror carries the token rules of source_from_settings (GITHUB_TOKEN only
+    # for the GitHub host); building another would repeat them.
+    mirror = source.mirror
+    mirror.check_remote()
+    db = engine(settings.database_url)
+    done = update_history(db, mirror, source.branch, source.path)
+    if done.total_events == 0:
+        try:
+            present = mirror.entry(done.head, source.path) is not None
+        except GitFailed:
+            present = False
+        if not present:
+            raise RoadmapError(
+                f"{source.path} has no history on {source.branch} of {display(repo)}"
+            )
+    changes = query_history(db, done.key, since=since, module=args.module)
+    if args.json:
+        print(json.dumps([c.to_json() for c in changes], indent=2, ensure_ascii=False))
+        return 0
+    if not changes:
+        print(f"no changes to {source.location}" + (f" since {args.since}" if since else ""))
+        return 0
+    for line in text_lines(changes):
+        print(line)
+    return 0
+
+
+def describe(change: Change) -> str:
+    """✔ Module / Column, ✗ Module / Column, + Module (added to Group), - Module (removed)."""
+    if change.kind == MODULE_ADDED:
+        return f"+ {change.module} (added to {change.group})"
+    if change.kind == MODULE_REMOVED:
+        return f"- {change.module} (removed from {change.group})"
+    mark = "✔" if change.kind == TICK else "✗"
+    return f"{mark} {change.module} / {change.column}"
+
+
+def text_lines(changes: list[Change]) -> list[str]:
+    """One aligned line per change: date (the author's own offset, as git shows it),
+    author, what changed, short sha."""
+    authors = max(len(c.author) for c in changes)
+    whats = [describe(c) for c in changes]
+    width = max(len(w) for w in whats)
+    return [
+        f"{c.date:%Y-%m-%d %H:%M}  {c.author:<{authors}}  {w:<{width}}  {c.commit[:7]}"
+        for c, w in zip(changes, whats, strict=True)
+    ]
+
+
+if __name__ == "__main__":  # `python -m bot.commands.history` until the CLI wires it in
+    from ..cli import EXIT_USAGE
+
+    parser = argparse.ArgumentParser(prog="roadmap-bot")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    ns = parser.parse_args()
+    try:
+        raise SystemExit(run(ns))
+    except RoadmapError as err:
+        print(f"roadmap-bot: {err}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None

@@ -1,0 +1,237 @@
+"""Everything the digest needs, gathered from settings: the roadmap now and at period start,
+the history, open bot pull requests; then composed and charted.
+
+This is the shell around the pure `compose` and `burnup_png`: it reads git and the store.
+Reading the history is in one place (`read_changes`) so the history cache can be wired in
+without touching anything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.repo.history import Change, read_history
+from bot.repo.mirror import repo_lock
+from bot.repo.source import GitSource, RoadmapSource, Snapshot
+from bot.roadmap import parse
+from bot.roadmap.model import Roadmap, RoadmapError
+from bot.slack.blocks import Message
+
+# Imported here, not when first used: each store module declares its tables on the shared
+# metadata, and db.engine() creates the tables known when it is called.
+from bot.store import digest as _digest_tables  # noqa: F401
+from bot.store.history import cached_history
+
+from .blocks import to_blocks
+from .chart import burnup_png
+from .compose import Digest, OpenPR, compose
+from .text import to_text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SINCE = timedelta(days=7)
+_SINCE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+_GITHUB_PATH = re.compile(r"^/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
+
+ReadChanges = Callable[[Settings, RoadmapSource, Engine | None], list[Change] | None]
+OpenPrs = Callable[[Settings, Engine | None], Sequence[Mapping[str, Any] | OpenPR]]
+
+
+@dataclass(frozen=True)
+class Built:
+    digest: Digest
+    png: bytes
+    snapshot: Snapshot
+
+    @property
+    def message(self) -> Message:
+        return to_blocks(self.digest)
+
+    @property
+    def text(self) -> str:
+        return to_text(self.digest)
+
+
+def parse_since(value: str) -> timedelta:
+    """ "7d", "2w", "36h" -> a timedelta; anything else is a RoadmapError (exit 2)."""
+    found = _SINCE.match(value or "")
+    if not found or int(found[1]) == 0:
+        raise RoadmapError(f"--since {value!r}: say how far back, like 7d, 2w or 36h")
+    return timedelta(**{_UNITS[found[2].lower()]: int(found[1])})
+
+
+def zone(settings: Settings) -> ZoneInfo:
+    try:
+        return ZoneInfo(settings.digest_tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RoadmapError(
+            f"setting DIGEST_TZ: unknown time zone {settings.digest_tz!r} "
+            "(use a name like Europe/Paris or UTC)"
+        ) from None
+
+
+def build_digest(
+    settings: Settings,
+    source: RoadmapSource,
+    engine: Engine | None,
+    since: timedelta,
+    now: datetime,
+    *,
+    read_changes: ReadChanges | None = None,
+    open_prs: OpenPrs | None = None,
+) -> Built:
+    """The digest of the `since` before `now` (shown in DIGEST_TZ) and its chart."""
+    tz = zone(settings)
+    end = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(tz)
+    start = end - since
+    snap = source.refresh()  # a digest is worth a fetch: say what is on the branch now
+    notes: list[str] = []
+    try:
+        changes = (read_changes or history)(settings, source, engine)
+    except RoadmapError as err:  # the digest still goes out, saying what it cannot know
+        log.warning("digest: the history cannot be read (%s)", err)
+        changes = None
+        notes.append(f"The history could not be read ({err}); what changed is unknown.")
+    start_roadmap: Roadmap | None = None
+    if changes is None:
+        all_changes: list[Change] = []
+        in_period: list[Change] = []
+    else:
+        all_changes = [c for c in changes if c.date <= end]
+        in_period = [c for c in all_changes if c.date > start]
+        if isinstance(source, GitSource):
+            start_roadmap = roadmap_at(source, start)
+    prs = (open_prs or bot_pull_requests)(settings, engine)
+    digest = compose(
+        snap.roadmap,
+        start_roadmap,
+        in_period,
+        all_changes,
+        start,
+        end,
+        open_prs=prs,
+        commit_url=commit_url_for(settings),
+        location=snap.location,
+        notes=notes,
+    )
+    png = burnup_png(all_changes, snap.roadmap, start, end)
+    return Built(digest, png, snap)
+
+
+def history(
+    settings: Settings, source: RoadmapSource, engine: Engine | None
+) -> list[Change] | None:
+    """Every change to the roadmap file on the branch, oldest first; None when the roadmap
+    is not read from git (the bundled example, a plain file): there is no history.
+
+    The one place the history is read: through the history cache when there is a state
+    store (only new commits are read), else straight from the mirror's log (~0.2 s for
+    2,000 commits). The caller has just fetched (source.refresh()), so no second fetch.
+    """
+    if not isinstance(source, GitSource):
+        return None
+    mirror = source.mirror  # the source's own mirror: same lock, same cache
+    if engine is not None:
+        return cached_history(engine, mirror, source.branch, source.path, fetch=False)
+    with mirror.lock():
+        changes, _model = read_history(
+            mirror.path, f"refs/remotes/origin/{source.branch}", source.path
+        )
+    return changes
+
+
+def roadmap_at(source: GitSource, when: datetime) -> Roadmap | None:
+    """The roadmap on the fetched branch as it was at `when` (last first-parent commit
+    committed before it); an empty roadmap when the file did not exist yet; None when that
+    version cannot be read (the caller then rebuilds it from the changes)."""
+    ref = f"refs/remotes/origin/{source.branch}"
+    before = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    with repo_lock(source.cache_path).held():
+        found = _git(source, "rev-list", "-1", "--first-parent", f"--before={before}", ref)
+        if found is None:
+            return None
+        commit = found.decode().strip()
+        if not commit:
+            return Roadmap(columns=(), groups=())
+        data = _git(source, "cat-file", "blob", f"{commit}:{source.path}")
+    if data is None:
+        return Roadmap(columns=(), groups=())  # the branch existed, the file not yet
+    try:
+        return parse.parse(parse.decode(data, source.path), source=source.path)
+    except RoadmapError as err:
+        log.warning("digest: the roadmap at %s cannot be read (%s)", commit[:10], err)
+        return None
+
+
+def _git(source: GitSource, *args: str) -> bytes | None:
+    done = subprocess.run(
+        ["git", f"--git-dir={source.cache_path}", *args],
+        capture_output=True,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+def commit_url_for(settings: Settings) -> Callable[[str], str | None] | None:
+    """Links to commits on GitHub (or GitHub Enterprise): GITHUB_REPOSITORY, else an https
+    ROADMAP_REPO on the GitHub host of GITHUB_API_URL. None when neither says where."""
+    host = urlsplit(settings.github_api_url).hostname
+    if not host:
+        return None
+    host = host.removeprefix("api.")
+    repository = settings.github_repository
+    if not repository and settings.roadmap_repo:
+        remote = urlsplit(settings.roadmap_repo)
+        found = _GITHUB_PATH.match(remote.path)
+        if remote.scheme == "https" and remote.hostname == host and found:
+            repository = f"{found[1]}/{found[2]}"
+    if not repository:
+        return None
+    base = f"https://{host}/{repository}/commit/"
+    return lambda sha: base + sha
+
+
+def bot_pull_requests(settings: Settings, engine: Engine | None) -> list[OpenPR]:
+    """The open bot pull requests, from the tick store (ticks waiting in a PR): no GitHub
+    call, so the digest never waits on or fails because of GitHub."""
+    if engine is None:
+        return []
+    try:
+        from bot.store import ticks as store
+        from bot.ticks.service import repo_key
+    except ImportError:  # ticks not in this version
+        return []
+    try:
+        waiting = [
+            t for t in store.open_ticks(engine, repo_key(settings)) if t.state == store.IN_PR
+        ]
+    except Exception as err:  # the digest goes out without this section rather than not at all
+        log.warning("digest: cannot read the bot's pull requests (%s)", err)
+        return []
+    prs: dict[str, list[Any]] = {}
+    for t in waiting:
+        if t.pr_url:
+            prs.setdefault(t.pr_url, []).append(t)
+    return [
+        OpenPR(
+            title=f"{len(ts)} tick{'s' * (len(ts) != 1)} from Slack",
+            url=url,
+            number=ts[0].pr_number,
+            author=None,
+            opened=min(t.created_at for t in ts),
+        )
+        for url, ts in prs.items()
+    ]

@@ -1,0 +1,348 @@
+"""What the digest says, as values: a pure function of two roadmaps and the history.
+
+No clock, no git, no Slack: the period and every input are passed in, so the same inputs
+always give the same digest (and tests need nothing but values). Rendering is elsewhere:
+`bot.digest.blocks.to_blocks` (Slack) and `bot.digest.text.to_text` (terminal).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.repo.history import Change
+from bot.roadmap.analysis import group_blockers, next_modules, order_index
+from bot.roadmap.model import Cell, CellState, Group, Module, Roadmap, normalize
+
+STALL_AFTER = timedelta(weeks=4)
+CELL_KINDS = ("tick", "untick")
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRef:
+    name: str
+    group: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLine:
+    """One commit's ticks (or unticks) of one module: several cells ticked together read
+    as one line."""
+
+    kind: str  # "tick" | "untick"
+    module: str
+    group: str | None
+    columns: tuple[str, ...]
+    author: str
+    commit: str
+    date: datetime
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupProgress:
+    name: str
+    done: int
+    total: int
+    done_before: int | None = None  # None: not known (no history, or a new group)
+
+
+@dataclass(frozen=True, slots=True)
+class Stalled:
+    name: str
+    group: str
+    done: int
+    total: int
+    last_change: datetime | None  # None: no change to it in the whole history
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPR:
+    title: str
+    url: str | None = None
+    number: int | None = None
+    author: str | None = None
+    opened: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Digest:
+    title: str
+    period_start: datetime
+    period_end: datetime
+    done: int
+    total: int
+    done_before: int | None  # None: the roadmap at period start is unknown (no history)
+    total_before: int | None
+    has_history: bool
+    changes: tuple[ChangeLine, ...] = ()  # newest first
+    ticks: int = 0
+    unticks: int = 0
+    authors: tuple[tuple[str, int], ...] = ()  # (name, cells changed), most first
+    modules_added: tuple[str, ...] = ()
+    modules_removed: tuple[str, ...] = ()
+    newly_done: tuple[ModuleRef, ...] = ()
+    newly_unblocked: tuple[ModuleRef, ...] = ()
+    groups: tuple[GroupProgress, ...] = ()
+    next: tuple[ModuleRef, ...] = ()
+    stalled: tuple[Stalled, ...] = ()
+    stalled_known: bool = False
+    open_prs: tuple[OpenPR, ...] = ()
+    location: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.done, self.total)
+
+    @property
+    def percent_before(self) -> int | None:
+        if self.done_before is None or self.total_before is None:
+            return None
+        return _percent(self.done_before, self.total_before)
+
+
+def compose(
+    now_roadmap: Roadmap,
+    start_roadmap: Roadmap | None,
+    changes_in_period: Sequence[Change],
+    all_changes: Sequence[Change],
+    period_start: datetime,
+    period_end: datetime,
+    open_prs: Sequence[Mapping[str, Any] | OpenPR] = (),
+    commit_url: Callable[[str], str | None] | None = None,
+    location: str = "",
+    stall_after: timedelta = STALL_AFTER,
+    notes: Sequence[str] = (),
+) -> Digest:
+    """The digest of `period_start`..`period_end`.
+
+    `start_roadmap` is the roadmap as it was at period start; when None it is rebuilt from
+    `now_roadmap` by undoing `changes_in_period` (exact for ticks and unticks, the common
+    case), and when there is no history at all the change over the period is unknown.
+    """
+    has_history = start_roadmap is not None or bool(all_changes)
+    notes = list(notes)
+    if start_roadmap is None and has_history:
+        start_roadmap = revert(now_roadmap, changes_in_period)
+    if not has_history and not notes:
+        notes.append(
+            "No history: the roadmap is not read from git, so what changed, stalled modules "
+            "and the chart's past are unknown."
+        )
+    url = commit_url or (lambda _sha: None)
+    cell_changes = [c for c in changes_in_period if c.kind in CELL_KINDS]
+    authors = Counter(c.author for c in cell_changes)
+    return Digest(
+        title=now_roadmap.title or "Roadmap",
+        period_start=period_start,
+        period_end=period_end,
+        done=now_roadmap.done,
+        total=now_roadmap.total,
+        done_before=start_roadmap.done if start_roadmap is not None else None,
+        total_before=start_roadmap.total if start_roadmap is not None else None,
+        has_history=has_history,
+        changes=tuple(reversed(_change_lines(cell_changes, url))),
+        ticks=sum(c.kind == "tick" for c in cell_changes),
+        unticks=sum(c.kind == "untick" for c in cell_changes),
+        authors=tuple(sorted(authors.items(), key=lambda a: (-a[1], a[0]))),
+        modules_added=tuple(c.module for c in changes_in_period if c.kind == "module_added"),
+        modules_removed=tuple(c.module for c in changes_in_period if c.kind == "module_removed"),
+        newly_done=_newly_done(now_roadmap, start_roadmap),
+        newly_unblocked=_newly_unblocked(now_roadmap, start_roadmap),
+        groups=_groups(now_roadmap, start_roadmap),
+        next=tuple(_ref(m) for m in next_modules(now_roadmap)),
+        stalled=_stalled(now_roadmap, all_changes, period_end - stall_after),
+        stalled_known=bool(all_changes),
+        open_prs=tuple(p if isinstance(p, OpenPR) else open_pr(p) for p in open_prs),
+        location=location,
+        notes=tuple(notes),
+    )
+
+
+def open_pr(data: Mapping[str, Any]) -> OpenPR:
+    """An open pull request from a dict as GitHub's API (or our forge) gives it."""
+    user = data.get("user")
+    author = data.get("author") or (user.get("login") if isinstance(user, Mapping) else user)
+    opened = data.get("opened") or data.get("created_at")
+    if isinstance(opened, str):
+        try:
+            opened = datetime.fromisoformat(opened.replace("Z", "+00:00"))
+        except ValueError:
+            opened = None
+    number = data.get("number")
+    return OpenPR(
+        title=str(data.get("title") or (f"#{number}" if number else "pull request")),
+        url=data.get("html_url") or data.get("url"),
+        number=int(number) if isinstance(number, int | str) and str(number).isdigit() else None,
+        author=str(author) if author else None,
+        opened=opened if isinstance(opened, datetime) else None,
+    )
+
+
+# --- the roadmap at period start -----------------------------------------------------------
+
+
+def _prior_state(change: Change) -> CellState | None:
+    """What a cell was before `change`: a tick was made on an open box, an untick on a
+    ticked one. (History records only the new state; other transitions stay as they are.)"""
+    if change.kind == "tick":
+        return CellState.OPEN
+    if change.kind == "untick":
+        return CellState.DONE
+    return None
+
+
+def revert(now: Roadmap, changes: Iterable[Change]) -> Roadmap:
+    """`now` with `changes` undone: the roadmap before them. Modules added by them are
+    dropped; modules they removed cannot be brought back (their cells are unknown)."""
+    cells: dict[tuple[str | None, str, str], CellState] = {}
+    added: set[tuple[str | None, str]] = set()
+    # Oldest first: for a cell changed several times, the first change tells its start.
+    for c in sorted(changes, key=lambda c: c.date):
+        key = (_gkey(c.group), normalize(c.module))
+        if c.kind == "module_added":
+            added.add(key)
+        elif c.column is not None and (prior := _prior_state(c)) is not None:
+            cells.setdefault((*key, c.column), prior)
+    if not cells and not added:
+        return now
+    groups = []
+    for g in now.groups:
+        modules = []
+        for m in g.modules:
+            if (g.key, m.key) in added or (None, m.key) in added:
+                continue
+            new = tuple(_reverted_cell(cell, g.key, m.key, cells) for cell in m.cells)
+            modules.append(m if new == m.cells else dataclasses.replace(m, cells=new))
+        groups.append(dataclasses.replace(g, modules=tuple(modules)))
+    return dataclasses.replace(now, groups=tuple(groups), cache={})
+
+
+def _reverted_cell(
+    cell: Cell, gkey: str, mkey: str, cells: Mapping[tuple[str | None, str, str], CellState]
+) -> Cell:
+    state = cells.get((gkey, mkey, cell.column)) or cells.get((None, mkey, cell.column))
+    return cell if state is None or state is cell.state else dataclasses.replace(cell, state=state)
+
+
+# --- sections ------------------------------------------------------------------------------
+
+
+def _change_lines(changes: Sequence[Change], url: Callable[[str], str | None]) -> list[ChangeLine]:
+    """Oldest first; consecutive changes of one commit, module and kind merged."""
+    lines: list[ChangeLine] = []
+    for c in sorted(changes, key=lambda c: c.date):  # stable: a commit's order is kept
+        last = lines[-1] if lines else None
+        if (
+            last is not None
+            and last.commit == c.commit
+            and last.kind == c.kind
+            and last.module == c.module
+            and last.group == c.group
+        ):
+            if c.column and c.column not in last.columns:
+                lines[-1] = dataclasses.replace(last, columns=(*last.columns, c.column))
+            continue
+        lines.append(
+            ChangeLine(
+                kind=c.kind,
+                module=c.module,
+                group=c.group,
+                columns=(c.column,) if c.column else (),
+                author=c.author,
+                commit=c.commit,
+                date=c.date,
+                url=url(c.commit),
+            )
+        )
+    return lines
+
+
+def _modules_by_key(roadmap: Roadmap) -> dict[tuple[str, str], Module]:
+    return {(normalize(m.group), m.key): m for m in roadmap.modules}
+
+
+def _newly_done(now: Roadmap, start: Roadmap | None) -> tuple[ModuleRef, ...]:
+    if start is None:
+        return ()
+    before = _modules_by_key(start)
+    return tuple(
+        _ref(m)
+        for m in now.modules
+        if m.total
+        and m.is_done
+        and not ((old := before.get((normalize(m.group), m.key))) and old.is_done and old.total)
+    )
+
+
+def _newly_unblocked(now: Roadmap, start: Roadmap | None) -> tuple[ModuleRef, ...]:
+    """Modules still to do that were blocked at period start and are not blocked now
+    (the ones done by now are in `newly_done`)."""
+    if start is None:
+        return ()
+    blocked_before: dict[str, bool] = {}
+    for g in start.groups:
+        blocked_before[g.key] = bool(group_blockers(start, g))
+    found = []
+    for g in now.groups:
+        if not blocked_before.get(g.key) or group_blockers(now, g):
+            continue
+        found += [_ref(m) for m in g.modules if not m.is_done]
+    return tuple(found)
+
+
+def ordered(groups: Iterable[Group], roadmap: Roadmap) -> list[Group]:
+    """Dependency order first, then the groups it does not list, in file order."""
+    index = order_index(roadmap)
+    last = len(index)
+    return sorted(groups, key=lambda g: index.get(g.key, last))
+
+
+def _groups(now: Roadmap, start: Roadmap | None) -> tuple[GroupProgress, ...]:
+    before = {g.key: g for g in start.groups} if start is not None else {}
+    out = []
+    for g in ordered(now.groups, now):
+        old = before.get(g.key)
+        out.append(GroupProgress(g.name, g.done, g.total, old.done if old else None))
+    return tuple(out)
+
+
+def _stalled(now: Roadmap, changes: Sequence[Change], cutoff: datetime) -> tuple[Stalled, ...]:
+    """Unfinished modules with no change since `cutoff`, never-changed first, then oldest."""
+    if not changes:
+        return ()
+    last: dict[tuple[str | None, str], datetime] = {}
+    for c in changes:
+        key = (_gkey(c.group), normalize(c.module))
+        if key not in last or c.date > last[key]:
+            last[key] = c.date
+    found = []
+    for m in now.modules:
+        if m.is_done:
+            continue
+        # A change recorded without its group still counts for a module of that name.
+        seen = [d for k in ((normalize(m.group), m.key), (None, m.key)) if (d := last.get(k))]
+        when = max(seen) if seen else None
+        if when is None or when <= cutoff:  # four weeks exactly is "4+ weeks"
+            found.append(Stalled(m.name, m.group, m.done, m.total, when))
+    found.sort(key=lambda s: (s.last_change is not None, s.last_change or cutoff))
+    return tuple(found)
+
+
+def _ref(m: Module) -> ModuleRef:
+    return ModuleRef(m.name, m.group, m.done, m.total)
+
+
+def _gkey(group: str | None) -> str | None:
+    return normalize(group) if group else None
+
+
+def _percent(done: int, total: int) -> int:
+    return done * 100 // total if total else 100

@@ -1,0 +1,341 @@
+"""The history cache: the roadmap's changes per (repo, branch, path), read from git once.
+
+A cursor row keeps the last branch tip read; the next run asks git only for the commits after
+it (`read_history` rebuilds the file model from that commit's blob, so no copy of the roadmap
+is kept here). When the cached tip is no longer on the branch's first-parent history (a
+force-push), or the parser changed (`STATE_VERSION`), the cache is rebuilt from scratch.
+
+Several processes may share the database: the cursor is advanced with a compare-and-set on
+its old tip, so a writer that lost the race writes nothing and reads the winner's events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import JSON
+
+from ..repo.history import (
+    Change,
+    HistoryError,
+    on_first_parent_history,
+    read_history,
+    resolve,
+)
+from ..repo.mirror import GitFailed, Mirror, display
+from ..roadmap.lookup import Index as NameIndex
+from ..roadmap.model import RoadmapError, normalize
+from .db import metadata
+
+if TYPE_CHECKING:
+    from ..repo.source import GitSource
+
+# Bump when the parser reads history differently: cached events are then derived again.
+STATE_VERSION = 1
+
+history_cursors = Table(
+    "history_cursors",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha256 of repo, branch, path
+    Column("repo", Text, nullable=False),  # as people see it: no credentials
+    Column("branch", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("head", String(64), nullable=False),  # the branch tip the events run up to
+    Column("events", Integer, nullable=False),  # how many events; the next one's seq
+    Column("state", JSON, nullable=False),  # {"version": STATE_VERSION}
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+history_events = Table(
+    "history_events",
+    metadata,
+    Column("key", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),  # order in the first-parent history
+    Column("commit_sha", String(64), nullable=False),
+    Column("date", String(40), nullable=False),  # author date, ISO 8601 with its own offset
+    Column("ts", BigInteger, nullable=False),  # the same instant in epoch seconds, to filter
+    Column("author", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("module_key", Text, nullable=False),  # normalize(module), to filter
+    Column("group_name", Text),
+    Column("column_name", Text),
+    Column("state", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    PrimaryKeyConstraint("key", "seq"),
+    Index("ix_history_events_key_ts", "key", "ts"),
+)
+
+
+@dataclass(frozen=True)
+class CacheUpdate:
+    """What one `update_history` did."""
+
+    key: str
+    head: str  # the branch tip now cached
+    commits_read: int  # commits whose diff was parsed this time
+    events_added: int
+    rebuilt: bool  # the cache was dropped and read again from the first commit
+    total_events: int
+
+
+def cache_key(repo: str, branch: str, path: str) -> str:
+    return hashlib.sha256(f"{display(repo)}\0{branch}\0{path}".encode()).hexdigest()
+
+
+def update_history(
+    engine: Engine, mirror: Mirror, branch: str, path: str, *, fetch: bool = True
+) -> CacheUpdate:
+    """Bring the cache of `path` on `branch` up to the branch's tip (fetched first unless
+    `fetch` is False). Raises RoadmapError when the branch cannot be read."""
+    key = cache_key(mirror.remote, branch, path)
+    with mirror.lock():
+        if fetch:
+            try:
+                mirror.fetch(branch)
+            except GitFailed as err:
+                raise RoadmapError(
+                    f"ROADMAP_REPO {display(mirror.repo)}: cannot fetch branch '{branch}' ({err})"
+                ) from None
+        ref = f"refs/remotes/origin/{branch}"
+        try:
+            tip = resolve(mirror.path, ref)
+        except GitFailed:
+            raise RoadmapError(
+                f"ROADMAP_REPO {display(mirror.repo)}: branch '{branch}' was not fetched"
+            ) from None
+        cursor = _cursor(engine, key)
+        since: str | None = None
+        rebuilt = cursor is not None
+        if cursor is not None:
+            if cursor.head == tip and cursor.fits:
+                return CacheUpdate(key, tip, 0, 0, False, cursor.events)
+            if cursor.fits and on_first_parent_history(mirror.path, cursor.head, tip):
+                since, rebuilt = cursor.head, False
+        try:
+            try:
+                changes, model = read_history(mirror.path, tip, path, since)
+            except HistoryError:
+                if since is None:
+                    raise
+                # The file at the cached tip does not fit the new commits: start again.
+                since, rebuilt = None, True
+                changes, model = read_history(mirror.path, tip, path)
+        except (GitFailed, HistoryError) as err:
+            raise RoadmapError(
+                f"history of {path} on {branch} of {display(mirror.repo)}: {err}"
+            ) from None
+    total = _save(engine, key, mirror, branch, path, cursor, since, tip, changes)
+    return CacheUpdate(key, tip, model.commits_read, len(changes), rebuilt, total)
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    head: str
+    events: int
+    state: object
+
+    @property
+    def fits(self) -> bool:
+        """Written by this parser version."""
+        return isinstance(self.state, dict) and self.state.get("version") == STATE_VERSION
+
+
+def _cursor(engine: Engine, key: str) -> _Cursor | None:
+    c = history_cursors.c
+    with engine.connect() as conn:
+        row = conn.execute(select(c.head, c.events, c.state).where(c.key == key)).first()
+    return _Cursor(row.head, int(row.events), row.state) if row is not None else None
+
+
+def _save(
+    engine: Engine,
+    key: str,
+    mirror: Mirror,
+    branch: str,
+    path: str,
+    cursor: _Cursor | None,
+    since: str | None,
+    tip: str,
+    changes: list[Change],
+) -> int:
+    """Store the new events and advance the cursor in one transaction; the number of
+    events cached. Another writer that got there first wins: ours are dropped."""
+    first = 0 if since is None or cursor is None else cursor.events
+    total = first + len(changes)
+    values = {
+        "head": tip,
+        "events": total,
+        "state": {"version": STATE_VERSION},
+        "updated_at": datetime.now(UTC),
+    }
+    try:
+        with engine.begin() as conn:
+            if cursor is None:
+                conn.execute(
+                    insert(history_cursors).values(
+                        key=key, repo=display(mirror.remote), branch=branch, path=path, **values
+                    )
+                )
+            else:
+                done = conn.execute(
+                    update(history_cursors)
+                    .where(history_cursors.c.key == key, history_cursors.c.head == cursor.head)
+                    .values(**values)
+                )
+                if done.rowcount != 1:
+                    raise _Lost
+                if since is None:
+                    conn.execute(delete(history_events).where(history_events.c.key == key))
+            if changes:
+                dates: dict[str, tuple[str, int]] = {}  # a commit's events share its date
+                conn.execute(
+                    insert(history_events),
+                    [_row(key, first + n, c, dates) for n, c in enumerate(changes)],
+                )
+    except (_Lost, IntegrityError):
+        return _count(engine, key)
+    return total
+
+
+class _Lost(Exception):
+    """Another process advanced the cursor between our read and our write."""
+
+
+def _count(engine: Engine, key: str) -> int:
+    with engine.connect() as conn:
+        n = conn.execute(
+            select(func.count()).select_from(history_events).where(history_events.c.key == key)
+        ).scalar()
+    return int(n or 0)
+
+
+def _row(key: str, seq: int, c: Change, dates: dict[str, tuple[str, int]]) -> dict[str, object]:
+    when = dates.get(c.commit)
+    if when is None:
+        when = dates[c.commit] = (c.date.isoformat(), int(c.date.timestamp()))
+    return {
+        "key": key,
+        "seq": seq,
+        "commit_sha": c.commit,
+        "date": when[0],
+        "ts": when[1],
+        "author": c.author,
+        "email": c.email,
+        "module": c.module,
+        "module_key": normalize(c.module),
+        "group_name": c.group,
+        "column_name": c.column,
+        "state": c.state,
+        "kind": c.kind,
+    }
+
+
+def query_history(
+    engine: Engine,
+    key: str,
+    *,
+    since: datetime | None = None,
+    module: str | None = None,
+) -> list[Change]:
+    """The cached changes, oldest first: from `since` on (author date; naive means UTC),
+    of the module `module` names (exact, else a unique prefix, among the modules the
+    history has seen; RoadmapError when it names none or several)."""
+    ev = history_events.c
+    query = select(
+        ev.commit_sha,
+        ev.date,
+        ev.author,
+        ev.email,
+        ev.module,
+        ev.group_name,
+        ev.column_name,
+        ev.state,
+        ev.kind,
+    ).where(ev.key == key)
+    if since is not None:
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        query = query.where(ev.ts >= math.ceil(since.timestamp()))
+    with engine.connect() as conn:
+        if module is not None:
+            query = query.where(ev.module_key == _module_key(conn, key, module))
+        rows = conn.execute(query.order_by(ev.seq)).all()
+    dates: dict[str, datetime] = {}  # a commit's events share its date: parse it once
+    out = []
+    for sha, date, author, email, module_name, group, column, state, kind in rows:
+        when = dates.get(date)
+        if when is None:
+            when = dates[date] = datetime.fromisoformat(date)
+        out.append(Change(sha, when, author, email, module_name, group, column, state, kind))
+    return out
+
+
+def _module_key(conn: Connection, key: str, query: str) -> str:
+    ev = history_events.c
+    names = conn.execute(
+        select(ev.module_key, func.max(ev.module)).where(ev.key == key).group_by(ev.module_key)
+    ).all()
+    # One name per module (the same module may have been written in another case).
+    index = NameIndex([name for _, name in names], lambda n: n)
+    found = index.find(query)
+    if found.item is not None:
+        return normalize(found.item)
+    if found.candidates:
+        shown = ", ".join(sorted(found.candidates)[:10])
+        raise RoadmapError(f"'{query}' matches several modules in the history: {shown}; say which")
+    hint = f"; did you mean {', '.join(found.suggestions)}?" if found.suggestions else ""
+    raise RoadmapError(f"no module '{query}' in the history{hint}")
+
+
+def cached_history(
+    engine: Engine,
+    mirror: Mirror,
+    branch: str,
+    path: str,
+    *,
+    since: datetime | None = None,
+    module: str | None = None,
+    fetch: bool = True,
+) -> list[Change]:
+    """The changes to `path` on `branch`, read from git only after the cached tip."""
+    done = update_history(engine, mirror, branch, path, fetch=fetch)
+    return query_history(engine, done.key, since=since, module=module)
+
+
+def source_history(
+    engine: Engine,
+    source: GitSource,
+    *,
+    since: datetime | None = None,
+    module: str | None = None,
+    fetch: bool = True,
+) -> list[Change]:
+    """`cached_history` of the roadmap a GitSource reads (its repo, branch and path)."""
+    # The source's mirror carries the token rules of source_from_settings.
+    return cached_history(
+        engine, source.mirror, source.branch, source.path, since=since, module=module, fetch=fetch
+    )
