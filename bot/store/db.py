@@ -34,6 +34,10 @@ def engine(url: str) -> Engine:
     """The engine for `url`, with every table defined so far created. A bad URL or an
     unreachable database: a RoadmapError naming DATABASE_URL."""
     url = normalize_url(url)
+    # Every feature's tables, so a feature importing its module after the engine was made
+    # still finds its tables (the import is here: those modules import `metadata` from us).
+    from . import digest, history, ticks  # noqa: F401
+
     with _lock:
         found = _engines.get(url)
         if found is None:

@@ -1,0 +1,25 @@
+"""The state store creates every feature's tables however it is first opened."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+OPEN_ONLY = """
+import sys
+from sqlalchemy import inspect
+from bot.store.db import engine
+print(" ".join(sorted(inspect(engine(sys.argv[1])).get_table_names())))
+"""
+
+
+def test_a_fresh_process_gets_every_table(tmp_path: Path) -> None:
+    # A fresh interpreter: no feature module imported before the engine is made.
+    url = f"sqlite:///{tmp_path}/fresh.db"
+    out = subprocess.run(
+        [sys.executable, "-c", OPEN_ONLY, url], capture_output=True, text=True, check=True
+    ).stdout.split()
+    for table in ("ticks", "history_events", "history_cursors"):
+        assert table in out
+    assert any("digest" in t or "subscription" in t for t in out)
