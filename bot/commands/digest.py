@@ -29,7 +29,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     s.add_argument("--channel", metavar="C", help="the Slack channel id (default: DIGEST_CHANNEL)")
     s.add_argument(
-        "--since", default="7d", metavar="AGE", help="how far back: 7d, 2w, 36h (default: 7d)"
+        "--since",
+        default="7d",
+        metavar="7d|2026-01-01",
+        help="how far back: 7d, 2w, 36h or a date (default: 7d)",
     )
     s.add_argument(
         "--dry-run", action="store_true", help="print the digest and save the chart; no Slack"

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from datetime import UTC, datetime, timedelta
 
 from ..config import load_settings
 from ..repo.history import MODULE_ADDED, MODULE_REMOVED, TICK, Change
 from ..repo.mirror import GitFailed, display
 from ..roadmap.model import RoadmapError
-
-_AGO = re.compile(r"^(\d+)\s*([hdw])$", re.IGNORECASE)
-_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+from ..since import parse_since
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,22 +41,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="the roadmap's git repository (default: ROADMAP_REPO)",
     )
     p.set_defaults(run=run)
-
-
-def parse_since(value: str, now: datetime | None = None) -> datetime:
-    """`7d`, `12h`, `2w` before `now`, or an ISO date/time (naive means UTC)."""
-    text = value.strip()
-    m = _AGO.match(text)
-    try:
-        if m:
-            delta = timedelta(**{_UNITS[m[2].lower()]: int(m[1])})
-            return (now or datetime.now(UTC)) - delta
-        when = datetime.fromisoformat(text)
-    except (ValueError, OverflowError):
-        raise RoadmapError(
-            f"--since {value!r}: expected a time ago like 7d, 12h or 2w, or a date like 2026-01-01"
-        ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from bot.repo.mirror import repo_lock
 from bot.repo.source import GitSource, RoadmapSource, Snapshot
 from bot.roadmap import parse
 from bot.roadmap.model import Roadmap, RoadmapError
+from bot.since import parse_since as since_time
 from bot.slack.blocks import Message
 
 # Imported here, not when first used: each store module declares its tables on the shared
@@ -42,8 +43,6 @@ from .text import to_text
 log = logging.getLogger(__name__)
 
 DEFAULT_SINCE = timedelta(days=7)
-_SINCE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
-_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 _GITHUB_PATH = re.compile(r"^/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 ReadChanges = Callable[[Settings, RoadmapSource, Engine | None], list[Change] | None]
@@ -65,12 +64,14 @@ class Built:
         return to_text(self.digest)
 
 
-def parse_since(value: str) -> timedelta:
-    """ "7d", "2w", "36h" -> a timedelta; anything else is a RoadmapError (exit 2)."""
-    found = _SINCE.match(value or "")
-    if not found or int(found[1]) == 0:
+def parse_since(value: str, now: datetime | None = None) -> timedelta:
+    """How far back the digest looks: "7d", "2w", "36h" or a date ("2026-01-01"), read
+    the way `roadmap-bot history --since` reads it. Not back at all: a RoadmapError."""
+    now = now or datetime.now(UTC)
+    start = since_time(value, now)
+    if start >= now:
         raise RoadmapError(f"--since {value!r}: say how far back, like 7d, 2w or 36h")
-    return timedelta(**{_UNITS[found[2].lower()]: int(found[1])})
+    return now - start
 
 
 def zone(settings: Settings) -> ZoneInfo:

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import EXIT_USAGE, UserError
-from bot.commands.history import add_parser, describe, parse_since
+from bot.commands.history import add_parser, describe
 from bot.repo.history import Change
 from bot.roadmap.model import RoadmapError
+from bot.since import parse_since
 
 from .conftest import PATH, ROADMAP, Repo
 
