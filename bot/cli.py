@@ -101,16 +101,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _load(args: argparse.Namespace) -> tuple[Roadmap, str]:
     """The roadmap named by --roadmap, ROADMAP_REPO or the bundled example (said on stderr)."""
-    from .repo.source import BundledSource, source_from_settings
+    from .commands import source_for
 
-    settings = load_settings()
-    source = source_from_settings(settings, roadmap_file=args.roadmap)
-    if isinstance(source, BundledSource):
-        print(
-            "roadmap-bot: using the bundled example roadmap "
-            "(pass --roadmap FILE or set ROADMAP_REPO for yours)",
-            file=sys.stderr,
-        )
+    source = source_for(load_settings(), args.roadmap)
     snap = source.snapshot()
     if snap.roadmap.warnings and args.run is not cmd_check:
         n = len(snap.roadmap.warnings)
@@ -269,15 +262,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _read(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory, not a roadmap file") from None
-    except OSError as err:
-        raise UserError(f"{path}: cannot read ({err.strerror})") from None
-    return decode(data, str(path))
+    from .repo.source import read_bytes
+
+    return decode(read_bytes(path), str(path))
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from bot.commands import source_for
 from bot.config import Settings, load_settings
 from bot.roadmap.model import RoadmapError
 
@@ -50,17 +51,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def cmd_digest(args: argparse.Namespace) -> int:
     # Imported here: matplotlib and the Slack client are slow to import for other commands.
     from bot.digest.build import build_digest, parse_since
-    from bot.repo.source import BundledSource, source_from_settings
 
     settings = load_settings()
     since = parse_since(args.since)
-    source = source_from_settings(settings, roadmap_file=args.roadmap)
-    if isinstance(source, BundledSource):
-        print(
-            "roadmap-bot: using the bundled example roadmap (no history); "
-            "set ROADMAP_REPO for yours",
-            file=sys.stderr,
-        )
+    source = source_for(settings, args.roadmap, note=" (no history)")
     now = datetime.now(UTC)
     if args.dry_run:
         built = build_digest(settings, source, _existing_engine(settings), since, now)

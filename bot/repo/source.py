@@ -118,6 +118,19 @@ class BundledSource(_CachingSource):
         return Snapshot(parse.parse(text, source=source), text, self.location)
 
 
+def read_bytes(path: Path, location: str | None = None) -> bytes:
+    """A roadmap file's bytes, or a one-line RoadmapError naming it."""
+    where = location or str(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise RoadmapError(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise RoadmapError(f"{where}: is a directory, not a roadmap file") from None
+    except OSError as err:
+        raise RoadmapError(f"{where}: cannot read ({err.strerror})") from None
+
+
 class FileSource(_CachingSource):
     """A plain roadmap file on disk, read again whenever its mtime or size changes."""
 
@@ -141,14 +154,7 @@ class FileSource(_CachingSource):
     def _read(self) -> Snapshot:
         # Stat before reading: a write landing in between shows as a change next time.
         self._seen = self._stat()
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            raise RoadmapError(f"{self.location}: no such file") from None
-        except IsADirectoryError:
-            raise RoadmapError(f"{self.location}: is a directory, not a roadmap file") from None
-        except OSError as err:
-            raise RoadmapError(f"{self.location}: cannot read ({err.strerror})") from None
+        data = read_bytes(self.path, self.location)
         if self._current is not None and data == self._data:
             return self._current  # touched, not changed: no parse
         text = parse.decode(data, source=self.location)
