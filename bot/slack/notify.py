@@ -26,6 +26,7 @@ _DONE = {
     store.NOOP: "ℹ️",
     store.FAILED: "⚠️",
     store.CLOSED: "⚠️",
+    store.PENDING: "⏳",
 }
 
 
@@ -63,7 +64,7 @@ def make_notifier(services: Services, client: WebClient) -> Callable[[list[Outco
                 card = blocks.Message(reply.text, [*reply.blocks, _context(line)][:50])
                 hook = WebhookClient(t.response_url)
                 hook.send(text=card.text, blocks=card.blocks, replace_original=True)
-                if o.state in (store.FAILED, store.CLOSED, store.NOOP):
+                if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
                     hook.send(text=line, response_type="ephemeral", replace_original=False)
             elif t.surface == "home":
                 homes.add(t.user_id)
@@ -75,7 +76,7 @@ def make_notifier(services: Services, client: WebClient) -> Callable[[list[Outco
                             blocks.Message(card.text, [*card.blocks, _context(line)])
                         ),
                     )
-                if o.state in (store.FAILED, store.CLOSED, store.NOOP):
+                if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
                     client.chat_postMessage(channel=t.user_id, text=line)
         for user in homes:
             view = blocks.home_view(snap.roadmap, snap.location, None, datetime.now(UTC))

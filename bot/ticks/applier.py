@@ -16,10 +16,12 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import Engine
 
+from bot.forge.github import ForgeError
 from bot.repo.commit import (
     Chain,
     Identity,
@@ -37,6 +39,8 @@ from bot.store import ticks as store
 from bot.store.ticks import Tick
 
 log = logging.getLogger(__name__)
+
+GIVE_UP_SECONDS = 3600.0  # a tick kept pending through outages fails after this long
 
 
 class PullRequests(Protocol):
@@ -85,14 +89,16 @@ class Applier:
                     outcomes = self._pull_request(waiting)
                 else:
                     outcomes = self._direct([t for t in waiting if t.state == store.PENDING])
-            except (GitFailed, RoadmapError) as err:
-                # The repo could not be read or written at all: every pending tick fails with
-                # the reason, nothing half-done is recorded as done.
+            except RoadmapError as err:
+                # The roadmap cannot be read on the branch (file gone, not UTF-8, no table):
+                # every pending tick fails with the reason; nothing was written.
                 outcomes = [
                     Outcome(t, store.FAILED, f"could not change the roadmap: {err}")
                     for t in waiting
                     if t.state == store.PENDING
                 ]
+            except (GitFailed, ForgeError) as err:
+                outcomes = self._setback(waiting, err)
             for o in outcomes:
                 extra = (
                     {"pr_url": o.url, "pr_number": _pr_number(o.url)} if self.mode == "pr" else {}
@@ -102,7 +108,7 @@ class Applier:
                     o.tick.id,
                     o.state,
                     sha=o.sha,
-                    error=o.detail if o.state == store.FAILED else None,
+                    error=o.detail if o.state in (store.FAILED, store.PENDING) else None,
                     **extra,
                 )
             # Only news goes back to people: a tick still waiting in the same PR is not news.
@@ -164,6 +170,24 @@ class Applier:
         for (i, t, summary), sha in zip(made, chain.write(), strict=True):
             outcomes[i] = Outcome(t, done_state, summary, sha, self.commit_url(sha))
         return outcomes, chain.parent
+
+    def _setback(self, waiting: list[Tick], err: Exception) -> list[Outcome]:
+        """The repository or GitHub failed. A failure that may pass (network, 5xx, rate
+        limit) keeps the ticks pending for the next run, telling each person once; after
+        GIVE_UP_SECONDS, or for a failure that will not pass (a refused token), they fail."""
+        transient = isinstance(err, GitFailed) or getattr(err, "transient", False)
+        now = datetime.now(UTC)
+        outcomes = []
+        for t in waiting:
+            if t.state != store.PENDING:
+                continue
+            age = (now - _aware(t.created_at)).total_seconds()
+            if not transient or age > GIVE_UP_SECONDS:
+                outcomes.append(Outcome(t, store.FAILED, f"could not change the roadmap: {err}"))
+            elif t.error is None:
+                outcomes.append(Outcome(t, store.PENDING, f"{err}; the tick is kept and retried"))
+        log.warning("tick applier: %s (%s)", err, "will retry" if transient else "giving up")
+        return outcomes
 
     def _message(self, t: Tick, summary: str) -> str:
         who = t.user_name or t.user_id
@@ -284,6 +308,10 @@ class Applier:
         if bot_tip is None or any(t.state == store.PENDING for t in waiting):
             return True
         return not merge_base_is(self.mirror, base_tip, bot_tip)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # SQLite drops it
 
 
 def resolve(roadmap: Roadmap, t: Tick) -> Module | None:

@@ -271,3 +271,20 @@ def test_a_killed_process_loses_no_tick(remote: Remote, tmp_path: Path, database
     assert outcome.state == store.APPLIED and outcome.tick.column == "Security"
     assert restarted.run_now() == []
     assert len(remote.log()) == 2
+
+
+def test_an_outage_keeps_the_tick_and_tells_once(remote: Remote, tmp_path: Path) -> None:
+    hook = remote.bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'maintenance window' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    svc = service(make_settings(remote, tmp_path, f"sqlite:///{tmp_path}/o.db"))
+    recorded = tick(svc, "Compute Modules/Ingestion", "API")
+    [held] = svc.run_now()
+    assert held.state == store.PENDING and "retried" in held.detail
+    assert svc.run_now() == []  # still down: not told twice
+    assert len(remote.log()) == 1
+    hook.unlink()
+    [landed] = svc.run_now()
+    assert landed.state == store.APPLIED and landed.tick.id == recorded.id
+    assert store.get(svc.engine, recorded.id).error is None  # type: ignore[union-attr]
+    assert len(remote.log()) == 2

@@ -212,3 +212,28 @@ def test_the_token_stays_secret(remote: Remote, tmp_path: Path, github: FakeGitH
     assert seen and not any(DEFAULT_TOKEN.encode() in blob for blob in seen)
     # Authorization went to GitHub in a header, where it belongs.
     assert all(r.headers.get("authorization", "").endswith(DEFAULT_TOKEN) for r in github.requests)
+
+
+def test_github_refusing_the_token_fails_the_tick(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    github.fail_next("*", r"/repos/", 401, times=20)
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [outcome] = svc.run_now()
+    assert outcome.state == store.FAILED and "token" in outcome.detail
+    assert DEFAULT_TOKEN not in outcome.detail
+
+
+def test_github_down_keeps_the_tick_pending(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    github.fail_next("*", r"/repos/", 502, times=50)
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [held] = svc.run_now()
+    assert held.state == store.PENDING and "retried" in held.detail
+    github.clear()
+    [landed] = svc.run_now()
+    assert landed.state == store.IN_PR
+    assert len(github.pulls) == 1
