@@ -7,7 +7,10 @@ in_pr -> merged | closed | failed. The applier takes them in id order.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -210,18 +213,44 @@ def pending_review(engine: Engine, repo: str) -> dict[str, dict[str, str]]:
 
 @contextmanager
 def applier_lock(engine: Engine, repo: str) -> Iterator[None]:
-    """One applier per repo across instances. PostgreSQL: a session advisory lock (instances
-    on several machines share only the database). SQLite lives on one machine, where the
-    mirror's file lock already serializes processes."""
-    if engine.dialect.name != "postgresql":
-        yield
-        return
-    lock_id = int.from_bytes(hashlib.sha256(repo.encode()).digest()[:8], "big", signed=True)
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": lock_id})
-        conn.commit()
+    """One applier per repo across threads, processes and instances.
+
+    PostgreSQL: a session advisory lock (instances on several machines share only the
+    database). SQLite lives on one machine: a file lock beside the database file, so
+    processes with different caches still take turns. Threads of one process take turns
+    on a threading lock first (flock is per open file, not per thread).
+    """
+    digest = hashlib.sha256(repo.encode()).digest()
+    with _thread_lock(engine, repo):
+        if engine.dialect.name == "postgresql":
+            lock_id = int.from_bytes(digest[:8], "big", signed=True)
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": lock_id})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_id})
+                    conn.commit()
+            return
+        database = engine.url.database
+        if not database or database == ":memory:":
+            yield  # an in-memory database lives in this process only
+            return
+        path = f"{database}.applier-{digest[:6].hex()}.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_id})
-            conn.commit()
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+_thread_locks: dict[tuple[str, str], threading.Lock] = {}
+_thread_locks_guard = threading.Lock()
+
+
+def _thread_lock(engine: Engine, repo: str) -> threading.Lock:
+    with _thread_locks_guard:
+        return _thread_locks.setdefault((str(engine.url), repo), threading.Lock())

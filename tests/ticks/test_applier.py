@@ -288,3 +288,50 @@ def test_an_outage_keeps_the_tick_and_tells_once(remote: Remote, tmp_path: Path)
     assert landed.state == store.APPLIED and landed.tick.id == recorded.id
     assert store.get(svc.engine, recorded.id).error is None  # type: ignore[union-attr]
     assert len(remote.log()) == 2
+
+
+TWO_PROCESSES = """
+import sys, uuid
+from bot.config import Settings
+from bot.store.db import engine
+from bot.ticks.service import build_tick_service
+settings = Settings.model_validate_json(sys.argv[1])
+svc = build_tick_service(settings, engine(settings.database_url))
+for column in sys.argv[2:]:
+    module = "Compute Modules/KPI Build" if column.startswith("k:") else "Compute Modules/Publish"
+    svc.record(key=uuid.uuid4().hex, module=module, column=column.split(":", 1)[1], line=0,
+               done=True, user_id="U0001")
+print(" ".join(o.state for o in svc.run_now()))
+"""
+
+
+def test_two_processes_share_one_applier(remote: Remote, tmp_path: Path, database_url: str) -> None:
+    import subprocess
+    import sys
+
+    base = make_settings(remote, tmp_path, database_url)
+    columns = ["Index", "Data Model", "API", "Observability", "Runbook", "Security"]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                TWO_PROCESSES,
+                base.model_copy(
+                    update={"cache_dir": str(tmp_path / f"cache-{p}")}
+                ).model_dump_json(),
+                *[f"{p}:{c}" for c in columns],
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in ("k", "p")
+    ]
+    states = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        states += out.split()
+    assert states.count(store.APPLIED) == 12 and store.NOOP not in states
+    assert len(remote.log()) == 13
