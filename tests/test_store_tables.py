@@ -23,3 +23,19 @@ def test_a_fresh_process_gets_every_table(tmp_path: Path) -> None:
     for table in ("ticks", "history_events", "history_cursors"):
         assert table in out
     assert any("digest" in t or "subscription" in t for t in out)
+
+
+def test_processes_creating_tables_at_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/race.db"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_ONLY, url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err

@@ -8,10 +8,11 @@ features are imported does not matter.
 from __future__ import annotations
 
 import threading
+import time
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from bot.roadmap.model import RoadmapError
@@ -44,15 +45,24 @@ def engine(url: str) -> Engine:
             found = _engines[url] = (_create(url), set())
         eng, created = found
         if set(metadata.tables) - created:
-            try:
-                metadata.create_all(eng)
-            except OperationalError as err:
-                safe = eng.url.render_as_string(hide_password=True)
-                raise RoadmapError(
-                    f"setting DATABASE_URL: cannot open {safe} ({err.orig})"
-                ) from None
+            _create_tables(eng)
             created.update(metadata.tables)
         return eng
+
+
+def _create_tables(eng: Engine) -> None:
+    """create_all, tolerating another process creating the same tables at the same moment
+    (both see a table missing, one CREATE fails): the next try finds them there."""
+    for attempt in range(5):
+        try:
+            metadata.create_all(eng)
+            return
+        except DBAPIError as err:
+            if attempt < 4 and "exist" in str(err.orig).lower():
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            safe = eng.url.render_as_string(hide_password=True)
+            raise RoadmapError(f"setting DATABASE_URL: cannot open {safe} ({err.orig})") from None
 
 
 def _create(url: str) -> Engine:
