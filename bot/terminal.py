@@ -12,6 +12,7 @@ from rich.text import Text
 from .roadmap.analysis import (
     Readiness,
     blockers,
+    column_readiness,
     group_blockers,
     next_modules,
     readiness,
@@ -63,7 +64,14 @@ def roadmap_view(roadmap: Roadmap, width: int = 80) -> Stack:
         if nxt
         else "nothing open and unblocked",
     )
-    parts: list[object] = [table]
+    per_column = Text.assemble(
+        ("By column ", "bold"),
+        "  ".join(
+            f"{abbreviate(c) if short else c} {column_readiness(roadmap, c)}"
+            for c in roadmap.columns
+        ),
+    )
+    parts: list[object] = [table, per_column]
     if short:
         legend = ", ".join(f"{abbreviate(c)} = {c}" for c in roadmap.columns if abbreviate(c) != c)
         parts.append(Text(legend, style="dim"))

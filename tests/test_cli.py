@@ -323,3 +323,11 @@ def test_entry_points(cmd: list[str], tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["modules"][0]["name"] == "Authentication"
     proc = subprocess.run([*cmd, "show", "Nope"], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_column_readiness(capsys: pytest.CaptureFixture[str], roadmap_file: Path) -> None:
+    run(capsys, "tick", "Ingestion", "API", "--roadmap", str(roadmap_file), "--no-commit")
+    data = run_json(capsys, "show", "--roadmap", str(roadmap_file))
+    assert isinstance(data, dict)
+    assert data["column_readiness"]["API"] == {"done": 2, "total": 37}
+    assert data["column_readiness"]["Runbook"] == {"done": 1, "total": 37}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .analysis import Blocker, blockers, next_modules, rules_for_group
+from .analysis import Blocker, blockers, column_readiness, next_modules, rules_for_group
 from .model import Group, Module, Roadmap
 
 
@@ -16,6 +16,11 @@ def roadmap_json(roadmap: Roadmap) -> dict[str, Any]:
         "rules": list(roadmap.rules),
         "done": roadmap.done,
         "total": roadmap.total,
+        "column_readiness": {
+            c: {"done": r.done, "total": r.total}
+            for c in roadmap.columns
+            if (r := column_readiness(roadmap, c))
+        },
         "warnings": [str(w) for w in roadmap.warnings],
     }
 
