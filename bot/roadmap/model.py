@@ -65,6 +65,10 @@ class Module:
     def is_done(self) -> bool:
         return self.done == self.total
 
+    @property
+    def open_columns(self) -> tuple[str, ...]:
+        return tuple(c.column for c in self.cells if c.state is CellState.OPEN)
+
 
 @dataclass(frozen=True, slots=True)
 class Group:
