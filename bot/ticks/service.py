@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,10 @@ class TickService:
     # dropped whenever this process records or applies a tick.
     _waiting: tuple[float, dict[str, dict[str, str]]] | None = None
     version: int = 0  # changes whenever what is waiting changes: a key for cached cards
+    # One thread, so people are told in the order their ticks were applied.
+    _teller: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="tick-teller")
+    )
 
     @property
     def repo(self) -> str:
@@ -95,17 +100,25 @@ class TickService:
         self._waiting = (now, found)
         return found
 
-    def run_now(self) -> list[Outcome]:
-        """Apply what is open, tell people, return the outcomes (one run at a time here)."""
+    def run_now(self, tell_later: bool = False) -> list[Outcome]:
+        """Apply what is open, tell people, return the outcomes (one run at a time here).
+        `tell_later`: hand the telling to a thread of its own, so the next run (ticks that
+        arrived meanwhile) need not wait for Slack to be told about this one."""
         with self._run_lock:
             outcomes = self.applier.run_once()
         self._waiting = None
         if outcomes:
-            try:
-                self.notify(outcomes)
-            except Exception:  # the change is made and recorded; only the telling failed
-                log.exception("could not tell people about %d tick(s)", len(outcomes))
+            if tell_later:
+                self._teller.submit(self._tell, outcomes)
+            else:
+                self._tell(outcomes)
         return outcomes
+
+    def _tell(self, outcomes: list[Outcome]) -> None:
+        try:
+            self.notify(outcomes)
+        except Exception:  # the change is made and recorded; only the telling failed
+            log.exception("could not tell people about %d tick(s)", len(outcomes))
 
     def submit(self) -> None:
         self._wake.set()
@@ -120,6 +133,7 @@ class TickService:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        self._teller.shutdown(wait=True)
 
     def _loop(self) -> None:
         self._wake.set()  # start-up: apply what a previous process left pending
@@ -129,7 +143,7 @@ class TickService:
             if self._stop.is_set():
                 break
             try:
-                self.run_now()
+                self.run_now(tell_later=True)
             except Exception:
                 log.exception("tick applier run failed; will retry")
 
