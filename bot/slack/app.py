@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from .listeners import actions, commands, events
 from .services import Services
+
+
+class _SameToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client (the same token, with
+    SLACK_API_URL as its base) wins over it: true and harmless, but it alarms operators."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_SameToken())
 
 
 def build_app(services: Services, client: WebClient | None = None) -> App:

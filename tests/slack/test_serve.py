@@ -254,6 +254,7 @@ def test_json_request_log_without_the_token(tmp_path: Path, slack: FakeSlack) ->
     assert line["command"] == "/roadmap" and line["outcome"] == "module"
     assert line["module"] == "Ingestion" and line["latency_ms"] >= 0
     assert TOKEN not in output and SECRET not in output
+    assert "will be unused" not in output  # Bolt's harmless client/token notice is filtered
 
 
 # --- Socket Mode ------------------------------------------------------------------------------
