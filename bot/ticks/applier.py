@@ -48,6 +48,7 @@ class PullRequests(Protocol):
 
     def ensure_pull(self, head: str, base: str, title: str, body: str) -> object: ...
     def get_pull(self, number: int) -> object: ...
+    def comment(self, number: int, text: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -223,13 +224,13 @@ class Applier:
                     a for a in authors_since(self.mirror, base_tip, bot_tip) if a != self.bot.email
                 ]
                 if humans:
+                    refused = [t for t in waiting if t.state == store.PENDING]
+                    self._say_on_pull(waiting, refused)
                     note = (
                         f"someone committed to the bot branch {head} by hand, so the bot "
                         "leaves it alone; merge or close its pull request, then tick again"
                     )
-                    return [
-                        Outcome(t, store.FAILED, note) for t in waiting if t.state == store.PENDING
-                    ]
+                    return [Outcome(t, store.FAILED, note) for t in refused]
             outcomes: list[Outcome] = []
             keep: list[Tick] = []
             self._pulls: dict[int, object] = {}
@@ -283,6 +284,24 @@ class Applier:
             for t in waiting
             if t.state == store.PENDING
         ]
+
+    def _say_on_pull(self, waiting: list[Tick], refused: list[Tick]) -> None:
+        """Tell the pull request's reviewers too: the ticks refused wait for them."""
+        number = next(
+            (t.pr_number for t in waiting if t.state == store.IN_PR and t.pr_number), None
+        )
+        if number is None or not refused or self.forge is None:
+            return
+        asks = ", ".join(f"{module_name(t)} / {t.column}" for t in refused)
+        try:
+            self.forge.comment(
+                number,
+                "roadmap-bot: someone committed to this branch by hand, so the bot leaves it "
+                f"alone. Ticks asked for in Slack and not added: {asks}. Merge or close this "
+                "pull request and they can be ticked again.",
+            )
+        except Exception as err:  # the comment is a courtesy; the person in Slack is told anyway
+            log.warning("could not comment on pull request #%s: %s", number, err)
 
     def _fetch_bot_branch(self, head: str) -> str | None:
         try:

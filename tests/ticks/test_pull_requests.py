@@ -173,6 +173,8 @@ def test_a_person_committed_to_the_bot_branch(
     [refused] = svc.run_now()
     assert refused.state == store.FAILED and "by hand" in refused.detail
     assert remote.log(BRANCH)[0] == human_tip
+    [said] = [c for comments in github.comments.values() for c in comments]
+    assert "Publish / Index" in said["body"] and "by hand" in said["body"]
 
 
 def test_deleted_bot_branch_is_made_again(
