@@ -31,6 +31,7 @@ from .build import zone
 
 log = logging.getLogger(__name__)
 
+RETRY_MINUTES = 15
 CATCH_UP = timedelta(hours=6)  # a slot missed by a restart is still posted within this
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # cron's numbering: 0 = Sunday
 _LOOKBACK = (
@@ -189,11 +190,19 @@ class DigestSchedule:
                 return None
             slot = self.slot(now)
             assert slot is not None
-            self.last_run = slot
+            previous, self.last_run = self.last_run, slot
         try:
-            self.run(slot)
+            outcomes = self.run(slot)
+            failed = [o for o in outcomes or () if getattr(o, "status", "") == "failed"]
         except Exception:
             log.exception("digest for %s failed", self.period_key(slot))
+            failed = [None]
+        if failed:
+            # Not done with this slot: the retry job runs it again (within catch_up); the
+            # markers make the channels already posted to answer "already posted".
+            with self._lock:
+                if self.last_run == slot:
+                    self.last_run = previous
         return slot
 
     def start(self) -> None:
@@ -213,6 +222,10 @@ class DigestSchedule:
             misfire_grace_time=grace,
         )
         scheduler.add_job(self.tick, "date", id="digest-catch-up", misfire_grace_time=grace)
+        # A failed post is tried again every RETRY_MINUTES while its slot is in catch_up.
+        scheduler.add_job(
+            self.tick, "interval", minutes=RETRY_MINUTES, id="digest-retry", max_instances=1
+        )
         scheduler.start()
         self._scheduler = scheduler
         log.info(

@@ -151,3 +151,23 @@ def test_start_catches_up_in_the_background(tmp_path: Path) -> None:
         assert job.next_run_time is not None
     finally:
         s.stop()
+
+
+def test_a_failed_post_is_tried_again_while_its_slot_is_recent(tmp_path: Path) -> None:
+    from bot.digest.deliver import Outcome
+
+    clock = Clock("2024-05-13T09:00:00+02:00")
+    results = iter(["failed", "posted"])
+    runs: list[datetime] = []
+
+    def run(slot: datetime) -> list[Outcome]:
+        runs.append(slot)
+        return [Outcome("C1", "k", next(results))]
+
+    s = DigestSchedule(settings_for(tmp_path), run, clock=clock)
+    assert s.tick() == dt("2024-05-13T09:00:00+02:00")  # Slack failed
+    clock.set("2024-05-13T09:15:00+02:00")
+    assert s.tick() == dt("2024-05-13T09:00:00+02:00")  # the retry job posts it
+    clock.set("2024-05-13T09:30:00+02:00")
+    assert s.tick() is None  # posted: nothing more
+    assert len(runs) == 2
