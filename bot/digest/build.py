@@ -9,9 +9,7 @@ without touching anything else.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,16 +21,12 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.repo.history import Change, read_history
-from bot.repo.mirror import repo_lock
+from bot.repo.mirror import GitFailed
 from bot.repo.source import GitSource, RoadmapSource, Snapshot
 from bot.roadmap import parse
 from bot.roadmap.model import Roadmap, RoadmapError
 from bot.since import parse_since as since_time
 from bot.slack.blocks import Message
-
-# Imported here, not when first used: each store module declares its tables on the shared
-# metadata, and db.engine() creates the tables known when it is called.
-from bot.store import digest as _digest_tables  # noqa: F401
 from bot.store.history import cached_history
 
 from .blocks import to_blocks
@@ -160,30 +154,25 @@ def roadmap_at(source: GitSource, when: datetime) -> Roadmap | None:
     version cannot be read (the caller then rebuilds it from the changes)."""
     ref = f"refs/remotes/origin/{source.branch}"
     before = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    with repo_lock(source.cache_path).held():
-        found = _git(source, "rev-list", "-1", "--first-parent", f"--before={before}", ref)
-        if found is None:
-            return None
-        commit = found.decode().strip()
-        if not commit:
-            return Roadmap(columns=(), groups=())
-        data = _git(source, "cat-file", "blob", f"{commit}:{source.path}")
-    if data is None:
-        return Roadmap(columns=(), groups=())  # the branch existed, the file not yet
+    mirror = source.mirror
+    try:
+        with mirror.lock():
+            commit = mirror.run("rev-list", "-1", "--first-parent", f"--before={before}", ref)
+            commit_sha = commit.decode().strip()
+            if not commit_sha:
+                return Roadmap(columns=(), groups=())
+            entry = mirror.entry(commit_sha, source.path)
+            if entry is None or entry[0] != "blob":
+                return Roadmap(columns=(), groups=())  # the branch existed, the file not yet
+            data = mirror.blob(entry[1])
+    except GitFailed:
+        return None
+    commit = commit_sha
     try:
         return parse.parse(parse.decode(data, source.path), source=source.path)
     except RoadmapError as err:
         log.warning("digest: the roadmap at %s cannot be read (%s)", commit[:10], err)
         return None
-
-
-def _git(source: GitSource, *args: str) -> bytes | None:
-    done = subprocess.run(
-        ["git", f"--git-dir={source.cache_path}", *args],
-        capture_output=True,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-    )
-    return done.stdout if done.returncode == 0 else None
 
 
 def commit_url_for(settings: Settings) -> Callable[[str], str | None] | None:

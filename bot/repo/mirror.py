@@ -259,6 +259,11 @@ class Mirror:
                 return kind, sha
         return None
 
+    def run(self, *args: str) -> bytes:
+        """stdout of a read-only `git <args>` in the mirror, under its lock. Raises GitFailed."""
+        with self.lock():
+            return self._run(*args)
+
     def blob(self, sha: str) -> bytes:
         """The exact bytes of a blob."""
         with self.lock():
