@@ -110,14 +110,16 @@ def module_view(roadmap: Roadmap, m: Module) -> Panel:
     found = blockers(roadmap, m)
     if found:
         parts.append(Text("\nBlocked by", style="bold red"))
+        # A grid, so a long list of names wraps under itself, not under the group.
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
         for b in found:
-            parts.append(
-                Text.assemble(
-                    f"  {b.group} ",
-                    (f"({len(b.modules)}): ", "dim"),
-                    _names([x.name for x in b.modules]),
-                )
+            grid.add_row(
+                Text.assemble(f"  {b.group} ", (f"({len(b.modules)})", "dim")),
+                _names([x.name for x in b.modules]),
             )
+        parts.append(grid)
     elif not m.is_done:
         parts.append(Text("\nNot blocked: ready to work on.", style="green"))
     rules = rules_for_group(roadmap, m.group)
