@@ -286,3 +286,13 @@ def test_new_commits_show_after_refresh(
         [said] = slack.wait_for_response(1)
         assert "Roadmap read" in said.json["text"]
         assert "1/7" in texts(bot.command("Ingestion", slack.response_url()).json()["blocks"])
+
+
+def test_a_pick_in_app_home_opens_the_card_in_a_modal(bot: Any, slack: FakeSlack) -> None:
+    action = signing.button_action(f"{ACTION_PICK}:0", "Access Modules/Authentication")
+    body = signing.block_actions_body([action], view={"id": "VHOME", "type": "home"})
+    assert signing.post(bot.url + "/slack/events", body, SECRET).status_code == 200
+    [opened] = slack.wait_for("views.open")
+    view = opened.params["view"]
+    assert view["type"] == "modal" and "Authentication" in texts(view["blocks"])
+    assert check_message(view["blocks"], home=True) == []
