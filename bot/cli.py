@@ -223,10 +223,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_tick(args: argparse.Namespace) -> int:
     if not args.roadmap:
-        raise UserError(
-            "tick needs --roadmap FILE (the bundled example is read-only; "
-            "ticks from Slack go to ROADMAP_REPO)"
-        )
+        return _tick_repo(args)
     path = Path(args.roadmap)
     text = _read(path)
     roadmap = parse(text, source=str(path))
@@ -249,6 +246,55 @@ def cmd_tick(args: argparse.Namespace) -> int:
         print(f"{edit.message}; committed {sha[:10]}")
     else:
         print(edit.message)
+    return 0
+
+
+def _tick_repo(args: argparse.Namespace) -> int:
+    """Tick ROADMAP_REPO the way a click in Slack does: recorded, applied by the one
+    applier (commit, push or pull request per TICK_MODE), then reported."""
+    import getpass
+    import uuid
+
+    from .repo.source import source_from_settings
+    from .store.db import engine
+    from .ticks.service import build_tick_service, tick_mode
+
+    settings = load_settings()
+    if not settings.roadmap_repo:
+        raise UserError(
+            "tick needs --roadmap FILE or ROADMAP_REPO (the bundled example is read-only here; "
+            "`serve` ticks a copy of it)"
+        )
+    if args.no_commit:
+        raise UserError("--no-commit is for --roadmap FILE; a tick on ROADMAP_REPO is a commit")
+    if tick_mode(settings) is None:
+        raise UserError(
+            "ticks are off for this ROADMAP_REPO: set GITHUB_TOKEN (pull requests) or TICK_MODE"
+        )
+    roadmap = source_from_settings(settings).refresh().roadmap
+    module = _module(roadmap, args.module)
+    column = _one(find_column(roadmap, args.column), "column")
+    service = build_tick_service(settings, engine(settings.database_url))
+    if service is None:
+        raise UserError("ticks are off for this ROADMAP_REPO")
+    user = getpass.getuser()
+    tick, _ = service.record(
+        key=uuid.uuid4().hex,
+        module=module.qualified,
+        column=column,
+        line=module.line,
+        done=not args.untick,
+        user_id=f"cli:{user}",
+        user_name=user,
+        surface="cli",
+    )
+    for outcome in service.run_now():
+        if outcome.tick.id != tick.id:
+            continue
+        where = outcome.url or (outcome.sha or "")[:10]
+        print(f"{outcome.detail} ({outcome.state}{': ' + where if where else ''})")
+        return 1 if outcome.state in ("failed", "closed") else 0
+    print("recorded; the applier of another process will apply it")
     return 0
 
 

@@ -331,3 +331,25 @@ def test_column_readiness(capsys: pytest.CaptureFixture[str], roadmap_file: Path
     assert isinstance(data, dict)
     assert data["column_readiness"]["API"] == {"done": 2, "total": 37}
     assert data["column_readiness"]["Runbook"] == {"done": 1, "total": 37}
+
+
+def test_tick_on_roadmap_repo_commits_there(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    work_tree: Path,
+    tmp_path: Path,
+) -> None:
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(work_tree), str(bare))
+    monkeypatch.setenv("ROADMAP_REPO", str(bare))
+    monkeypatch.setenv("ROADMAP_PATH", "docs/roadmap.md")
+    monkeypatch.setenv("CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/state.db")
+    code, out, err = run(capsys, "tick", "Ingestion", "obs")
+    assert code == 0, err
+    assert "ticked Ingestion / Observability" in out and "applied" in out
+    message = git(bare, "log", "-1", "--format=%an%n%B", "main")
+    assert message.startswith("roadmap-bot\n") and "on the command line" in message
+    code, out, _ = run(capsys, "tick", "Ingestion", "obs")
+    assert code == 0 and "already done" in out
+    assert len(git(bare, "log", "--format=%H", "main").split()) == 2

@@ -192,8 +192,12 @@ class Applier:
 
     def _message(self, t: Tick, summary: str) -> str:
         who = t.user_name or t.user_id
-        where = "App Home" if t.surface == "home" else (f"<#{t.channel}>" if t.channel else "Slack")
-        lines = [f"roadmap: {summary}", "", f"Asked by {who} (Slack {t.user_id}) in {where}."]
+        asked = (
+            f"Asked by {who} on the command line."
+            if t.surface == "cli"
+            else (f"Asked by {who} (Slack {t.user_id}) in {where_asked(t)}.")
+        )
+        lines = [f"roadmap: {summary}", "", asked]
         person = self.people(t.user_id)
         if person is not None and person.email:
             lines += ["", f"Co-authored-by: {person.name} <{person.email}>"]
@@ -329,6 +333,14 @@ class Applier:
         return not merge_base_is(self.mirror, base_tip, bot_tip)
 
 
+def where_asked(t: Tick) -> str:
+    if t.surface == "cli":
+        return "the command line"
+    if t.surface == "home":
+        return "App Home"
+    return f"<#{t.channel}>" if t.channel else "Slack"
+
+
 def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # SQLite drops it
 
@@ -380,7 +392,7 @@ def _pr_body(items: list[Outcome]) -> str:
         t = o.tick
         box = "x" if t.done else " "
         module = module_name(t)
-        where = "App Home" if t.surface == "home" else (f"<#{t.channel}>" if t.channel else "Slack")
+        where = where_asked(t)
         who = t.user_name or t.user_id
         lines.append(f"- [{box}] **{module}** / {t.column}: {t.verb} asked by {who} in {where}")
     return "\n".join(lines) + "\n"
