@@ -296,3 +296,12 @@ def test_a_pick_in_app_home_opens_the_card_in_a_modal(bot: Any, slack: FakeSlack
     view = opened.params["view"]
     assert view["type"] == "modal" and "Authentication" in texts(view["blocks"])
     assert check_message(view["blocks"], home=True) == []
+
+
+def test_a_pick_inside_a_modal_updates_that_modal(bot: Any, slack: FakeSlack) -> None:
+    action = signing.button_action(f"{ACTION_PICK}:0", "Compute Modules/Ingestion")
+    body = signing.block_actions_body([action], view={"id": "VCARD", "type": "modal"})
+    assert signing.post(bot.url + "/slack/events", body, SECRET).status_code == 200
+    [updated] = slack.wait_for("views.update")
+    assert updated.params["view_id"] == "VCARD" and "0/7" in texts(updated.params["view"]["blocks"])
+    assert slack.calls_to("views.open") == []

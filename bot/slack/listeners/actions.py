@@ -29,8 +29,11 @@ def register(app: App, services: Services) -> None:
         with logs.request("action", action="pick", text=query, user=_user(body)) as log:
             reply = services.answer(query)
             log.update(outcome=reply.outcome, module=reply.subject)
+            view = body.get("view") or {}
             if body.get("response_url"):
                 respond(replace_original=True, **reply.message.as_kwargs())
+            elif view.get("type") == "modal":  # a pick inside the card's modal: show it there
+                client.views_update(view_id=view["id"], view=blocks.modal(reply.message))
             else:  # App Home has no response_url: show the card in a modal
                 client.views_open(trigger_id=body["trigger_id"], view=blocks.modal(reply.message))
 
