@@ -303,3 +303,14 @@ def test_long_blocker_lists_say_how_many_more() -> None:
     assert_message(msg)
     line = next(t for t in texts(msg.blocks) if "*First* (8)" in t)
     assert "*First* (8): Blocker 0, Blocker 1, Blocker 2, Blocker 3, Blocker 4 and 3 more" in line
+
+
+def test_overview_mentions_warnings_in_the_file(example_text: str) -> None:
+    from bot.slack.blocks import check_message, overview
+
+    text = example_text.replace("| Ingestion                  | [ ]", "| Ingestion | maybe", 1)
+    message = overview(parse(text), "docs/roadmap.md", None)
+    joined = json.dumps(message.blocks, ensure_ascii=False)
+    assert "1 warning in the roadmap file" in joined and "maybe" in joined
+    assert check_message(message.blocks) == []
+    assert "warning" not in json.dumps(overview(parse(example_text), "x", None).blocks)

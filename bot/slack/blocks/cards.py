@@ -60,6 +60,16 @@ def overview(roadmap: Roadmap, location: str, commit_line: str | None) -> kit.Me
     )
     if roadmap.dependency_order:
         blocks.append(kit.context(_order_hint(roadmap)))
+    if roadmap.warnings:
+        # Odd lines in the file are counted as n/a or skipped: say so, so someone fixes them.
+        first = fit(str(roadmap.warnings[0]), 300)
+        more = f" (and {len(roadmap.warnings) - 1} more)" if len(roadmap.warnings) > 1 else ""
+        blocks.append(
+            kit.context(
+                f":warning: {plural(len(roadmap.warnings), 'warning')} in the roadmap file: "
+                f"{first}{more}. `roadmap-bot check` lists them."
+            )
+        )
     nxt = next_modules(roadmap)
     if nxt:
         shown = nxt[:NEXT_IN_OVERVIEW]
