@@ -183,3 +183,22 @@ def test_user_group_members_may_tick_from_an_app_home_modal(
     assert "1/7" in last and "Ticked" in last
     message = git(remote.bare, "log", "-1", "--format=%B")
     assert "Co-authored-by: grace <grace@example.com>" in message
+
+
+def test_tick_by_command(slack: FakeSlack, remote: Remote, tmp_path: Path) -> None:
+    with running(direct(slack, remote, tmp_path)) as bot:
+        url = slack.response_url()
+        reply = bot.command("tick data contract registry obs", url).json()
+        assert "ticking" in json.dumps(reply["blocks"], ensure_ascii=False)
+        [final] = slack.wait_for_response(1)
+        wrong = bot.command("tick Ingestion Docs", slack.response_url()).json()
+        other = bot.command("tick Ingestion API", slack.response_url(), user_id="U0999").json()
+    assert "Ticked *Data Contract Registry* / Observability" in json.dumps(
+        final.json, ensure_ascii=False
+    )
+    assert "ticked Data Contract Registry / Observability" in git(
+        remote.bare, "log", "-1", "--format=%s"
+    )
+    assert "No single module and column" in json.dumps(wrong)
+    assert "TICK_ALLOWED" in other["text"]
+    assert len(remote.log()) == 2

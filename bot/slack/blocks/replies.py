@@ -23,6 +23,8 @@ _USAGE = [
     ("/roadmap <Group>/<module>", "one of several modules with the same name"),
     ("/roadmap next", "what the team can work on now"),
     ("/roadmap blockers [module]", "what waits for what, or what blocks one module"),
+    ("/roadmap tick <module> <column>", "mark a cell done (untick: open again)"),
+    ("/roadmap refresh", "read the roadmap's branch now"),
     ("/roadmap digest", "the weekly digest, now"),
     ("/roadmap subscribe", "get the weekly digest in this channel"),
     ("/roadmap unsubscribe", "stop the weekly digest in this channel"),
@@ -37,7 +39,8 @@ def help_card() -> kit.Message:
         kit.section("\n".join(lines)),
         kit.context(
             "Names match the way you type them: any case, a unique prefix, or the start of "
-            "each word (`data contr`). Ticks become commits to the roadmap file."
+            "each word (`data contr`). Ticks become commits (or a pull request) on the "
+            "roadmap file."
         ),
     ]
     return kit.message(

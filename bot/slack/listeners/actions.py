@@ -8,15 +8,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import logs
-from bot.slack import blocks
+from bot.slack import blocks, ticking
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
-
-TICKS_OFF = (
-    "Ticking from Slack is off for this roadmap: ROADMAP_REPO is a remote and neither "
-    "GITHUB_TOKEN (pull requests) nor TICK_MODE=direct is set. Edit the roadmap file instead."
-)
 
 
 def register(app: App, services: Services) -> None:
@@ -116,14 +111,9 @@ def _refusal(
     services: Services, body: dict[str, Any], action: dict[str, Any]
 ) -> tuple[str, str] | None:
     """(outcome, what to tell the person) when this click must not become a tick."""
-    if services.ticks is None:
-        return "ticks_off", TICKS_OFF
-    if parse_tick_value(action.get("value")) is None:
+    if services.ticks is not None and parse_tick_value(action.get("value")) is None:
         return "bad_value", "This button is out of date. Run `/roadmap` again for a fresh card."
-    if not services.ticks.policy.allows(_user(body), services.members_of):
-        who = services.ticks.policy.describe()
-        return "refused", f"Only {who} may change the roadmap from Slack (TICK_ALLOWED)."
-    return None
+    return ticking.refusal(services, _user(body))
 
 
 def _user(body: dict[str, Any]) -> str:

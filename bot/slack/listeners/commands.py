@@ -8,9 +8,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import logs
-from bot.slack import blocks
+from bot.slack import blocks, ticking
 from bot.slack.listeners import digest as digest_listener
 from bot.slack.services import Services
+from bot.store.ticks import idempotency_key
 
 
 def register(app: App, services: Services) -> None:
@@ -23,6 +24,12 @@ def register(app: App, services: Services) -> None:
             keyword = text.strip().casefold()
             if digest_listener.handle(keyword, command, ack, respond, services):
                 log["outcome"] = f"digest_{keyword}"
+                return
+            verb = keyword.split(" ", 1)[0]
+            if verb in ("tick", "untick"):
+                _tick(
+                    services, command, text.strip()[len(verb) :], verb == "tick", ack, respond, log
+                )
                 return
             if keyword == "refresh":
                 ack(text="Reading the roadmap again…")
@@ -45,3 +52,50 @@ def register(app: App, services: Services) -> None:
             reply = services.answer(text, snap)
             ack(response_type="ephemeral", **reply.message.as_kwargs())
             log.update(outcome=reply.outcome, module=reply.subject)
+
+
+def _tick(
+    services: Services,
+    command: dict[str, Any],
+    words: str,
+    done: bool,
+    ack: Ack,
+    respond: Respond,
+    log: dict[str, Any],
+) -> None:
+    """`/roadmap tick MODULE COLUMN`: recorded like a click on the card, then the card."""
+    user = str(command.get("user_id", ""))
+    refused = ticking.refusal(services, user)
+    if refused is not None:
+        ack(response_type="ephemeral", text=refused[1])
+        log["outcome"] = refused[0]
+        return
+    snap = services.snapshot()
+    found = ticking.module_and_column(snap.roadmap, words)
+    if isinstance(found, str):
+        ack(**blocks.error_card(found).as_kwargs())
+        log["outcome"] = "bad_tick"
+        return
+    module, column = found
+    assert services.ticks is not None  # refusal() checked
+    # Slack's retries of this command carry the same trigger_id: one tick.
+    key = idempotency_key(
+        command.get("team_id"), user, command.get("trigger_id"), module.qualified, column, done
+    )
+    _, new = services.ticks.record(
+        key=key,
+        module=module.qualified,
+        column=column,
+        line=module.line,
+        done=done,
+        user_id=user,
+        user_name=command.get("user_name"),
+        channel=command.get("channel_id"),
+        response_url=command.get("response_url"),
+        surface="message",
+    )
+    reply = services.answer(module.qualified)
+    ack(response_type="ephemeral", **reply.message.as_kwargs())  # after recording: durable
+    log.update(outcome="recorded" if new else "duplicate", module=module.name, column=column)
+    if new:
+        services.ticks.submit()
