@@ -66,6 +66,12 @@ def lookup(
         item = module.item
     elif group.item is not None and not module.candidates and module.item is None:
         item = group.item
+    if item is None or item.key != key:
+        # A column named exactly ("API") beats a looser match; a module or group named
+        # exactly ("Observability" is both a module and a column) beats the column.
+        column = next((c for c in roadmap.columns if normalize(c) == key), None)
+        if column is not None:
+            return Answer(blocks.column_card(roadmap, column, query), "column", column)
     if isinstance(item, Module):
         marks = (pending or {}).get(item.qualified)
         return Answer(blocks.module_card(roadmap, item, query, marks), "module", item.name)

@@ -314,3 +314,19 @@ def test_overview_mentions_warnings_in_the_file(example_text: str) -> None:
     assert "1 warning in the roadmap file" in joined and "maybe" in joined
     assert check_message(message.blocks) == []
     assert "warning" not in json.dumps(overview(parse(example_text), "x", None).blocks)
+
+
+def test_column_card_and_routing(example: Roadmap, huge: Roadmap) -> None:
+    from bot.slack.answers import answer
+    from bot.slack.blocks import check_message, column_card
+
+    api = answer(example, "api")
+    assert api.outcome == "column" and api.subject == "API"
+    body = json.dumps(api.message.blocks, ensure_ascii=False)
+    assert "1/37" in body and "1/4 · 25% *Host Modules*" in body
+    assert body.index("Authentication") < body.index("Ingestion")  # dependency order
+    # "Observability" is a module and a column: the module, named exactly, wins.
+    assert answer(example, "observability").outcome == "module"
+    assert answer(example, "Ingestion").outcome == "module"
+    big = column_card(huge, huge.columns[0], huge.columns[0])
+    assert check_message(big.blocks) == []

@@ -6,7 +6,7 @@ or from a user is escaped; every result stays within Block Kit's limits (`check_
 
 from __future__ import annotations
 
-from .cards import blockers_card, group_card, module_card, next_card, overview
+from .cards import blockers_card, column_card, group_card, module_card, next_card, overview
 from .home import home_view
 from .ids import (
     ACTION_PICK,
@@ -41,6 +41,7 @@ __all__ = [
     "ambiguous",
     "blockers_card",
     "check_message",
+    "column_card",
     "error_card",
     "escape",
     "group_card",

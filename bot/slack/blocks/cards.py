@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.roadmap.analysis import (
     blockers,
+    column_readiness,
     group_blockers,
     next_modules,
     order_index,
@@ -161,6 +162,39 @@ def group_card(roadmap: Roadmap, group: Group, query: str) -> kit.Message:
     blocks += rule_blocks(roadmap, group.name)
     blocks += kit.actions([share_button(query)], 1)
     return kit.message(f"{escape(group.name)}: {r} done ({r.percent}%)", blocks)
+
+
+def column_card(roadmap: Roadmap, column: str, query: str) -> kit.Message:
+    """One readiness track across the roadmap: per group, and the modules still open in it."""
+    r = column_readiness(roadmap, column)
+    blocks: list[kit.Block] = [
+        kit.header(fit(column, 150)),
+        kit.context(f"{readiness_line(r.done, r.total)} · a column, across every module"),
+    ]
+    lines = []
+    for g in ordered_groups(roadmap):
+        states = [c.state for m in g.modules if (c := m.cell(column)) is not None]
+        done = sum(s is CellState.DONE for s in states)
+        total = sum(s is not CellState.NA for s in states)
+        if total:
+            lines.append(f"{readiness_line(done, total)} *{name(g.name)}*")
+    blocks += kit.sections(
+        lines,
+        max_blocks=3,
+        max_lines=GROUPS_IN_OVERVIEW,
+        more=lambda n: f"…and {plural(n, 'more group')}",
+    )
+    waiting = [  # in dependency order: what can be done first comes first
+        m
+        for g in ordered_groups(roadmap)
+        for m in g.modules
+        if (c := m.cell(column)) and c.state is CellState.OPEN
+    ]
+    if waiting:
+        shown = join_names([m.name for m in waiting], limit=2500, shown=30)
+        blocks.append(kit.section(f"*Open in {escape(column)}* ({len(waiting)}): {shown}"))
+    blocks += kit.actions([share_button(query)], 1)
+    return kit.message(f"{escape(column)}: {r} done ({r.percent}%)", blocks)
 
 
 def next_card(roadmap: Roadmap) -> kit.Message:

@@ -21,6 +21,7 @@ _USAGE = [
     ("/roadmap <module>", "a module's columns, blockers and rules, with tick buttons"),
     ("/roadmap <group>", "a group's modules and what blocks it"),
     ("/roadmap <Group>/<module>", "one of several modules with the same name"),
+    ("/roadmap <column>", "one readiness track (e.g. API) across every module"),
     ("/roadmap next", "what the team can work on now"),
     ("/roadmap blockers [module]", "what waits for what, or what blocks one module"),
     ("/roadmap tick <module> <column>", "mark a cell done (untick: open again)"),
