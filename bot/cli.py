@@ -18,8 +18,8 @@ from typing import Any
 from . import terminal
 from .config import load_settings
 from .roadmap.edit import set_cell
-from .roadmap.export import blockers_json, module_json, next_json, roadmap_json
-from .roadmap.lookup import Found, find_column, find_group, find_module
+from .roadmap.export import blockers_json, column_json, module_json, next_json, roadmap_json
+from .roadmap.lookup import Found, find_any, find_column, find_module
 from .roadmap.model import Group, Module, Roadmap, RoadmapError
 from .roadmap.parse import decode, parse
 
@@ -158,12 +158,14 @@ def cmd_show(args: argparse.Namespace) -> int:
         else:
             out.print(terminal.roadmap_view(roadmap, out.width))
         return 0
-    found = find_module(roadmap, args.module)
-    item: Module | Group
-    if found.item is None and (group := find_group(roadmap, args.module)).item is not None:
-        item = group.item  # `show "Host Modules"` shows the group
-    else:
-        item = _one(found, "module")
+    # A module, a group ("Host Modules") or a column ("API"), as /roadmap reads it.
+    item = _one(find_any(roadmap, args.module), "module")
+    if isinstance(item, str):
+        if args.json:
+            _print_json(column_json(roadmap, item))
+        else:
+            out.print(terminal.column_view(roadmap, item))
+        return 0
     if isinstance(item, Group):
         if args.json:
             from .roadmap.analysis import group_blockers

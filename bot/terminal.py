@@ -141,6 +141,24 @@ def group_view(roadmap: Roadmap, g: Group) -> Panel:
     return Panel(Stack(*parts), title=Text(g.name, style="bold"), title_align="left", expand=False)
 
 
+def column_view(roadmap: Roadmap, column: str) -> Panel:
+    table = Table.grid(padding=(0, 2))
+    for g in roadmap.groups:
+        states = [c.state for m in g.modules if (c := m.cell(column)) is not None]
+        total = sum(s is not CellState.NA for s in states)
+        if total:
+            done = sum(s is CellState.DONE for s in states)
+            table.add_row(g.name, _ratio(Readiness(done, total)))
+    waiting = [
+        m.name for m in roadmap.modules if (c := m.cell(column)) and c.state is CellState.OPEN
+    ]
+    parts: list[object] = [_bar(column_readiness(roadmap, column)), table]
+    if waiting:
+        parts.append(Text.assemble(("\nOpen ", "bold"), f"({len(waiting)}): ", _names(waiting, 12)))
+    title = Text.assemble((column, "bold"), (" column", "dim"))
+    return Panel(Stack(*parts), title=title, title_align="left", expand=False)
+
+
 def blockers_view(roadmap: Roadmap, m: Module) -> Text:
     found = blockers(roadmap, m)
     if not found:

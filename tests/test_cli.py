@@ -353,3 +353,13 @@ def test_tick_on_roadmap_repo_commits_there(
     code, out, _ = run(capsys, "tick", "Ingestion", "obs")
     assert code == 0 and "already done" in out
     assert len(git(bare, "log", "--format=%H", "main").split()) == 2
+
+
+def test_show_a_column(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "show", "api")
+    assert isinstance(data, dict)
+    assert (data["column"], data["done"], data["total"]) == ("API", 1, 37)
+    assert {"name": "Host Modules", "done": 1, "total": 4} in data["groups"]
+    assert "Ingestion" in data["open"] and "Policy Engine" not in data["open"]
+    # Observability is a module and a column: the module wins.
+    assert run_json(capsys, "show", "observability")["group"] == "Runtime Modules"  # type: ignore[index]

@@ -65,3 +65,16 @@ def next_json(roadmap: Roadmap) -> dict[str, Any]:
             for m in next_modules(roadmap)
         ]
     }
+
+
+def column_json(roadmap: Roadmap, column: str) -> dict[str, Any]:
+    """One column across the roadmap: per group, and the modules still open in it."""
+    r = column_readiness(roadmap, column)
+    groups = []
+    for g in roadmap.groups:
+        states = [c.state.value for m in g.modules if (c := m.cell(column)) is not None]
+        total = sum(s != "n/a" for s in states)
+        if total:
+            groups.append({"name": g.name, "done": states.count("done"), "total": total})
+    open_ = [m.name for m in roadmap.modules if (c := m.cell(column)) and c.state.value == "open"]
+    return {"column": column, "done": r.done, "total": r.total, "groups": groups, "open": open_}

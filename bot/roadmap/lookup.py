@@ -125,3 +125,32 @@ def find_group(roadmap: Roadmap, query: str) -> Found[Group]:
 
 def find_column(roadmap: Roadmap, query: str) -> Found[str]:
     return _index(roadmap, "index:columns").find(query)  # type: ignore[return-value]
+
+
+def find_any(roadmap: Roadmap, query: str) -> Found[Module | Group | str]:
+    """What `/roadmap <words>` or `show <words>` names: a module, a group or a column.
+
+    Named exactly beats named loosely; among exact names a module beats a group beats a
+    column ("Observability" is a module and a column). Loosely, a module or a group is
+    taken only when the other kind matches nothing. A column is only ever taken exactly.
+    """
+    module = find_module(roadmap, query)
+    group = find_group(roadmap, query)
+    key = normalize(query)
+    if module.item is not None and (module.item.key == key or "/" in query):
+        return Found(query, item=module.item)
+    if group.item is not None and group.item.key == key:
+        return Found(query, item=group.item)
+    column = next((c for c in roadmap.columns if normalize(c) == key), None)
+    if column is not None:
+        return Found(query, item=column)
+    if module.item is not None and not group.candidates and group.item is None:
+        return Found(query, item=module.item)
+    if group.item is not None and not module.candidates and module.item is None:
+        return Found(query, item=group.item)
+    candidates: tuple[Module | Group, ...] = (
+        module.candidates
+        + group.candidates
+        + tuple(x for x in (module.item, group.item) if x is not None)
+    )
+    return Found(query, candidates=candidates, suggestions=module.suggestions + group.suggestions)

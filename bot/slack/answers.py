@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.roadmap.lookup import Found, find_group, find_module
-from bot.roadmap.model import Group, Module, Roadmap, normalize
+from bot.roadmap.lookup import Found, find_any, find_module
+from bot.roadmap.model import Group, Module, Roadmap
 
 from . import blocks
 from .blocks import Message
@@ -54,37 +54,16 @@ def answer(
 def lookup(
     roadmap: Roadmap, query: str, pending: dict[str, dict[str, str]] | None = None
 ) -> Answer:
-    module = find_module(roadmap, query)
-    group = find_group(roadmap, query)
-    key = normalize(query)
-    item: Module | Group | None = None
-    if module.item is not None and (module.item.key == key or "/" in query):
-        item = module.item
-    elif group.item is not None and group.item.key == key:
-        item = group.item
-    elif module.item is not None and not group.candidates and group.item is None:
-        item = module.item
-    elif group.item is not None and not module.candidates and module.item is None:
-        item = group.item
-    if item is None or item.key != key:
-        # A column named exactly ("API") beats a looser match; a module or group named
-        # exactly ("Observability" is both a module and a column) beats the column.
-        column = next((c for c in roadmap.columns if normalize(c) == key), None)
-        if column is not None:
-            return Answer(blocks.column_card(roadmap, column, query), "column", column)
+    found = find_any(roadmap, query)
+    item = found.item
+    if isinstance(item, str):
+        return Answer(blocks.column_card(roadmap, item, query), "column", item)
     if isinstance(item, Module):
         marks = (pending or {}).get(item.qualified)
         return Answer(blocks.module_card(roadmap, item, query, marks), "module", item.name)
     if isinstance(item, Group):
         return Answer(blocks.group_card(roadmap, item, query), "group", item.name)
-    candidates = (
-        module.candidates
-        + group.candidates
-        + tuple(x for x in (module.item, group.item) if x is not None)
-    )
-    if candidates:
-        return Answer(blocks.ambiguous(Found(query, candidates=candidates)), "ambiguous", query)
-    return _no_single(Found(query, suggestions=module.suggestions + group.suggestions), query)
+    return _no_single(found, query)
 
 
 def _no_single(found: Found[object], query: str) -> Answer:
