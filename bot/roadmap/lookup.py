@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -17,6 +18,8 @@ from typing import Generic, TypeVar
 from .model import Group, Module, Roadmap, normalize
 
 T = TypeVar("T")
+
+FUZZY_ALL = 500  # up to this many names, fuzzy matching compares them all
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Index(Generic[T]):
             self.exact.setdefault(k, []).append(i)
         self.sorted = sorted((k, i) for i, k in enumerate(self.keys))
         self.words = sorted((w, i) for i, k in enumerate(self.keys) for w in set(k.split(" ")))
+        self._trigrams: dict[str, list[str]] | None = None  # built on the first fuzzy miss
 
     def find(self, query: str, limit: int = 5) -> Found[T]:
         q = normalize(query)
@@ -54,8 +58,25 @@ class Index(Generic[T]):
                 return Found(query, item=self.items[hits[0]])
             if hits:
                 return Found(query, candidates=tuple(self.items[i] for i in hits))
-        close = difflib.get_close_matches(q, list(self.exact), n=limit, cutoff=0.6)
+        close = difflib.get_close_matches(q, self._near(q), n=limit, cutoff=0.6)
         return Found(query, suggestions=tuple(self.items[i] for k in close for i in self.exact[k]))
+
+    def _near(self, q: str) -> list[str]:
+        """The names worth a fuzzy comparison. difflib over 10,000 names takes ~120 ms, so a
+        big roadmap first keeps the names sharing the most three-letter pieces with `q`."""
+        keys = list(self.exact)
+        if len(keys) <= FUZZY_ALL:
+            return keys
+        if self._trigrams is None:
+            self._trigrams = {}
+            for k in keys:
+                for t in _trigrams(k):
+                    self._trigrams.setdefault(t, []).append(k)
+        shared: dict[str, int] = {}
+        for t in _trigrams(q):
+            for k in self._trigrams.get(t, ()):
+                shared[k] = shared.get(k, 0) + 1
+        return heapq.nlargest(FUZZY_ALL, shared, key=shared.__getitem__)
 
     def _prefix(self, q: str) -> list[int]:
         return sorted(i for _, i in _starting(self.sorted, q))
@@ -65,6 +86,11 @@ class Index(Generic[T]):
         # Seed from the rarest part: "mod 3333 eng" should not walk every "module".
         seeds = min((_starting(self.words, p) for p in parts), key=len)
         return sorted({i for _, i in seeds if _word_prefix(self.keys[i], parts)})
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f"  {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def _starting(pairs: list[tuple[str, int]], prefix: str) -> list[tuple[str, int]]:

@@ -189,3 +189,16 @@ def test_find_on_plain_items() -> None:
     assert find(items, "beta", str).item == "alpha beta"
     assert find(items, "gama", str).suggestions == ("gamma",)
     assert find(items, "gama", str).item is None
+
+
+def test_a_typo_on_a_big_roadmap_still_suggests_the_name() -> None:
+    """Past FUZZY_ALL names, only the names sharing most three-letter pieces are compared."""
+    from bot.roadmap.lookup import FUZZY_ALL
+
+    rows = "\n".join(
+        f"| Service {i:04d} {'Gate' if i % 2 else 'Store'} | [ ] |" for i in range(2000)
+    )
+    roadmap = parse(f"| Module | API |\n|---|---|\n{rows}\n")
+    assert len(roadmap.modules) > FUZZY_ALL
+    found = find_module(roadmap, "Servce 1234 Stroe")
+    assert found.item is None and found.suggestions[0].name == "Service 1234 Store"
