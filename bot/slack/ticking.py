@@ -15,6 +15,14 @@ TICKS_OFF = (
 USAGE = "Say `/roadmap tick MODULE COLUMN`, e.g. `/roadmap tick Ingestion API` (or `untick`)."
 
 
+def not_recorded(err: Exception) -> str:
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return (
+        f"Your tick could not be recorded ({first[:200]}), so nothing was changed. "
+        "Try again in a moment."
+    )
+
+
 def refusal(services: Services, user_id: str) -> tuple[str, str] | None:
     """(outcome, what to tell the person) when their tick must not be recorded."""
     if services.ticks is None:

@@ -202,3 +202,29 @@ def test_tick_by_command(slack: FakeSlack, remote: Remote, tmp_path: Path) -> No
     assert "No single module and column" in json.dumps(wrong)
     assert "TICK_ALLOWED" in other["text"]
     assert len(remote.log()) == 2
+
+
+def test_a_store_outage_is_told_and_nothing_is_written(
+    slack: FakeSlack, remote: Remote, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    settings = direct(slack, remote, tmp_path)
+    with running(settings) as bot:
+        card = bot.command("Ingestion", slack.response_url()).json()
+        db = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"))
+        db.execute("ALTER TABLE ticks RENAME TO ticks_away")
+        db.commit()
+        url = slack.response_url()
+        assert ephemeral_click(bot, tick_buttons(card["blocks"])["API"], url).status_code == 200
+        [said] = slack.wait_for_response(1)
+        typed = bot.command("tick Ingestion Runbook", slack.response_url()).json()
+        db.execute("ALTER TABLE ticks_away RENAME TO ticks")
+        db.commit()
+        db.close()
+    assert said.json["response_type"] == "ephemeral"
+    assert (
+        "could not be recorded" in said.json["text"] and "nothing was changed" in said.json["text"]
+    )
+    assert "could not be recorded" in typed["text"]
+    assert len(remote.log()) == 1

@@ -77,20 +77,31 @@ def register(app: App, services: Services) -> None:
                 request.column,
                 request.done,
             )
-            _, new = ticks.record(
-                key=key,
-                module=request.module,
-                column=request.column,
-                line=request.line,
-                done=request.done,
-                user_id=_user(body),
-                user_name=(body.get("user") or {}).get("name"),
-                channel=(body.get("channel") or {}).get("id"),
-                # For a click in a modal (opened from App Home): the view to update later.
-                message_ts=container.get("message_ts") or container.get("view_id"),
-                response_url=body.get("response_url"),
-                surface="home" if container.get("type") == "view" else "message",
-            )
+            try:
+                _, new = ticks.record(
+                    key=key,
+                    module=request.module,
+                    column=request.column,
+                    line=request.line,
+                    done=request.done,
+                    user_id=_user(body),
+                    user_name=(body.get("user") or {}).get("name"),
+                    channel=(body.get("channel") or {}).get("id"),
+                    # For a click in a modal (opened from App Home): the view to update later.
+                    message_ts=container.get("message_ts") or container.get("view_id"),
+                    response_url=body.get("response_url"),
+                    surface="home" if container.get("type") == "view" else "message",
+                )
+            except Exception as err:  # the store is down: say so, write nothing
+                ack()
+                log["outcome"] = "not_recorded"
+                if body.get("response_url"):
+                    respond(
+                        response_type="ephemeral",
+                        replace_original=False,
+                        text=ticking.not_recorded(err),
+                    )
+                return
             ack()  # only now: the tick is durable before Slack hears back
             log.update(
                 outcome="recorded" if new else "duplicate",

@@ -82,18 +82,23 @@ def _tick(
     key = idempotency_key(
         command.get("team_id"), user, command.get("trigger_id"), module.qualified, column, done
     )
-    _, new = services.ticks.record(
-        key=key,
-        module=module.qualified,
-        column=column,
-        line=module.line,
-        done=done,
-        user_id=user,
-        user_name=command.get("user_name"),
-        channel=command.get("channel_id"),
-        response_url=command.get("response_url"),
-        surface="message",
-    )
+    try:
+        _, new = services.ticks.record(
+            key=key,
+            module=module.qualified,
+            column=column,
+            line=module.line,
+            done=done,
+            user_id=user,
+            user_name=command.get("user_name"),
+            channel=command.get("channel_id"),
+            response_url=command.get("response_url"),
+            surface="message",
+        )
+    except Exception as err:  # the store is down: say so, write nothing
+        ack(response_type="ephemeral", text=ticking.not_recorded(err))
+        log["outcome"] = "not_recorded"
+        return
     reply = services.answer(module.qualified)
     ack(response_type="ephemeral", **reply.message.as_kwargs())  # after recording: durable
     log.update(outcome="recorded" if new else "duplicate", module=module.name, column=column)
