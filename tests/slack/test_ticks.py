@@ -228,3 +228,32 @@ def test_a_store_outage_is_told_and_nothing_is_written(
     )
     assert "could not be recorded" in typed["text"]
     assert len(remote.log()) == 1
+
+
+def test_pr_mode_card_shows_pending_review(
+    slack: FakeSlack, remote: Remote, tmp_path: Path
+) -> None:
+    from tests.fakes.github import DEFAULT_TOKEN, FakeGitHub
+
+    with FakeGitHub() as github:
+        settings = settings_for(
+            slack.url,
+            roadmap_repo=str(remote.bare),
+            github_token=DEFAULT_TOKEN,
+            github_repository="acme/docs",
+            github_api_url=github.url,
+            tick_interval_seconds=3600,
+        )
+        with running(settings) as bot:
+            assert bot.services.ticks.mode == "pr"
+            card = bot.command("Ingestion", slack.response_url()).json()
+            ephemeral_click(bot, tick_buttons(card["blocks"])["API"], slack.response_url())
+            _pending, final = slack.wait_for_response(2, timeout=30)
+            again = bot.command("Ingestion", slack.response_url()).json()
+        [pr] = github.open_pulls()
+        url = github.pull_json(pr["number"])["html_url"]
+    for blocks in (final.json["blocks"], again["blocks"]):
+        text = json.dumps(blocks, ensure_ascii=False)
+        assert "pending review" in text and url in text
+        assert "API" not in tick_buttons(blocks)  # waiting for review: no second tick button
+    assert len(remote.log()) == 1  # main untouched until the PR is merged
