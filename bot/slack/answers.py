@@ -36,7 +36,8 @@ def answer(
     word, _, rest = query.partition(" ")
     keyword = word.casefold()
     if not query:
-        return Answer(blocks.overview(roadmap, location, commit_line), "overview")
+        card = blocks.overview(roadmap, location, commit_line)
+        return Answer(_with_waiting(card, pending or {}), "overview")
     if keyword == "help" and not rest:
         return Answer(blocks.help_card(), "help")
     if keyword == "next" and not rest:
@@ -64,6 +65,21 @@ def lookup(
     if isinstance(item, Group):
         return Answer(blocks.group_card(roadmap, item, query), "group", item.name)
     return _no_single(found, query)
+
+
+def _with_waiting(card: Message, pending: dict[str, dict[str, str]]) -> Message:
+    """The overview says what waits: ticks being applied, ticks in the bot's pull request."""
+    cells = [link for columns in pending.values() for link in columns.values()]
+    if not cells or len(card.blocks) >= 50:
+        return card
+    prs = sorted({link for link in cells if link})
+    if prs:
+        where = " and ".join(f"<{blocks.escape(u)}|pull request>" for u in prs[:3])
+        line = f"📝 {len(cells)} tick{'s' * (len(cells) != 1)} waiting for review in the {where}"
+    else:
+        line = f"⏳ {len(cells)} tick{'s' * (len(cells) != 1)} being applied"
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": line}]}
+    return Message(card.text, [card.blocks[0], note, *card.blocks[1:]])
 
 
 def _no_single(found: Found[object], query: str) -> Answer:

@@ -330,3 +330,18 @@ def test_column_card_and_routing(example: Roadmap, huge: Roadmap) -> None:
     assert answer(example, "Ingestion").outcome == "module"
     big = column_card(huge, huge.columns[0], huge.columns[0])
     assert check_message(big.blocks) == []
+
+
+def test_overview_says_what_waits(example: Roadmap) -> None:
+    from bot.slack.answers import answer
+    from bot.slack.blocks import check_message
+
+    pr = "https://github.com/acme/docs/pull/7"
+    waiting = answer(example, "", pending={"Compute Modules/Ingestion": {"API": pr, "Index": pr}})
+    text = json.dumps(waiting.message.blocks, ensure_ascii=False)
+    assert f"2 ticks waiting for review in the <{pr}|pull request>" in text
+    applying = answer(example, "", pending={"Compute Modules/Ingestion": {"API": ""}})
+    assert "1 tick being applied" in json.dumps(applying.message.blocks, ensure_ascii=False)
+    assert "waiting" not in json.dumps(answer(example, "").message.blocks)
+    for reply in (waiting, applying, answer(example, "")):
+        assert check_message(reply.message.blocks) == []

@@ -42,9 +42,10 @@ def overview(roadmap: Roadmap, location: str, commit_line: str | None) -> kit.Me
     """Every group with a bar, overall readiness, next up, the dependency order."""
     total = readiness(roadmap)
     title = roadmap.title or "Roadmap"
+    where = [fit(s, 1000) for s in (location, commit_line or "") if s]
     blocks: list[kit.Block] = [
         kit.header(fit(title, 150)),
-        kit.context(*(fit(s, 1000) for s in (location, commit_line or "") if s)),
+        *([kit.context(*where)] if where else []),
         kit.section(
             f"*Overall* {readiness_line(total.done, total.total)}\n"
             f"{plural(len(roadmap.groups), 'group')} · {plural(len(roadmap.modules), 'module')}"
