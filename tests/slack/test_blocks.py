@@ -345,3 +345,17 @@ def test_overview_says_what_waits(example: Roadmap) -> None:
     assert "waiting" not in json.dumps(answer(example, "").message.blocks)
     for reply in (waiting, applying, answer(example, "")):
         assert check_message(reply.message.blocks) == []
+
+
+def test_every_answer_on_the_reference_is_within_limits(example: Roadmap) -> None:
+    from bot.slack.answers import answer
+    from bot.slack.blocks import check_message
+
+    queries = ["", "help", "next", "blockers", "blockers ingestion", "zzz", "Action", "Catalg"]
+    queries += [m.name for m in example.modules] + [g.name for g in example.groups]
+    queries += list(example.columns)
+    for query in queries:
+        for location, commit_line in (("", None), ("docs/roadmap.md on main", "`abc1234`")):
+            reply = answer(example, query, location, commit_line)
+            assert reply.message.text, query
+            assert check_message(reply.message.blocks) == [], query
