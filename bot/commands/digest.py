@@ -13,14 +13,14 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import source_for
 from bot.config import Settings, load_settings
 from bot.roadmap.model import RoadmapError
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only when a digest is made, not for `--help`
+    from sqlalchemy import Engine
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -88,6 +88,8 @@ def _post(settings: Settings, source: Any, channel: str | None, since: Any, now:
 
 def _existing_engine(settings: Settings) -> Engine | None:
     """The state store if there is one: a dry run must not create a SQLite file."""
+    from sqlalchemy.engine import make_url
+
     from bot.store import db
 
     url = make_url(db.normalize_url(settings.database_url))
