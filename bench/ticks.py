@@ -22,6 +22,7 @@ from bot.slack.blocks import tick_value
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
 from tests.slack.app_server import SECRET, running, settings_for
+from tests.ticks.conftest import make_remote
 
 ENV = {
     **os.environ,
@@ -37,21 +38,6 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, env=ENV, check=True, capture_output=True, text=True
     ).stdout
-
-
-def make_remote(root: Path) -> tuple[Path, Path]:
-    text = resources.files("bot").joinpath("examples/roadmap.md").read_bytes()
-    seed = root / "seed"
-    (seed / "docs").mkdir(parents=True)
-    (seed / "docs" / "roadmap.md").write_bytes(text)
-    git(seed, "init", "-q", "-b", "main")
-    git(seed, "add", ".")
-    git(seed, "commit", "-q", "-m", "seed")
-    bare = root / "remote.git"
-    git(root, "clone", "-q", "--bare", str(seed), str(bare))
-    work = root / "work"
-    git(root, "clone", "-q", str(bare), str(work))
-    return bare, work
 
 
 def floor(work: Path, n: int) -> list[float]:
@@ -92,7 +78,10 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack:
         root = Path(tmp)
-        bare, work = make_remote(root)
+        remote = make_remote(
+            root, resources.files("bot").joinpath("examples/roadmap.md").read_text(encoding="utf-8")
+        )
+        bare, work = remote.bare, remote.work
         floors = floor(work, args.rounds * 2)
         git(work, "pull", "-q")
         settings = settings_for(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import requests
 from bot.slack.blocks import ACTION_PICK, ACTION_SHARE, check_message
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
+from tests.ticks.conftest import make_remote
 
 from .app_server import SECRET, TOKEN, running, settings_for
 
@@ -187,31 +187,6 @@ def test_one_log_line_per_request_without_tokens(
 # --- roadmaps from a git repository ---------------------------------------------------------
 
 
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        "GIT_AUTHOR_NAME": "Dana",
-        "GIT_AUTHOR_EMAIL": "d@example.com",
-        "GIT_COMMITTER_NAME": "Dana",
-        "GIT_COMMITTER_EMAIL": "d@example.com",
-        "HOME": str(cwd),
-    }
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
-    ).stdout
-
-
-def make_repo(tmp_path: Path, text: str) -> Path:
-    work = tmp_path / "work"
-    (work / "docs").mkdir(parents=True)
-    (work / "docs" / "roadmap.md").write_text(text, encoding="utf-8", newline="")
-    git(work, "init", "-q", "-b", "main")
-    git(work, "add", ".")
-    git(work, "commit", "-q", "-m", "roadmap")
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "clone", "-q", "--bare", str(work), str(bare))
-    return bare
-
-
 MENTIONS = """# Roadmap
 
 ## Dependency order
@@ -226,7 +201,7 @@ MENTIONS = """# Roadmap
 
 
 def test_names_from_the_file_are_escaped(tmp_path: Path, slack: FakeSlack) -> None:
-    bare = make_repo(tmp_path, MENTIONS)
+    bare = make_remote(tmp_path, MENTIONS).bare
     settings = settings_for(slack.url, roadmap_repo=str(bare), cache_dir=str(tmp_path / "cache"))
     with running(settings) as bot:
         reply = bot.command("<!channel> &", slack.response_url()).json()
@@ -240,7 +215,7 @@ def test_answers_while_a_refresh_is_stuck(
 ) -> None:
     """Nothing slow before the ack: with the repository's lock held (a fetch that hangs),
     the command is still answered from the roadmap already read."""
-    bare = make_repo(tmp_path, example_text)
+    bare = make_remote(tmp_path, example_text).bare
     cache = tmp_path / "cache"
     settings = settings_for(
         slack.url, roadmap_repo=str(bare), cache_dir=str(cache), roadmap_refresh_seconds=0
@@ -261,26 +236,21 @@ def test_answers_while_a_refresh_is_stuck(
 def test_new_commits_show_after_refresh(
     tmp_path: Path, slack: FakeSlack, example_text: str
 ) -> None:
-    bare = make_repo(tmp_path, example_text)
+    remote = make_remote(tmp_path, example_text)
     settings = settings_for(
         slack.url,
-        roadmap_repo=str(bare),
+        roadmap_repo=str(remote.bare),
         cache_dir=str(tmp_path / "cache"),
         roadmap_refresh_seconds=3600,
     )
     with running(settings) as bot:
         assert "0/7" in texts(bot.command("Ingestion", slack.response_url()).json()["blocks"])
-        work = tmp_path / "work"
-        path = work / "docs" / "roadmap.md"
-        path.write_text(
-            example_text.replace(
-                "| Ingestion                  | [ ]", "| Ingestion                  | [x]"
+        remote.commit_by_hand(
+            lambda b: b.replace(
+                b"| Ingestion                  | [ ]", b"| Ingestion                  | [x]"
             ),
-            encoding="utf-8",
-            newline="",
+            "tick Ingestion / Index by hand",
         )
-        git(work, "commit", "-q", "-am", "tick Ingestion / Index by hand")
-        git(work, "push", "-q", str(bare), "main")
         assert "0/7" in texts(bot.command("Ingestion", slack.response_url()).json()["blocks"])
         bot.command("refresh", slack.response_url())
         [said] = slack.wait_for_response(1)

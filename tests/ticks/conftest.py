@@ -54,11 +54,11 @@ class Remote:
         git(self.work, "push", "-q", "origin", "main")
 
 
-@pytest.fixture
-def remote(tmp_path: Path, example_text: str) -> Remote:
+def make_remote(tmp_path: Path, text: str) -> Remote:
+    """A bare remote whose main holds `text` at docs/roadmap.md, and a clone to push from."""
     seed = tmp_path / "seed"
     (seed / "docs").mkdir(parents=True)
-    (seed / "docs" / "roadmap.md").write_text(example_text, encoding="utf-8", newline="")
+    (seed / "docs" / "roadmap.md").write_text(text, encoding="utf-8", newline="")
     git(seed, "init", "-q", "-b", "main")
     git(seed, "add", ".")
     git(seed, "commit", "-q", "-m", "roadmap")
@@ -67,6 +67,11 @@ def remote(tmp_path: Path, example_text: str) -> Remote:
     work = tmp_path / "work"
     git(tmp_path, "clone", "-q", str(bare), str(work))
     return Remote(bare, work)
+
+
+@pytest.fixture
+def remote(tmp_path: Path, example_text: str) -> Remote:
+    return make_remote(tmp_path, example_text)
 
 
 DATABASES = ["sqlite", "postgresql"]

@@ -108,10 +108,7 @@ def _subscription(
 
 
 def _engine(services: Services) -> Engine:
-    """The state store the services use (the lead may attach one), else DATABASE_URL's."""
-    found = getattr(services, "engine", None)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
+    """The state store (one engine per DATABASE_URL, shared with the ticks)."""
     from bot.store import db
 
     return db.engine(services.settings.database_url)
