@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import COMMANDS, main, parser
 
 ENV_NAMES = ("ROADMAP_REPO", "ROADMAP_PATH", "ROADMAP_BRANCH", "PORT", "DATABASE_URL")
 
@@ -323,6 +323,48 @@ def test_entry_points(cmd: list[str], tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["modules"][0]["name"] == "Authentication"
     proc = subprocess.run([*cmd, "show", "Nope"], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+LISTED = """
+import sys
+from bot import cli
+try:
+    cli.main(sys.argv[1:])
+except SystemExit:
+    pass
+print(" ".join(sorted(m for m in sys.modules if m.startswith("bot.cli."))))
+"""
+
+
+def test_help_lists_every_command_without_importing_them(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", LISTED, "--help"], capture_output=True, text=True, cwd=tmp_path
+    )
+    for name in COMMANDS:
+        assert f"    {name} " in proc.stdout
+    assert proc.stdout.splitlines()[-1] == ""  # no subcommand module was imported
+
+
+def test_a_command_imports_its_own_module_only(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", LISTED, "blockers", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert "--roadmap FILE" in proc.stdout
+    loaded = set(proc.stdout.splitlines()[-1].split())
+    assert "bot.cli.blockers" in loaded
+    assert not loaded & {COMMANDS[n].module for n in COMMANDS if n != "blockers"}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_command_builds_its_parser(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        parser([name]).parse_args([name, "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: roadmap-bot {name} ")
 
 
 def test_column_readiness(capsys: pytest.CaptureFixture[str], roadmap_file: Path) -> None:

@@ -25,7 +25,6 @@ from bot.repo.mirror import GitFailed
 from bot.repo.source import GitSource, RoadmapSource, Snapshot
 from bot.roadmap import parse
 from bot.roadmap.model import Roadmap, RoadmapError
-from bot.since import parse_since as since_time
 from bot.slack.blocks import Message
 from bot.store.history import cached_history
 
@@ -56,16 +55,6 @@ class Built:
     @property
     def text(self) -> str:
         return to_text(self.digest)
-
-
-def parse_since(value: str, now: datetime | None = None) -> timedelta:
-    """How far back the digest looks: "7d", "2w", "36h" or a date ("2026-01-01"), read
-    the way `roadmap-bot history --since` reads it. Not back at all: a RoadmapError."""
-    now = now or datetime.now(UTC)
-    start = since_time(value, now)
-    if start >= now:
-        raise RoadmapError(f"--since {value!r}: say how far back, like 7d, 2w or 36h")
-    return now - start
 
 
 def zone(settings: Settings) -> ZoneInfo:

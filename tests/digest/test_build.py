@@ -8,7 +8,8 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import delete
 
-from bot.digest.build import build_digest, commit_url_for, parse_since, roadmap_at
+from bot.cli.since import since_span
+from bot.digest.build import build_digest, commit_url_for, roadmap_at
 from bot.digest.deliver import scheduled
 from bot.repo.source import GitSource, source_from_settings
 from bot.roadmap.model import RoadmapError
@@ -78,14 +79,14 @@ def test_the_roadmap_at_period_start_comes_from_git(repo: Repo, tmp_path: Path) 
 def test_a_period_before_the_file_existed(repo: Repo, tmp_path: Path) -> None:
     settings, source = git_source(repo, tmp_path)
     end = dt("2024-03-05T09:00:00+01:00")
-    d = build_digest(settings, source, None, parse_since("2w"), end).digest  # type: ignore[arg-type]
+    d = build_digest(settings, source, None, since_span("2w"), end).digest  # type: ignore[arg-type]
     # The roadmap at `end` is still the branch's tip: the period is about what happened in it.
     assert d.done_before == 0 and d.modules_added == ("Login", "Roles", "Compiler", "Linker")
 
 
 def test_no_links_without_a_github_repository(repo: Repo, tmp_path: Path) -> None:
     settings, source = git_source(repo, tmp_path)
-    built = build_digest(settings, source, None, parse_since("7d"), PERIOD_END)  # type: ignore[arg-type]
+    built = build_digest(settings, source, None, since_span("7d"), PERIOD_END)  # type: ignore[arg-type]
     check_week(built.digest, repo, links=False)
     assert built.digest.changes[0].url is None
     assert f"`{repo.commits[-1][:7]}`" in all_text(built.message)
@@ -109,12 +110,12 @@ def test_commit_links(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ["", "7", "d", "0d", "-1d", "7y", "seven days"])
 def test_bad_since(value: str) -> None:
     with pytest.raises(RoadmapError, match="--since"):
-        parse_since(value)
+        since_span(value)
 
 
 def test_since_units() -> None:
-    assert parse_since("36h").total_seconds() == 36 * 3600
-    assert parse_since("2W").days == 14
+    assert since_span("36h").total_seconds() == 36 * 3600
+    assert since_span("2W").days == 14
 
 
 def test_the_schedule_posts_to_every_digest_channel_once(repo: Repo, tmp_path: Path) -> None:
@@ -164,7 +165,7 @@ def test_a_history_that_cannot_be_read_still_gives_a_digest(repo: Repo, tmp_path
         settings,  # type: ignore[arg-type]
         source,
         None,
-        parse_since("7d"),
+        since_span("7d"),
         PERIOD_END,
         read_changes=broken,  # type: ignore[arg-type]
     )
@@ -192,7 +193,7 @@ def test_open_bot_pull_requests_come_from_the_tick_store(repo: Repo, tmp_path: P
             user_id="U0001",
         )
         ticks.mark(engine, tick.id, ticks.IN_PR, pr_url=url, pr_number=7)
-    built = build_digest(settings, source, engine, parse_since("7d"), PERIOD_END)  # type: ignore[arg-type]
+    built = build_digest(settings, source, engine, since_span("7d"), PERIOD_END)  # type: ignore[arg-type]
     (pr,) = built.digest.open_prs
     assert (pr.number, pr.url, pr.title) == (7, url, "2 ticks from Slack")
     assert f"<{url}|#7 2 ticks from Slack>" in all_text(built.message)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.commands.digest import add_parser
+from bot import cli
 from bot.roadmap.model import RoadmapError
 from bot.store import db
 from bot.store import digest as store
@@ -20,11 +19,8 @@ from .test_chart import assert_png
 
 
 def run(*argv: str) -> int:
-    """The command as bot/cli.py runs it: the parsed args' `run`."""
-    parser = argparse.ArgumentParser(prog="roadmap-bot")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["digest", *argv])
-    return int(args.run(args) or 0)
+    """The command as `roadmap-bot digest` runs it, errors raised rather than printed."""
+    return cli.run(cli.parse_args(["digest", *argv]))
 
 
 def test_dry_run_on_the_bundled_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

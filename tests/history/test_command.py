@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.cli import EXIT_USAGE, UserError
-from bot.commands.history import add_parser, describe
+from bot.cli import EXIT_USAGE, main
+from bot.cli.history import describe
+from bot.cli.since import since_time
 from bot.repo.history import Change
 from bot.roadmap.model import RoadmapError
-from bot.since import parse_since
 
 from .conftest import PATH, ROADMAP, Repo
 
 KEYS = {"commit", "date", "author", "email", "module", "group", "column", "state", "kind"}
-
-
-def main(argv: Sequence[str]) -> int:
-    """bot.cli.main's contract, with only this command in the parser."""
-    parser = argparse.ArgumentParser(prog="roadmap-bot")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return int(args.run(args) or 0)
-    except (UserError, RoadmapError) as err:
-        print(f"roadmap-bot: {err}", file=sys.stderr)
-        return EXIT_USAGE
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -214,12 +199,12 @@ def test_a_repository_that_is_not_there(capsys: pytest.CaptureFixture[str], tmp_
     assert "no such repository" in err
 
 
-def test_parse_since() -> None:
+def test_since_time() -> None:
     now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-    assert parse_since("7d", now) == datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
-    assert parse_since("12h", now) == datetime(2026, 3, 10, 0, 0, tzinfo=UTC)
-    assert parse_since("2W", now) == datetime(2026, 2, 24, 12, 0, tzinfo=UTC)
-    assert parse_since("2026-01-01") == datetime(2026, 1, 1, tzinfo=UTC)
-    assert parse_since("2026-01-01T10:00+02:00") == datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+    assert since_time("7d", now) == datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
+    assert since_time("12h", now) == datetime(2026, 3, 10, 0, 0, tzinfo=UTC)
+    assert since_time("2W", now) == datetime(2026, 2, 24, 12, 0, tzinfo=UTC)
+    assert since_time("2026-01-01") == datetime(2026, 1, 1, tzinfo=UTC)
+    assert since_time("2026-01-01T10:00+02:00") == datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
     with pytest.raises(RoadmapError):
-        parse_since("7 days")
+        since_time("7 days")

@@ -10,42 +10,37 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from ..config import load_settings
 from ..repo.history import MODULE_ADDED, MODULE_REMOVED, TICK, Change
 from ..repo.mirror import GitFailed, display
 from ..roadmap.model import RoadmapError
-from ..since import parse_since
+from . import SubParsers, subcommand
+from .options import json_option, since_option
+from .since import since_time
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add `history` to the subcommands of `roadmap-bot`."""
-    p = sub.add_parser(
+def add_parser(sub: SubParsers) -> argparse.ArgumentParser:
+    p = subcommand(
+        sub,
         "history",
-        help="ticks, unticks and modules added or removed, from the roadmap's git history",
         description="Every tick and untick of the roadmap, and modules added or removed, "
         "with commit, author and date, from the first-parent history of ROADMAP_BRANCH.",
     )
-    p.add_argument(
-        "--since",
-        metavar="7d|2026-01-01",
-        help="only changes from then on: hours, days or weeks ago (12h, 7d, 2w) or an ISO "
-        "date or time (UTC unless it has an offset)",
-    )
+    since_option(p)
     p.add_argument("--module", metavar="MODULE", help="only this module (a unique prefix will do)")
-    p.add_argument("--json", action="store_true", help="a JSON list of events")
+    json_option(p, help="a JSON list of events")
     p.add_argument(
         "--roadmap-repo",
         metavar="URL_OR_PATH",
         help="the roadmap's git repository (default: ROADMAP_REPO)",
     )
-    p.set_defaults(run=run)
+    return p
 
 
 def run(args: argparse.Namespace) -> int:
     # Everything a person typed is checked before any git or database work.
-    since = parse_since(args.since) if args.since else None
+    since = since_time(args.since) if args.since else None
     settings = load_settings()
     repo = args.roadmap_repo or settings.roadmap_repo
     if not repo:
@@ -106,16 +101,3 @@ def text_lines(changes: list[Change]) -> list[str]:
         f"{c.date:%Y-%m-%d %H:%M}  {c.author:<{authors}}  {w:<{width}}  {c.commit[:7]}"
         for c, w in zip(changes, whats, strict=True)
     ]
-
-
-if __name__ == "__main__":  # `python -m bot.commands.history` until the CLI wires it in
-    from ..cli import EXIT_USAGE
-
-    parser = argparse.ArgumentParser(prog="roadmap-bot")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    ns = parser.parse_args()
-    try:
-        raise SystemExit(run(ns))
-    except RoadmapError as err:
-        print(f"roadmap-bot: {err}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE) from None

@@ -9,7 +9,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from .roadmap.analysis import (
+from ..roadmap.analysis import (
     Readiness,
     blockers,
     column_readiness,
@@ -18,7 +18,7 @@ from .roadmap.analysis import (
     readiness,
     rules_for_group,
 )
-from .roadmap.model import CellState, Group, Module, Roadmap
+from ..roadmap.model import CellState, Group, Module, Roadmap
 
 _MARK = {
     CellState.DONE: ("✔", "green"),

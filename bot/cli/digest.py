@@ -15,45 +15,37 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import source_for
-from bot.config import Settings, load_settings
-from bot.roadmap.model import RoadmapError
+from ..config import Settings, load_settings
+from ..roadmap.model import RoadmapError
+from . import SubParsers, subcommand
+from .options import roadmap_option, since_option
+from .reading import source_for
+from .since import since_span
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a digest is made, not for `--help`
     from sqlalchemy import Engine
 
 
-def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add `digest` to the CLI's subparsers (`sub` from add_subparsers())."""
-    s: argparse.ArgumentParser = sub.add_parser(
-        "digest", help="the weekly digest: print it (--dry-run) or post it to Slack"
-    )
+def add_parser(sub: SubParsers) -> argparse.ArgumentParser:
+    s = subcommand(sub, "digest")
     s.add_argument("--channel", metavar="C", help="the Slack channel id (default: DIGEST_CHANNEL)")
-    s.add_argument(
-        "--since",
-        default="7d",
-        metavar="7d|2026-01-01",
-        help="how far back: 7d, 2w, 36h or a date (default: 7d)",
-    )
+    since_option(s, default="7d")
     s.add_argument(
         "--dry-run", action="store_true", help="print the digest and save the chart; no Slack"
     )
     s.add_argument("--chart", metavar="FILE", help="where --dry-run saves the chart PNG")
-    s.add_argument(
-        "--roadmap",
-        metavar="FILE",
-        help="a roadmap file (default: ROADMAP_REPO, else the bundled example); no history",
+    roadmap_option(
+        s, help="a roadmap file (default: ROADMAP_REPO, else the bundled example); no history"
     )
-    s.set_defaults(run=cmd_digest)
     return s
 
 
-def cmd_digest(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     # Imported here: matplotlib and the Slack client are slow to import for other commands.
-    from bot.digest.build import build_digest, parse_since
+    from bot.digest.build import build_digest
 
     settings = load_settings()
-    since = parse_since(args.since)
+    since = since_span(args.since)
     source = source_for(settings, args.roadmap, note=" (no history)")
     now = datetime.now(UTC)
     if args.dry_run:

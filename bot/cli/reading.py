@@ -1,0 +1,75 @@
+"""What most subcommands do first: read the roadmap, find the one module or column named."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..config import Settings, load_settings
+from ..errors import UserInputError
+from ..repo.source import BundledSource, RoadmapSource, source_from_settings
+from ..roadmap.lookup import Found, find_module
+from ..roadmap.model import Module, Roadmap
+
+
+def source_for(settings: Settings, roadmap_file: str | None, note: str = "") -> RoadmapSource:
+    """The roadmap a command reads: --roadmap FILE, ROADMAP_REPO, else the bundled example,
+    which is said on stderr (stdout stays clean for --json)."""
+    source = source_from_settings(settings, roadmap_file=roadmap_file)
+    if isinstance(source, BundledSource):
+        print(
+            f"roadmap-bot: using the bundled example roadmap{note} "
+            "(pass --roadmap FILE or set ROADMAP_REPO for yours)",
+            file=sys.stderr,
+        )
+    return source
+
+
+def load(args: argparse.Namespace, *, say_warnings: bool = True) -> tuple[Roadmap, str]:
+    """The roadmap named by --roadmap, ROADMAP_REPO or the bundled example, and where it
+    was read. Warnings in it are counted on stderr unless the command shows them itself."""
+    source = source_for(load_settings(), args.roadmap)
+    snap = source.snapshot()
+    if snap.roadmap.warnings and say_warnings:
+        n = len(snap.roadmap.warnings)
+        print(
+            f"roadmap-bot: {n} warning{'s' * (n != 1)} in {snap.location}; "
+            "run `roadmap-bot check` to see them",
+            file=sys.stderr,
+        )
+    return snap.roadmap, snap.location
+
+
+def module_named(roadmap: Roadmap, query: str) -> Module:
+    item: Module = one(find_module(roadmap, query), "module")
+    return item
+
+
+def one(found: Found[Any], kind: str) -> Any:
+    """The one item a lookup found; a one-line error naming the candidates or suggestions."""
+    if found.item is not None:
+        return found.item
+    if found.candidates:
+        names = ", ".join(label(c) for c in found.candidates[:10])
+        more = f" and {len(found.candidates) - 10} more" if len(found.candidates) > 10 else ""
+        raise UserInputError(f"'{found.query}' matches several {kind}s: {names}{more}; say which")
+    hint = (
+        f"; did you mean {', '.join(label(s) for s in found.suggestions)}?"
+        if found.suggestions
+        else ""
+    )
+    raise UserInputError(f"no {kind} '{found.query}'{hint}")
+
+
+def label(item: Any) -> str:
+    return (
+        item.qualified
+        if isinstance(item, Module) and "/" not in item.name
+        else getattr(item, "name", str(item))
+    )
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
