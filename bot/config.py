@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .roadmap.model import RoadmapError
+from .errors import SettingsError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -52,10 +52,10 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings, or a RoadmapError naming the bad setting in one line."""
+    """Settings, or a SettingsError naming the bad setting in one line."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as err:
         first = err.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise RoadmapError(f"setting {name}: {first['msg']}") from None
+        raise SettingsError(f"setting {name}: {first['msg']}") from None

@@ -12,10 +12,13 @@ specific class; catch ``BotError`` at the edges (the CLI's ``main``, a Slack lis
     ├── UserInputError            exit 2   a name, a date or an option a person typed
     │   └── NotFoundError         exit 2   a name that matches nothing ("did you mean")
     ├── GitError                  exit 1   git failed (fetch, push, a refused ref)
+    │   └── repo.mirror.GitFailed exit 1   one git command failed (git's own line)
     ├── ForgeError                exit 1   GitHub refused or failed a call
     └── HistoryError              exit 1   git's log and the model of the file disagree
 
 Exit 2 means "your input": nothing was changed. Exit 1 means the world refused.
+A name that matches nothing or several things is worded by ``did_you_mean`` and
+``matches_several`` below, the same on the command line and in the history.
 """
 
 from __future__ import annotations
@@ -81,10 +84,19 @@ class HistoryError(BotError):
     exit_code = 1
 
 
-def did_you_mean(what: str, query: str, suggestions: Sequence[str]) -> str:
-    """The one wording of "not found" used by the CLI and Slack alike."""
-    head = f"no {what} matches {query!r}"
+def did_you_mean(what: str, query: str, suggestions: Sequence[str], where: str = "") -> str:
+    """The one wording of "not found", for a NotFoundError: ``no module 'Catalg'; did you
+    mean Catalog?``. ``where`` narrows the place looked in (`` in the history``)."""
+    head = f"no {what} '{query}'{where}"
     if not suggestions:
         return head
-    quoted = ", ".join(suggestions)
-    return f"{head}; did you mean {quoted}?"
+    return f"{head}; did you mean {', '.join(suggestions)}?"
+
+
+def matches_several(
+    what: str, query: str, names: Sequence[str], where: str = "", more: int = 0
+) -> str:
+    """The one wording of "ambiguous", for a UserInputError: ``'Action' matches several
+    modules: Action Engine, Action Catalog; say which``. ``more`` counts names not shown."""
+    shown = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    return f"'{query}' matches several {what}s{where}: {shown}; say which"

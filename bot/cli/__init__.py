@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol, TypeAlias, cast
 
 from ..errors import BotError
-from ..roadmap.model import RoadmapError
 
 # What add_subparsers() returns: argparse's own (private) class, named once here.
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -60,9 +59,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BotError as err:
         print(f"roadmap-bot: {err}", file=sys.stderr)
         return err.exit_code
-    except RoadmapError as err:  # the older error, on its way into bot.errors
-        print(f"roadmap-bot: {err}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 

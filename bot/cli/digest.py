@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings, load_settings
-from ..roadmap.model import RoadmapError
+from ..errors import SettingsError, UserInputError
 from . import SubParsers, subcommand
 from .options import roadmap_option, since_option
 from .reading import source_for
@@ -66,9 +66,11 @@ def _post(settings: Settings, source: Any, channel: str | None, since: Any, now:
 
     channel = channel or settings.digest_channel
     if not channel:
-        raise RoadmapError("digest: no channel; pass --channel C, set DIGEST_CHANNEL, or --dry-run")
+        raise SettingsError(
+            "digest: no channel; pass --channel C, set DIGEST_CHANNEL, or --dry-run"
+        )
     if not settings.slack_bot_token:
-        raise RoadmapError("setting SLACK_BOT_TOKEN: needed to post the digest (or use --dry-run)")
+        raise SettingsError("setting SLACK_BOT_TOKEN: needed to post the digest (or use --dry-run)")
     engine = db.engine(settings.database_url)
     key = DigestSchedule(settings, run=lambda _slot: None).current_key(now)
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
@@ -89,7 +91,7 @@ def _existing_engine(settings: Settings) -> Engine | None:
         return None
     try:
         return db.engine(settings.database_url)
-    except RoadmapError as err:
+    except SettingsError as err:
         print(f"roadmap-bot: {err}; going on without it", file=sys.stderr)
         return None
 
@@ -99,7 +101,7 @@ def _write_chart(png: bytes, path: str | None) -> str:
         try:
             Path(path).write_bytes(png)
         except OSError as err:
-            raise RoadmapError(f"--chart {path}: cannot write ({err.strerror})") from None
+            raise UserInputError(f"--chart {path}: cannot write ({err.strerror})") from None
         return path
     fd, tmp = tempfile.mkstemp(prefix="roadmap-digest-", suffix=".png")
     with os.fdopen(fd, "wb") as f:

@@ -12,9 +12,9 @@ import argparse
 import json
 
 from ..config import load_settings
+from ..errors import RoadmapFileError, SettingsError
 from ..repo.history import MODULE_ADDED, MODULE_REMOVED, TICK, Change
 from ..repo.mirror import GitFailed, display
-from ..roadmap.model import RoadmapError
 from . import SubParsers, subcommand
 from .options import json_option, since_option
 from .since import since_time
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     repo = args.roadmap_repo or settings.roadmap_repo
     if not repo:
-        raise RoadmapError(
+        raise SettingsError(
             "history needs a git repository: set ROADMAP_REPO or pass --roadmap-repo "
             "URL_OR_PATH (the bundled example has no history)"
         )
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         except GitFailed:
             present = False
         if not present:
-            raise RoadmapError(
+            raise RoadmapFileError(
                 f"{source.path} has no history on {source.branch} of {display(repo)}"
             )
     changes = query_history(db, done.key, since=since, module=args.module)

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from ..config import Settings, load_settings
-from ..errors import UserInputError
+from ..errors import NotFoundError, UserInputError, did_you_mean, matches_several
 from ..repo.source import BundledSource, RoadmapSource, source_from_settings
 from ..roadmap.lookup import Found, find_module
 from ..roadmap.model import Module, Roadmap
@@ -52,15 +52,11 @@ def one(found: Found[Any], kind: str) -> Any:
     if found.item is not None:
         return found.item
     if found.candidates:
-        names = ", ".join(label(c) for c in found.candidates[:10])
-        more = f" and {len(found.candidates) - 10} more" if len(found.candidates) > 10 else ""
-        raise UserInputError(f"'{found.query}' matches several {kind}s: {names}{more}; say which")
-    hint = (
-        f"; did you mean {', '.join(label(s) for s in found.suggestions)}?"
-        if found.suggestions
-        else ""
-    )
-    raise UserInputError(f"no {kind} '{found.query}'{hint}")
+        names = [label(c) for c in found.candidates[:10]]
+        more = len(found.candidates) - len(names)
+        raise UserInputError(matches_several(kind, found.query, names, more=more))
+    suggestions = [label(s) for s in found.suggestions]
+    raise NotFoundError(did_you_mean(kind, found.query, suggestions))
 
 
 def label(item: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from ..roadmap.model import RoadmapError
+from ..errors import UserInputError
 
 _AGO = re.compile(r"^(\d+)\s*([hdw])$", re.IGNORECASE)
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -25,7 +25,7 @@ def since_time(value: str, now: datetime | None = None) -> datetime:
             return (now or datetime.now(UTC)) - delta
         when = datetime.fromisoformat(text)
     except (ValueError, OverflowError):
-        raise RoadmapError(
+        raise UserInputError(
             f"--since {value!r}: expected a time ago like 7d, 12h or 2w, or a date like 2026-01-01"
         ) from None
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
@@ -37,5 +37,5 @@ def since_span(value: str, now: datetime | None = None) -> timedelta:
     now = now or datetime.now(UTC)
     start = since_time(value, now)
     if start >= now:
-        raise RoadmapError(f"--since {value!r}: say how far back, like 7d, 2w or 36h")
+        raise UserInputError(f"--since {value!r}: say how far back, like 7d, 2w or 36h")
     return now - start

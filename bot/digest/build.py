@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.errors import BotError, RoadmapFileError, SettingsError
 from bot.repo.history import Change, read_history
 from bot.repo.mirror import GitFailed
 from bot.repo.source import GitSource, RoadmapSource, Snapshot
 from bot.roadmap import parse
-from bot.roadmap.model import Roadmap, RoadmapError
+from bot.roadmap.model import Roadmap
 from bot.slack.blocks import Message
 from bot.store.history import cached_history
 
@@ -61,7 +62,7 @@ def zone(settings: Settings) -> ZoneInfo:
     try:
         return ZoneInfo(settings.digest_tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise RoadmapError(
+        raise SettingsError(
             f"setting DIGEST_TZ: unknown time zone {settings.digest_tz!r} "
             "(use a name like Europe/Paris or UTC)"
         ) from None
@@ -85,7 +86,7 @@ def build_digest(
     notes: list[str] = []
     try:
         changes = (read_changes or history)(settings, source, engine)
-    except RoadmapError as err:  # the digest still goes out, saying what it cannot know
+    except BotError as err:  # the digest still goes out, saying what it cannot know
         log.warning("digest: the history cannot be read (%s)", err)
         changes = None
         notes.append(f"The history could not be read ({err}); what changed is unknown.")
@@ -159,7 +160,7 @@ def roadmap_at(source: GitSource, when: datetime) -> Roadmap | None:
     commit = commit_sha
     try:
         return parse.parse(parse.decode(data, source.path), source=source.path)
-    except RoadmapError as err:
+    except RoadmapFileError as err:
         log.warning("digest: the roadmap at %s cannot be read (%s)", commit[:10], err)
         return None
 

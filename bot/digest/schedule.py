@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Settings
-from bot.roadmap.model import RoadmapError
+from bot.errors import SettingsError
 
 from .build import zone
 
@@ -50,10 +50,10 @@ def _utcnow() -> datetime:
 
 
 def cron_trigger(expr: str, tz: ZoneInfo) -> CronTrigger:
-    """DIGEST_CRON as a trigger; a RoadmapError naming the setting when it is not one."""
+    """DIGEST_CRON as a trigger; a SettingsError naming the setting when it is not one."""
     fields = expr.split()
     if len(fields) != 5:
-        raise RoadmapError(
+        raise SettingsError(
             f"setting DIGEST_CRON: {expr!r} needs 5 fields (minute hour day month weekday), "
             "like '0 9 * * mon'"
         )
@@ -61,7 +61,7 @@ def cron_trigger(expr: str, tz: ZoneInfo) -> CronTrigger:
         fields[4] = weekdays(fields[4])
         return CronTrigger.from_crontab(" ".join(fields), timezone=tz)
     except ValueError as err:
-        raise RoadmapError(f"setting DIGEST_CRON: {expr!r}: {err}") from None
+        raise SettingsError(f"setting DIGEST_CRON: {expr!r}: {err}") from None
 
 
 def weekdays(field: str) -> str:
@@ -145,7 +145,7 @@ class DigestSchedule:
             None, after.astimezone(self.tz) + timedelta(microseconds=1)
         )
         if found is None:  # a cron expression always fires again; the trigger has no end
-            raise RoadmapError(f"setting DIGEST_CRON: {self.cron!r} never fires")
+            raise SettingsError(f"setting DIGEST_CRON: {self.cron!r} never fires")
         return found  # type: ignore[no-any-return]
 
     def slot(self, at: datetime) -> datetime | None:

@@ -4,7 +4,7 @@ The git side (branches, commits, pushes) is done with real git elsewhere; this m
 opens, finds, updates and comments on the bot's pull request. Every call retries transient
 faults itself (5xx, timeouts, dropped connections, rate limits) with bounded backoff through an
 injectable ``sleep``, and PyGithub's own retry is switched off so the two never stack.
-Failures surface as ``ForgeError``: one line for people, never containing the token.
+Failures surface as ``bot.errors.ForgeError``: one line for people, never containing the token.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from github import Auth, Github, GithubException
 from github.PullRequest import PullRequest as GhPullRequest
 from github.Repository import Repository
 
-__all__ = ["Forge", "ForgeError", "PullRequest", "repository_from_remote"]
+from bot.errors import ForgeError
+
+__all__ = ["Forge", "PullRequest", "repository_from_remote"]
 
 DEFAULT_API_URL = "https://api.github.com"
 
@@ -34,27 +36,6 @@ _REPOSITORY = re.compile(rf"({_NAME})/({_NAME})")
 # A re-posted comment is recognised among the comments of the last few minutes; generous
 # because GitHub's clock and ours may disagree.
 _COMMENT_WINDOW_S = 600.0
-
-
-class ForgeError(Exception):
-    """A GitHub call failed. ``str()`` is one line for people and never holds the token.
-
-    ``status`` is GitHub's HTTP status when there was one; ``retry_after`` the seconds GitHub
-    asked us to wait (rate limits); ``transient`` whether trying again later may succeed.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        retry_after: float | None = None,
-        transient: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-        self.transient = transient
 
 
 @dataclass(frozen=True)

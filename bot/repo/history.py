@@ -39,7 +39,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..roadmap.model import CellState, RoadmapError, normalize
+from ..errors import GitError, HistoryError
+from ..roadmap.model import CellState, normalize
 from ..roadmap.parse import bold_text, classify, plain, split_row, unescape_pipes
 from .mirror import GitFailed, first_error_line, git_env
 
@@ -87,11 +88,6 @@ class Change:
             "state": self.state,
             "kind": self.kind,
         }
-
-
-class HistoryError(RoadmapError):
-    """The git log and the model of the file disagree (a resume state that does not belong
-    to the commit it claims, or output this parser does not understand)."""
 
 
 # --- the model of the file -------------------------------------------------------------------
@@ -486,7 +482,7 @@ def _git(
     try:
         return subprocess.run(argv, cwd=repo_dir, env=env, input=stdin, capture_output=True)
     except FileNotFoundError:
-        raise RoadmapError("git is not installed (needed to read the roadmap's history)") from None
+        raise GitError("git is not installed (needed to read the roadmap's history)") from None
 
 
 def _check(done: subprocess.CompletedProcess[bytes]) -> bytes:

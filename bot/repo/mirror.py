@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import git
 
-from ..roadmap.model import RoadmapError
+from ..errors import GitError, SettingsError
 
 FETCH_TIMEOUT = 120.0  # seconds; a hung network must not hold the repo lock forever
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -108,7 +108,7 @@ def git_env(repo: str, token: str | None = None) -> dict[str, str]:
     return env
 
 
-class GitFailed(Exception):
+class GitFailed(GitError):
     """A git command failed; str() is git's first meaningful error line, secrets removed."""
 
 
@@ -217,13 +217,13 @@ class Mirror:
         return (self.token, auth_header(self.token).split()[-1])
 
     def check_remote(self) -> None:
-        """Raise RoadmapError now for a local remote that is not there (git's own message
+        """Raise SettingsError now for a local remote that is not there (git's own message
         for it is long and says nothing of where the name came from)."""
         if self._local is not None and not self._local.exists():
-            raise RoadmapError(f"ROADMAP_REPO {display(self.repo)}: no such repository")
+            raise SettingsError(f"ROADMAP_REPO {display(self.repo)}: no such repository")
 
     def fetch(self, branch: str) -> None:
-        """Bring refs/remotes/origin/<branch> up to date. Raises GitFailed or RoadmapError."""
+        """Bring refs/remotes/origin/<branch> up to date. Raises GitFailed or SettingsError."""
         self.check_remote()
         with self.lock():
             refspec = f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
@@ -283,7 +283,9 @@ class Mirror:
                 tmp.rename(self.path)
             except (OSError, git.GitCommandError) as err:
                 shutil.rmtree(tmp, ignore_errors=True)
-                raise RoadmapError(f"cache {self.path}: cannot create the mirror ({err})") from None
+                raise SettingsError(
+                    f"cache {self.path}: cannot create the mirror ({err})"
+                ) from None
         self._repo = git.Repo(self.path)
         return self._repo
 
@@ -303,7 +305,7 @@ class Mirror:
                 strip_newline_in_stdout=False,
             )
         except git.GitCommandNotFound:
-            raise RoadmapError("git is not installed (needed to read ROADMAP_REPO)") from None
+            raise GitError("git is not installed (needed to read ROADMAP_REPO)") from None
         if status != 0:
             raise GitFailed(redact(first_error_line(str(err)), self.secrets))
         return out  # type: ignore[no-any-return]

@@ -20,8 +20,9 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..config import Settings
+from ..errors import BotError, GitError, RoadmapFileError
 from ..roadmap import parse
-from ..roadmap.model import Roadmap, RoadmapError
+from ..roadmap.model import Roadmap
 from .mirror import GitFailed, Mirror, display
 
 BUNDLED_LOCATION = "the bundled example roadmap"
@@ -75,14 +76,14 @@ class _CachingSource:
 
     def refresh(self) -> Snapshot:
         """Read now. Returns the new snapshot, or the last good one with `last_error` set;
-        raises RoadmapError only when there has never been a good read."""
+        raises (a BotError) only when there has never been a good read."""
         with self._lock:
             return self._update()
 
     def _update(self) -> Snapshot:
         try:
             snap = self._read()
-        except RoadmapError as err:
+        except BotError as err:
             self.last_error = str(err)
             self._checked()  # a failing remote is retried at the usual pace, not per question
             if self._current is None:
@@ -119,16 +120,16 @@ class BundledSource(_CachingSource):
 
 
 def read_bytes(path: Path, location: str | None = None) -> bytes:
-    """A roadmap file's bytes, or a one-line RoadmapError naming it."""
+    """A roadmap file's bytes, or a one-line RoadmapFileError naming it."""
     where = location or str(path)
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise RoadmapError(f"{where}: no such file") from None
+        raise RoadmapFileError(f"{where}: no such file") from None
     except IsADirectoryError:
-        raise RoadmapError(f"{where}: is a directory, not a roadmap file") from None
+        raise RoadmapFileError(f"{where}: is a directory, not a roadmap file") from None
     except OSError as err:
-        raise RoadmapError(f"{where}: cannot read ({err.strerror})") from None
+        raise RoadmapFileError(f"{where}: cannot read ({err.strerror})") from None
 
 
 class FileSource(_CachingSource):
@@ -217,25 +218,25 @@ class GitSource(_CachingSource):
                 try:
                     mirror.fetch(branch)
                 except GitFailed as err:
-                    raise RoadmapError(
+                    raise GitError(
                         f"ROADMAP_REPO {repo}: cannot fetch branch '{branch}' ({err})"
                     ) from None
                 commit = mirror.commit(branch)
                 if commit is None:
-                    raise RoadmapError(f"ROADMAP_REPO {repo}: branch '{branch}' was not fetched")
+                    raise GitError(f"ROADMAP_REPO {repo}: branch '{branch}' was not fetched")
                 short = commit.sha[:7]
                 entry = mirror.entry(commit.sha, path)
                 if entry is None:
-                    raise RoadmapError(f"{path} is not in {branch} of {repo} (commit {short})")
+                    raise RoadmapFileError(f"{path} is not in {branch} of {repo} (commit {short})")
                 kind, blob = entry
                 if kind != "blob":
                     what = {"tree": "a directory", "commit": "a submodule"}.get(kind, kind)
-                    raise RoadmapError(
+                    raise RoadmapFileError(
                         f"{path} in {branch} of {repo} is {what}, not a file (commit {short})"
                     )
                 text, roadmap = self._parse_blob(blob, short)
         except GitFailed as err:  # reading our own mirror failed: name it, it may be damaged
-            raise RoadmapError(f"ROADMAP_REPO {repo}: cache {mirror.path}: {err}") from None
+            raise GitError(f"ROADMAP_REPO {repo}: cache {mirror.path}: {err}") from None
         return Snapshot(
             roadmap=roadmap,
             text=text,
@@ -257,9 +258,9 @@ class GitSource(_CachingSource):
         try:
             text = parse.decode(data, source=self.path)
             roadmap = parse.parse(text, source=self.path)
-        except RoadmapError as err:
+        except RoadmapFileError as err:
             # Say which version is broken: the fix is a commit, and people look for it.
-            raise RoadmapError(f"{err} (commit {commit} on {self.branch})") from None
+            raise RoadmapFileError(f"{err} (commit {commit} on {self.branch})") from None
         self._parsed[blob] = (text, roadmap)
         if len(self._parsed) > _PARSED_BLOBS:
             self._parsed.popitem(last=False)

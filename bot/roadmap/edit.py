@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Cell, CellState, Module, Roadmap, RoadmapError, normalize
+from ..errors import NotFoundError, RoadmapFileError, UserInputError
+from .model import Cell, CellState, Module, Roadmap, normalize
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ def set_cell(text: str, roadmap: Roadmap, module: Module, column: str, done: boo
     """
     cell = _cell(roadmap, module, column)
     if cell.state is CellState.NA or cell.box is None:
-        raise RoadmapError(
+        raise UserInputError(
             f"line {cell.line}: {module.name} / {cell.column} is not a checkbox ('{cell.text}')"
         )
     pos = cell.box
@@ -42,7 +43,7 @@ def set_cell(text: str, roadmap: Roadmap, module: Module, column: str, done: boo
         and text[pos + 1] == "]"
         and text[pos] in " xX"
     ):
-        raise RoadmapError(
+        raise RoadmapFileError(
             f"line {cell.line}: {module.name} / {cell.column}: the file changed under the edit"
         )
     is_done = text[pos] != " "
@@ -57,8 +58,8 @@ def _cell(roadmap: Roadmap, module: Module, column: str) -> Cell:
         (m for m in roadmap.modules if m.line == module.line and m.key == module.key), None
     )
     if current is None:
-        raise RoadmapError(f"module '{module.name}' is no longer in the roadmap")
+        raise NotFoundError(f"module '{module.name}' is no longer in the roadmap")
     for cell in current.cells:
         if normalize(cell.column) == normalize(column):
             return cell
-    raise RoadmapError(f"column '{column}' is not in the roadmap")
+    raise NotFoundError(f"column '{column}' is not in the roadmap")

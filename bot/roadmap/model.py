@@ -136,7 +136,3 @@ class Roadmap:
     @property
     def total(self) -> int:
         return sum(g.total for g in self.groups)
-
-
-class RoadmapError(Exception):
-    """Input the bot cannot use. str() is the one line a person sees."""

@@ -15,7 +15,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.token import Token
 
-from .model import Cell, CellState, Group, Module, Roadmap, RoadmapError, Warning, normalize
+from ..errors import RoadmapFileError
+from .model import Cell, CellState, Group, Module, Roadmap, Warning, normalize
 
 # Block structure only: inline parsing of every cell is most of markdown-it's cost, and a
 # checkbox cell needs none. Names that carry markdown are rendered with _INLINE on demand.
@@ -36,7 +37,7 @@ def decode(data: bytes, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise RoadmapError(
+        raise RoadmapFileError(
             f"{source}:{line}: not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})"
         ) from None
 
@@ -180,7 +181,7 @@ class _Builder:
 
 
 def parse(text: str, source: str = "roadmap.md") -> Roadmap:
-    """The roadmap in `text`. Raises RoadmapError (one line naming `source`) when there is
+    """The roadmap in `text`. Raises RoadmapFileError (one line naming `source`) when there is
     no checklist table; everything else odd becomes a warning with its line."""
     bom = 1 if text.startswith("\ufeff") else 0
     starts = line_starts(text)
@@ -197,11 +198,13 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
             checklists.append((table, rows))
     if not checklists:
         if tables:
-            raise RoadmapError(
+            raise RoadmapFileError(
                 f"{source}:{tables[0].first + 1}: no checklist table "
                 "(the tables here have no [ ] or [x] cells)"
             )
-        raise RoadmapError(f"{source}: no checklist table (a markdown table of [ ] and [x] cells)")
+        raise RoadmapFileError(
+            f"{source}: no checklist table (a markdown table of [ ] and [x] cells)"
+        )
 
     b = _Builder(source)
     columns: list[str] = []

@@ -20,11 +20,11 @@ from bot import logs
 from bot.config import Settings, load_settings
 from bot.digest.build import commit_url_for
 from bot.digest.deliver import scheduled
+from bot.errors import SettingsError
 from bot.repo.commit import Identity
 from bot.repo.example import EXAMPLE_PATH, example_repo
 from bot.repo.mirror import default_cache_root
 from bot.repo.source import source_from_settings
-from bot.roadmap.model import RoadmapError
 from bot.store.db import engine
 from bot.ticks.service import build_tick_service
 
@@ -82,7 +82,7 @@ def health(services: Services, start_response: StartResponse) -> Iterable[bytes]
 def check_credentials(settings: Settings) -> None:
     if settings.slack_app_token:
         if not settings.slack_bot_token:
-            raise RoadmapError(
+            raise SettingsError(
                 f"setting SLACK_BOT_TOKEN is not set (Socket Mode needs it); {TRY_WITHOUT_SLACK}"
             )
         return
@@ -95,7 +95,7 @@ def check_credentials(settings: Settings) -> None:
         if not v
     ]
     if missing:
-        raise RoadmapError(f"setting {' and '.join(missing)} not set; {TRY_WITHOUT_SLACK}")
+        raise SettingsError(f"setting {' and '.join(missing)} not set; {TRY_WITHOUT_SLACK}")
 
 
 def make(settings: Settings, *, start_ticks: bool = True) -> tuple[App, Services]:
@@ -124,7 +124,7 @@ def make(settings: Settings, *, start_ticks: bool = True) -> tuple[App, Services
         app = build_app(services, client)
     except Exception as err:
         msg = f"setting SLACK_BOT_TOKEN: Slack did not accept it ({logs.redact(str(err))})"
-        raise RoadmapError(msg) from None
+        raise SettingsError(msg) from None
     if services.ticks is not None:
         services.ticks.notify = make_notifier(services, client)
     services.digest = scheduled(settings, services.source, client, engine(settings.database_url))

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
-from bot.roadmap.model import RoadmapError
+from bot.errors import SettingsError
 
 metadata = MetaData()
 
@@ -33,7 +33,7 @@ def normalize_url(url: str) -> str:
 
 def engine(url: str) -> Engine:
     """The engine for `url`, with every table defined so far created. A bad URL or an
-    unreachable database: a RoadmapError naming DATABASE_URL."""
+    unreachable database: a SettingsError naming DATABASE_URL."""
     url = normalize_url(url)
     # Every feature's tables, so a feature importing its module after the engine was made
     # still finds its tables (the import is here: those modules import `metadata` from us).
@@ -62,14 +62,14 @@ def _create_tables(eng: Engine) -> None:
                 time.sleep(0.05 * (attempt + 1))
                 continue
             safe = eng.url.render_as_string(hide_password=True)
-            raise RoadmapError(f"setting DATABASE_URL: cannot open {safe} ({err.orig})") from None
+            raise SettingsError(f"setting DATABASE_URL: cannot open {safe} ({err.orig})") from None
 
 
 def _create(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise RoadmapError(f"setting DATABASE_URL: not a database URL ({url!r})") from None
+        raise SettingsError(f"setting DATABASE_URL: not a database URL ({url!r})") from None
     sqlite = parsed.get_backend_name() == "sqlite"
     kwargs: dict[str, object] = {"pool_pre_ping": not sqlite}
     if sqlite:
@@ -79,7 +79,7 @@ def _create(url: str) -> Engine:
     try:
         eng = create_engine(parsed, **kwargs)
     except Exception as err:
-        raise RoadmapError(f"setting DATABASE_URL: {err}") from None
+        raise SettingsError(f"setting DATABASE_URL: {err}") from None
     if sqlite:
         event.listen(eng, "connect", _sqlite_pragmas)
     return eng

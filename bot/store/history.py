@@ -38,16 +38,18 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import JSON
 
-from ..repo.history import (
-    Change,
+from ..errors import (
+    GitError,
     HistoryError,
-    on_first_parent_history,
-    read_history,
-    resolve,
+    NotFoundError,
+    UserInputError,
+    did_you_mean,
+    matches_several,
 )
+from ..repo.history import Change, on_first_parent_history, read_history, resolve
 from ..repo.mirror import GitFailed, Mirror, display
 from ..roadmap.lookup import Index as NameIndex
-from ..roadmap.model import RoadmapError, normalize
+from ..roadmap.model import normalize
 from .db import metadata
 
 if TYPE_CHECKING:
@@ -110,21 +112,22 @@ def update_history(
     engine: Engine, mirror: Mirror, branch: str, path: str, *, fetch: bool = True
 ) -> CacheUpdate:
     """Bring the cache of `path` on `branch` up to the branch's tip (fetched first unless
-    `fetch` is False). Raises RoadmapError when the branch cannot be read."""
+    `fetch` is False). Raises GitError when the branch cannot be read, HistoryError when its
+    log does not fit the file."""
     key = cache_key(mirror.remote, branch, path)
     with mirror.lock():
         if fetch:
             try:
                 mirror.fetch(branch)
             except GitFailed as err:
-                raise RoadmapError(
+                raise GitError(
                     f"ROADMAP_REPO {display(mirror.repo)}: cannot fetch branch '{branch}' ({err})"
                 ) from None
         ref = f"refs/remotes/origin/{branch}"
         try:
             tip = resolve(mirror.path, ref)
         except GitFailed:
-            raise RoadmapError(
+            raise GitError(
                 f"ROADMAP_REPO {display(mirror.repo)}: branch '{branch}' was not fetched"
             ) from None
         cursor = _cursor(engine, key)
@@ -135,6 +138,7 @@ def update_history(
                 return CacheUpdate(key, tip, 0, 0, False, cursor.events)
             if cursor.fits and on_first_parent_history(mirror.path, cursor.head, tip):
                 since, rebuilt = cursor.head, False
+        where = f"history of {path} on {branch} of {display(mirror.repo)}"
         try:
             try:
                 changes, model = read_history(mirror.path, tip, path, since)
@@ -144,10 +148,10 @@ def update_history(
                 # The file at the cached tip does not fit the new commits: start again.
                 since, rebuilt = None, True
                 changes, model = read_history(mirror.path, tip, path)
-        except (GitFailed, HistoryError) as err:
-            raise RoadmapError(
-                f"history of {path} on {branch} of {display(mirror.repo)}: {err}"
-            ) from None
+        except GitFailed as err:
+            raise GitError(f"{where}: {err}") from None
+        except HistoryError as err:
+            raise HistoryError(f"{where}: {err}") from None
     total = _save(engine, key, mirror, branch, path, cursor, since, tip, changes)
     return CacheUpdate(key, tip, model.commits_read, len(changes), rebuilt, total)
 
@@ -263,7 +267,7 @@ def query_history(
 ) -> list[Change]:
     """The cached changes, oldest first: from `since` on (author date; naive means UTC),
     of the module `module` names (exact, else a unique prefix, among the modules the
-    history has seen; RoadmapError when it names none or several)."""
+    history has seen; NotFoundError when it names none, UserInputError when several)."""
     ev = history_events.c
     query = select(
         ev.commit_sha,
@@ -305,10 +309,9 @@ def _module_key(conn: Connection, key: str, query: str) -> str:
     if found.item is not None:
         return normalize(found.item)
     if found.candidates:
-        shown = ", ".join(sorted(found.candidates)[:10])
-        raise RoadmapError(f"'{query}' matches several modules in the history: {shown}; say which")
-    hint = f"; did you mean {', '.join(found.suggestions)}?" if found.suggestions else ""
-    raise RoadmapError(f"no module '{query}' in the history{hint}")
+        shown = sorted(found.candidates)[:10]
+        raise UserInputError(matches_several("module", query, shown, " in the history"))
+    raise NotFoundError(did_you_mean("module", query, found.suggestions, " in the history"))
 
 
 def cached_history(

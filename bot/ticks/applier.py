@@ -21,7 +21,13 @@ from typing import Protocol
 
 from sqlalchemy import Engine
 
-from bot.forge.github import ForgeError
+from bot.errors import (
+    ForgeError,
+    GitError,
+    RoadmapFileError,
+    SettingsError,
+    UserInputError,
+)
 from bot.repo.commit import (
     Chain,
     Identity,
@@ -33,7 +39,7 @@ from bot.repo.commit import (
 )
 from bot.repo.mirror import GitFailed, Mirror
 from bot.roadmap.edit import set_cell
-from bot.roadmap.model import Module, Roadmap, RoadmapError, normalize
+from bot.roadmap.model import Module, Roadmap, normalize
 from bot.roadmap.parse import decode, parse
 from bot.store import ticks as store
 from bot.store.ticks import Tick
@@ -90,7 +96,7 @@ class Applier:
                     outcomes = self._pull_request(waiting)
                 else:
                     outcomes = self._direct([t for t in waiting if t.state == store.PENDING])
-            except RoadmapError as err:
+            except (RoadmapFileError, SettingsError) as err:
                 # The roadmap cannot be read on the branch (file gone, not UTF-8, no table):
                 # every pending tick fails with the reason; nothing was written.
                 outcomes = [
@@ -98,7 +104,7 @@ class Applier:
                     for t in waiting
                     if t.state == store.PENDING
                 ]
-            except (GitFailed, ForgeError) as err:
+            except (GitError, ForgeError) as err:
                 outcomes = self._setback(waiting, err)
             for o in outcomes:
                 extra = (
@@ -158,7 +164,7 @@ class Applier:
                 continue
             try:
                 edit = set_cell(text, roadmap, module, column, t.done)
-            except RoadmapError as err:
+            except (UserInputError, RoadmapFileError) as err:
                 outcomes.append(Outcome(t, store.FAILED, f"{err}; nothing was changed"))
                 continue
             if not edit.changed:
@@ -206,10 +212,10 @@ class Applier:
     def _read(self, branch: str) -> tuple[str, str, Roadmap]:
         commit = self.mirror.commit(branch)
         if commit is None:
-            raise RoadmapError(f"branch {branch!r} was not fetched")
+            raise RoadmapFileError(f"branch {branch!r} was not fetched")
         entry = self.mirror.entry(commit.sha, self.path)
         if entry is None or entry[0] != "blob":
-            raise RoadmapError(f"{self.path} is not in {branch} (commit {commit.sha[:7]})")
+            raise RoadmapFileError(f"{self.path} is not in {branch} (commit {commit.sha[:7]})")
         text = decode(self.mirror.blob(entry[1]), self.path)
         return commit.sha, text, parse(text, self.path)
 
@@ -217,7 +223,7 @@ class Applier:
 
     def _pull_request(self, waiting: list[Tick]) -> list[Outcome]:
         if self.forge is None:
-            raise RoadmapError("TICK_MODE=pr needs GITHUB_TOKEN and GITHUB_REPOSITORY")
+            raise SettingsError("TICK_MODE=pr needs GITHUB_TOKEN and GITHUB_REPOSITORY")
         head = self._bot_branch
         for attempt in range(self.attempts):
             self.mirror.fetch(self.branch)
@@ -310,7 +316,7 @@ class Applier:
     def _fetch_bot_branch(self, head: str) -> str | None:
         try:
             self.mirror.fetch(head)
-        except (GitFailed, RoadmapError):
+        except (GitError, SettingsError):
             return None  # not there (never made, or deleted by hand): regenerate it
         commit = self.mirror.commit(head)
         return commit.sha if commit else None

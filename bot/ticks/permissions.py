@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.roadmap.model import RoadmapError
+from bot.errors import SettingsError
 
 _ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 
@@ -37,7 +37,7 @@ def tick_policy(allowed: str | None, mode: str) -> TickPolicy:
     default to everyone; direct writes straight to the branch and needs an explicit list."""
     if allowed is None or not allowed.strip():
         if mode == "direct":
-            raise RoadmapError(
+            raise SettingsError(
                 "setting TICK_ALLOWED: TICK_MODE=direct commits straight to the branch, so it "
                 "needs an explicit list of Slack user or user-group IDs (or *)"
             )
@@ -47,7 +47,7 @@ def tick_policy(allowed: str | None, mode: str) -> TickPolicy:
         return TickPolicy(frozenset(), frozenset(), everyone=True)
     for p in parts:
         if not _ID.match(p):
-            raise RoadmapError(
+            raise SettingsError(
                 f"setting TICK_ALLOWED: {p!r} is not a Slack user ID (U…/W…) or user-group ID (S…)"
             )
     return TickPolicy(

@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.errors import SettingsError
 from bot.repo.commit import Identity
 from bot.repo.mirror import Mirror, local_path
-from bot.roadmap.model import RoadmapError
 from bot.store import ticks as store
 from bot.store.ticks import Tick
 
@@ -155,7 +155,7 @@ def build_tick_service(
     people: Callable[[str], Identity | None] | None = None,
     commit_url: Callable[[str], str | None] | None = None,
 ) -> TickService | None:
-    """The service for the configured repo, or None when ticks are off. Raises RoadmapError
+    """The service for the configured repo, or None when ticks are off. Raises SettingsError
     (one line naming the setting) for a bad tick configuration."""
     mode = tick_mode(settings)
     if mode is None or not settings.roadmap_repo:
@@ -165,7 +165,7 @@ def build_tick_service(
     forge = None
     if mode == "pr":
         if not settings.github_token:
-            raise RoadmapError("setting GITHUB_TOKEN: TICK_MODE=pr opens pull requests on GitHub")
+            raise SettingsError("setting GITHUB_TOKEN: TICK_MODE=pr opens pull requests on GitHub")
         forge = forge_factory() if forge_factory else _forge(settings)
     mirror = Mirror(settings.roadmap_repo, cache, token=settings.github_token)
     applier = Applier(
@@ -188,7 +188,7 @@ def _forge(settings: Settings) -> object:
 
     repository = settings.github_repository or repository_from_remote(settings.roadmap_repo or "")
     if not repository:
-        raise RoadmapError(
+        raise SettingsError(
             "setting GITHUB_REPOSITORY: cannot tell owner/name from ROADMAP_REPO; set it"
         )
     return Forge(settings.github_token or "", repository, settings.github_api_url)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.errors import NotFoundError, RoadmapFileError, UserInputError
 from bot.roadmap.edit import set_cell
 from bot.roadmap.lookup import find_module
-from bot.roadmap.model import CellState, Module, Roadmap, RoadmapError
+from bot.roadmap.model import CellState, Module, Roadmap
 from bot.roadmap.parse import parse
 
 
@@ -122,14 +123,14 @@ def test_tick_then_untick_restores_the_bytes() -> None:
 
 def test_a_not_applicable_cell_cannot_be_ticked() -> None:
     roadmap = parse(RAW)
-    with pytest.raises(RoadmapError) as caught:
+    with pytest.raises(UserInputError) as caught:
         set_cell(RAW, roadmap, get(roadmap, "数据"), "API|SDK", True)
     assert "line 7" in str(caught.value)
 
 
 def test_an_unknown_column_is_an_error() -> None:
     roadmap = parse(RAW)
-    with pytest.raises(RoadmapError):
+    with pytest.raises(NotFoundError):
         set_cell(RAW, roadmap, get(roadmap, "数据"), "Nope", True)
 
 
@@ -137,12 +138,12 @@ def test_a_stale_parse_never_writes_into_the_wrong_place() -> None:
     roadmap = parse(RAW)
     target = get(roadmap, "数据")
     shifted = RAW.replace("# Roadmap", "# The Roadmap")  # same lines, offsets moved
-    with pytest.raises(RoadmapError):
+    with pytest.raises(RoadmapFileError):
         set_cell(shifted, roadmap, target, "Docs 📖", True)
 
 
 def test_a_module_no_longer_there_is_an_error() -> None:
     roadmap = parse(RAW)
     other = parse(RAW.replace("# Roadmap\r\n", "# Roadmap\r\nIntro.\r\n"))
-    with pytest.raises(RoadmapError):
+    with pytest.raises(NotFoundError):
         set_cell(RAW, roadmap, get(other, "数据"), "Docs 📖", True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.roadmap.model import CellState, Roadmap, RoadmapError, normalize
+from bot.errors import RoadmapFileError
+from bot.roadmap.model import CellState, Roadmap, normalize
 from bot.roadmap.parse import bold_text, classify, decode, parse, split_row
 
 DONE, OPEN, NA = CellState.DONE, CellState.OPEN, CellState.NA
@@ -86,7 +87,7 @@ def test_a_table_in_code_or_a_comment_is_not_the_roadmap(wrapped: str) -> None:
     assert "Decoy" not in [m.name for m in roadmap.modules]
     assert "Fake" not in roadmap.columns
     assert [m.name for m in roadmap.modules] == ["Parser", "Printer", "Plugins"]
-    with pytest.raises(RoadmapError):
+    with pytest.raises(RoadmapFileError):
         parse(wrapped)
 
 
@@ -458,7 +459,7 @@ def test_warnings_are_sorted_by_line_and_say_it() -> None:
 
 def test_not_utf8_is_an_error_naming_the_file_and_line() -> None:
     data = b"# Roadmap\n\n| Module | A |\n| Caf\xe9 | [x] |\n"
-    with pytest.raises(RoadmapError) as caught:
+    with pytest.raises(RoadmapFileError) as caught:
         decode(data, "docs/roadmap.md")
     message = str(caught.value)
     assert "\n" not in message
@@ -482,7 +483,7 @@ def test_decode_keeps_the_text_and_the_bom() -> None:
     ],
 )
 def test_no_table_is_an_error_naming_the_file(text: str) -> None:
-    with pytest.raises(RoadmapError) as caught:
+    with pytest.raises(RoadmapFileError) as caught:
         parse(text, "docs/roadmap.md")
     message = str(caught.value)
     assert "\n" not in message
@@ -491,7 +492,7 @@ def test_no_table_is_an_error_naming_the_file(text: str) -> None:
 
 def test_tables_without_boxes_is_an_error_naming_the_file_and_line() -> None:
     text = "# Roadmap\n\nSome text.\n\n| Module | Docs |\n|---|---|\n| A | yes |\n"
-    with pytest.raises(RoadmapError) as caught:
+    with pytest.raises(RoadmapFileError) as caught:
         parse(text, "docs/roadmap.md")
     message = str(caught.value)
     assert "\n" not in message

@@ -9,10 +9,11 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.errors import RoadmapFileError
 from bot.roadmap.analysis import blockers, next_modules, readiness
 from bot.roadmap.edit import set_cell
 from bot.roadmap.lookup import find_column, find_module
-from bot.roadmap.model import CellState, Roadmap, RoadmapError
+from bot.roadmap.model import CellState, Roadmap
 from bot.roadmap.parse import parse
 
 from .generate import ExpectedGroup, Generated, key, roadmaps
@@ -210,7 +211,7 @@ _CHUNKS = st.sampled_from(
 def test_any_text_parses_or_fails_in_one_line_and_every_box_can_be_ticked(text: str) -> None:
     try:
         roadmap = parse(text, "any.md")
-    except RoadmapError as err:
+    except RoadmapFileError as err:
         message = str(err)
         assert "\n" not in message and "\r" not in message and message.startswith("any.md")
         return

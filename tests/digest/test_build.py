@@ -11,8 +11,8 @@ from sqlalchemy import delete
 from bot.cli.since import since_span
 from bot.digest.build import build_digest, commit_url_for, roadmap_at
 from bot.digest.deliver import scheduled
+from bot.errors import HistoryError, UserInputError
 from bot.repo.source import GitSource, source_from_settings
-from bot.roadmap.model import RoadmapError
 from bot.store import db
 from bot.store import digest as store
 from tests.fakes.slack import FakeSlack
@@ -109,7 +109,7 @@ def test_commit_links(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["", "7", "d", "0d", "-1d", "7y", "seven days"])
 def test_bad_since(value: str) -> None:
-    with pytest.raises(RoadmapError, match="--since"):
+    with pytest.raises(UserInputError, match="--since"):
         since_span(value)
 
 
@@ -159,7 +159,7 @@ def test_a_history_that_cannot_be_read_still_gives_a_digest(repo: Repo, tmp_path
     settings, source = git_source(repo, tmp_path)
 
     def broken(*_args: object) -> None:
-        raise RoadmapError("history: the log does not fit")
+        raise HistoryError("history: the log does not fit")
 
     built = build_digest(
         settings,  # type: ignore[arg-type]

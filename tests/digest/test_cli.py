@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import cli
-from bot.roadmap.model import RoadmapError
+from bot.errors import SettingsError, UserInputError
 from bot.store import db
 from bot.store import digest as store
 from tests.fakes.slack import FakeSlack
@@ -64,12 +64,12 @@ def test_dry_run_on_a_git_repo(
 
 
 def test_posting_needs_a_channel_and_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(RoadmapError, match="no channel"):
+    with pytest.raises(SettingsError, match="no channel"):
         run()
     monkeypatch.setenv("DIGEST_CHANNEL", "C0001")
-    with pytest.raises(RoadmapError, match="SLACK_BOT_TOKEN"):
+    with pytest.raises(SettingsError, match="SLACK_BOT_TOKEN"):
         run()
-    with pytest.raises(RoadmapError, match="--since"):
+    with pytest.raises(UserInputError, match="--since"):
         run("--dry-run", "--since", "soon")
 
 

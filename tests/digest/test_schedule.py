@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.digest.schedule import DigestSchedule, weekdays
-from bot.roadmap.model import RoadmapError
+from bot.errors import SettingsError
 
 from .conftest import dt, settings_for
 
@@ -80,7 +80,7 @@ def test_weekday_numbers_mean_what_cron_means(tmp_path: Path) -> None:
 def test_a_bad_setting_is_one_line_naming_it(
     tmp_path: Path, values: dict[str, object], setting: str
 ) -> None:
-    with pytest.raises(RoadmapError, match=f"^setting {setting}: "):
+    with pytest.raises(SettingsError, match=f"^setting {setting}: "):
         schedule(tmp_path, **values)
 
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.forge import Forge, ForgeError, PullRequest
+from bot.errors import ForgeError
+from bot.forge import Forge, PullRequest
 from tests.fakes.github import FakeGitHub
 from tests.forge.conftest import BASE, HEAD, REPOSITORY, TOKEN
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import EXIT_USAGE, main
+from bot.cli import EXIT_FAILED, EXIT_USAGE, main
 from bot.cli.history import describe
 from bot.cli.since import since_time
+from bot.errors import UserInputError
 from bot.repo.history import Change
-from bot.roadmap.model import RoadmapError
 
 from .conftest import PATH, ROADMAP, Repo
 
@@ -193,6 +193,17 @@ def test_a_path_never_in_the_branch(
     assert err.startswith(f"roadmap-bot: {PATH} has no history on main of ")
 
 
+def test_a_branch_git_cannot_fetch_exits_1_in_one_line(
+    capsys: pytest.CaptureFixture[str], ticked: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROADMAP_BRANCH", "nope")
+    code, out, err = run(capsys, "--roadmap-repo", str(ticked.path))
+    assert code == EXIT_FAILED  # git refused: not the person's typing (that is exit 2)
+    assert out == ""
+    assert err.startswith("roadmap-bot: ROADMAP_REPO ") and "cannot fetch branch 'nope'" in err
+    assert err.count("\n") == 1
+
+
 def test_a_repository_that_is_not_there(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "--roadmap-repo", str(tmp_path / "nowhere"))
     assert code == EXIT_USAGE
@@ -206,5 +217,5 @@ def test_since_time() -> None:
     assert since_time("2W", now) == datetime(2026, 2, 24, 12, 0, tzinfo=UTC)
     assert since_time("2026-01-01") == datetime(2026, 1, 1, tzinfo=UTC)
     assert since_time("2026-01-01T10:00+02:00") == datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
-    with pytest.raises(RoadmapError):
+    with pytest.raises(UserInputError):
         since_time("7 days")

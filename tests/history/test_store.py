@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, delete, select, update
 
+from bot.errors import GitError, NotFoundError, SettingsError, UserInputError
 from bot.repo.history import read_history
 from bot.repo.mirror import Mirror
-from bot.roadmap.model import RoadmapError
 from bot.store import history as store
 from bot.store.db import engine
 from bot.store.history import (
@@ -34,7 +34,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         return
     try:
         eng = engine(POSTGRES)
-    except RoadmapError as err:
+    except SettingsError as err:
         pytest.skip(f"PostgreSQL at {POSTGRES}: {err}")
     keys: set[str] = set()
     request.node.stash[KEYS] = keys
@@ -169,9 +169,9 @@ def test_since_and_module(db: Engine, repo: Repo, mirror: Mirror) -> None:
         ("tick", "API"),
     ]
     assert [c.module for c in query_history(db, key, module="pub")] == ["Publish", "Publish"]
-    with pytest.raises(RoadmapError, match=r"several modules.*Policy Engine, Publish"):
+    with pytest.raises(UserInputError, match=r"several modules.*Policy Engine, Publish"):
         query_history(db, key, module="p")
-    with pytest.raises(RoadmapError, match=r"no module 'Ingestoin'.*did you mean Ingestion"):
+    with pytest.raises(NotFoundError, match=r"no module 'Ingestoin'.*did you mean Ingestion"):
         query_history(db, key, module="Ingestoin")
 
 
@@ -202,7 +202,7 @@ def test_a_writer_that_lost_the_race_adds_nothing(db: Engine, repo: Repo, mirror
 
 def test_a_branch_that_is_not_there(db: Engine, repo: Repo, mirror: Mirror) -> None:
     repo.commit(ROADMAP)
-    with pytest.raises(RoadmapError, match="cannot fetch branch 'nope'"):
+    with pytest.raises(GitError, match="cannot fetch branch 'nope'"):
         update_history(db, mirror, "nope", PATH)
 
 

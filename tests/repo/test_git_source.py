@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import BotError
 from bot.repo import GitSource, Snapshot
 from bot.roadmap import parse as parse_module
-from bot.roadmap.model import Roadmap, RoadmapError
+from bot.roadmap.model import Roadmap
 
 from .conftest import FakeClock, Remote, git, move_away
 
@@ -140,7 +141,7 @@ def test_reads_the_configured_branch_not_the_checked_out_one(
 
 
 def one_line_error(source: GitSource) -> str:
-    with pytest.raises(RoadmapError) as caught:
+    with pytest.raises(BotError) as caught:
         source.snapshot()
     message = str(caught.value)
     assert "\n" not in message

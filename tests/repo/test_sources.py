@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.errors import RoadmapFileError
 from bot.repo import BundledSource, FileSource, GitSource, source_from_settings
 from bot.roadmap import parse as parse_module
-from bot.roadmap.model import Roadmap, RoadmapError
+from bot.roadmap.model import Roadmap
 
 SMALL = b"# R\n\n| Module | Docs | API |\n|---|---|---|\n| **G** | | |\n| A | [ ] | [ ] |\n"
 
@@ -64,7 +65,7 @@ def test_file_source_parses_unchanged_content_once(
 
 def test_file_source_errors_and_keeping_the_last_good_read(tmp_path: Path) -> None:
     path = tmp_path / "roadmap.md"
-    with pytest.raises(RoadmapError, match=f"^{path}: no such file$"):
+    with pytest.raises(RoadmapFileError, match=f"^{path}: no such file$"):
         FileSource(path).snapshot()
 
     path.write_bytes(SMALL)

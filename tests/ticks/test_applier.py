@@ -232,12 +232,12 @@ def test_local_mode_updates_a_checked_out_work_tree(remote: Remote, tmp_path: Pa
 
 
 def test_direct_mode_needs_an_explicit_list(remote: Remote, tmp_path: Path) -> None:
-    from bot.roadmap.model import RoadmapError
+    from bot.errors import SettingsError
 
     settings = make_settings(remote, tmp_path, f"sqlite:///{tmp_path}/s.db", tick_allowed=None)
-    with pytest.raises(RoadmapError, match="TICK_ALLOWED"):
+    with pytest.raises(SettingsError, match="TICK_ALLOWED"):
         service(settings)
-    with pytest.raises(RoadmapError, match="'bob'"):
+    with pytest.raises(SettingsError, match="'bob'"):
         service(settings.model_copy(update={"tick_allowed": "U0001,bob"}))
 
 
