@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Literal
 
 from pydantic import ValidationError, field_validator
@@ -10,6 +11,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from .errors import SettingsError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class TickMode(enum.StrEnum):
+    """How a tick reaches the roadmap (TICK_MODE)."""
+
+    PR = "pr"  # one rolling bot pull request
+    DIRECT = "direct"  # a commit pushed straight to the branch
+    LOCAL = "local"  # a commit to a repository on this machine
 
 
 class Settings(BaseSettings):
@@ -26,7 +35,7 @@ class Settings(BaseSettings):
     roadmap_refresh_seconds: float = 60.0  # read the branch again at most this often
     cache_dir: str | None = None  # where remote repos are cloned; default ~/.cache/roadmap-bot
 
-    tick_mode: Literal["pr", "direct", "local"] | None = None
+    tick_mode: TickMode | None = None
     tick_allowed: str | None = None
     github_token: str | None = None
     github_api_url: str = "https://api.github.com"

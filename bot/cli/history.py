@@ -13,7 +13,7 @@ import json
 
 from ..config import load_settings
 from ..errors import RoadmapFileError, SettingsError
-from ..repo.history import MODULE_ADDED, MODULE_REMOVED, TICK, Change
+from ..repo.history import Change, ChangeKind
 from ..repo.mirror import GitFailed, display
 from . import SubParsers, subcommand
 from .options import json_option, since_option
@@ -83,11 +83,11 @@ def run(args: argparse.Namespace) -> int:
 
 def describe(change: Change) -> str:
     """✔ Module / Column, ✗ Module / Column, + Module (added to Group), - Module (removed)."""
-    if change.kind == MODULE_ADDED:
+    if change.kind == ChangeKind.MODULE_ADDED:
         return f"+ {change.module} (added to {change.group})"
-    if change.kind == MODULE_REMOVED:
+    if change.kind == ChangeKind.MODULE_REMOVED:
         return f"- {change.module} (removed from {change.group})"
-    mark = "✔" if change.kind == TICK else "✗"
+    mark = "✔" if change.kind == ChangeKind.TICK else "✗"
     return f"{mark} {change.module} / {change.column}"
 
 

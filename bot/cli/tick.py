@@ -69,6 +69,7 @@ def _tick_repo(args: argparse.Namespace) -> int:
 
     from ..repo.source import source_from_settings
     from ..store.db import engine
+    from ..store.ticks import TickState
     from ..ticks.service import build_tick_service, tick_mode
 
     settings = load_settings()
@@ -107,7 +108,7 @@ def _tick_repo(args: argparse.Namespace) -> int:
             continue
         where = outcome.url or (outcome.sha or "")[:10]
         print(f"{outcome.detail} ({outcome.state}{': ' + where if where else ''})")
-        return EXIT_FAILED if outcome.state in ("failed", "closed") else 0
+        return EXIT_FAILED if outcome.state in (TickState.FAILED, TickState.CLOSED) else 0
     print("recorded; the applier of another process will apply it")
     return 0
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.repo.history import ChangeKind
 from bot.slack.blocks import kit
 from bot.slack.blocks.common import name, readiness_line
 from bot.slack.blocks.text import ago, escape, fit, join_names, link, plural
@@ -114,7 +115,7 @@ def _changes(d: Digest) -> list[kit.Block]:
 
 
 def change_line(c: ChangeLine) -> str:
-    mark = "✅" if c.kind == "tick" else "↩️"
+    mark = "✅" if c.kind == ChangeKind.TICK else "↩️"
     group = f" ({name(c.group, 40)})" if c.group else ""
     columns = join_names(c.columns, 200, shown=4) if c.columns else ""
     sha = c.commit[:7]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.repo.history import Change
+from bot.repo.history import Change, ChangeKind
 from bot.roadmap.model import Group, Roadmap, normalize
 
 from .compose import ordered
@@ -82,13 +82,13 @@ def burnup_series(
         if state is None or key is None:
             continue  # a module that no longer exists: its cells are unknown
         record(c.date)  # the state from this change on, before undoing it
-        if c.kind == "tick" and state[0] > 0:
+        if c.kind == ChangeKind.TICK and state[0] > 0:
             state[0] -= 1
             shift(key[0], -1, 0)
-        elif c.kind == "untick" and state[0] < state[1]:
+        elif c.kind == ChangeKind.UNTICK and state[0] < state[1]:
             state[0] += 1
             shift(key[0], 1, 0)
-        elif c.kind == "module_added":
+        elif c.kind == ChangeKind.MODULE_ADDED:
             shift(key[0], -state[0], -state[1])
             state[0] = state[1] = 0
     record(first)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.repo.history import Change
+from bot.repo.history import Change, ChangeKind
 from bot.roadmap.analysis import group_blockers, next_modules, order_index
 from bot.roadmap.model import Cell, CellState, Group, Module, Roadmap, normalize
 
 STALL_AFTER = timedelta(weeks=4)
-CELL_KINDS = ("tick", "untick")
+CELL_KINDS = (ChangeKind.TICK, ChangeKind.UNTICK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class ChangeLine:
     """One commit's ticks (or unticks) of one module: several cells ticked together read
     as one line."""
 
-    kind: str  # "tick" | "untick"
+    kind: ChangeKind  # TICK or UNTICK
     module: str
     group: str | None
     columns: tuple[str, ...]
@@ -149,11 +149,15 @@ def compose(
         total_before=start_roadmap.total if start_roadmap is not None else None,
         has_history=has_history,
         changes=tuple(reversed(_change_lines(cell_changes, url))),
-        ticks=sum(c.kind == "tick" for c in cell_changes),
-        unticks=sum(c.kind == "untick" for c in cell_changes),
+        ticks=sum(c.kind == ChangeKind.TICK for c in cell_changes),
+        unticks=sum(c.kind == ChangeKind.UNTICK for c in cell_changes),
         authors=tuple(sorted(authors.items(), key=lambda a: (-a[1], a[0]))),
-        modules_added=tuple(c.module for c in changes_in_period if c.kind == "module_added"),
-        modules_removed=tuple(c.module for c in changes_in_period if c.kind == "module_removed"),
+        modules_added=tuple(
+            c.module for c in changes_in_period if c.kind == ChangeKind.MODULE_ADDED
+        ),
+        modules_removed=tuple(
+            c.module for c in changes_in_period if c.kind == ChangeKind.MODULE_REMOVED
+        ),
         newly_done=_newly_done(now_roadmap, start_roadmap),
         newly_unblocked=_newly_unblocked(now_roadmap, start_roadmap),
         groups=_groups(now_roadmap, start_roadmap),
@@ -192,9 +196,9 @@ def open_pr(data: Mapping[str, Any]) -> OpenPR:
 def _prior_state(change: Change) -> CellState | None:
     """What a cell was before `change`: a tick was made on an open box, an untick on a
     ticked one. (History records only the new state; other transitions stay as they are.)"""
-    if change.kind == "tick":
+    if change.kind == ChangeKind.TICK:
         return CellState.OPEN
-    if change.kind == "untick":
+    if change.kind == ChangeKind.UNTICK:
         return CellState.DONE
     return None
 
@@ -207,7 +211,7 @@ def revert(now: Roadmap, changes: Iterable[Change]) -> Roadmap:
     # Oldest first: for a cell changed several times, the first change tells its start.
     for c in sorted(changes, key=lambda c: c.date):
         key = (_gkey(c.group), normalize(c.module))
-        if c.kind == "module_added":
+        if c.kind == ChangeKind.MODULE_ADDED:
             added.add(key)
         elif c.column is not None and (prior := _prior_state(c)) is not None:
             cells.setdefault((*key, c.column), prior)

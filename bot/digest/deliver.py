@@ -50,7 +50,7 @@ TRANSIENT = frozenset(
 
 
 @dataclass(frozen=True)
-class Outcome:
+class DeliveryOutcome:
     channel: str
     period_key: str
     status: str  # posted | already_posted | in_progress | failed
@@ -91,7 +91,7 @@ def post_digest(
     backoff: float = BACKOFF,
     max_wait: float = MAX_WAIT,
     lease: timedelta = store.LEASE,
-) -> Outcome:
+) -> DeliveryOutcome:
     """Post `digest_message` and the chart to `channel`, unless it is already posted (or
     being posted) for `period_key`."""
     claim = store.take(engine, channel, period_key, now(), lease)
@@ -100,7 +100,7 @@ def post_digest(
         state = found.state if found else None
         status = ALREADY_POSTED if state == store.POSTED else IN_PROGRESS
         log.info("digest %s for %s: %s", period_key, channel, status)
-        return Outcome(channel, period_key, status, found.message_ts if found else None)
+        return DeliveryOutcome(channel, period_key, status, found.message_ts if found else None)
     ts, file_id = claim.message_ts, claim.file_id
     error = "no attempt made"
     attempt = 0
@@ -130,7 +130,7 @@ def post_digest(
             if not store.mark_posted(engine, claim, now(), ts, file_id):
                 return _lost(channel, period_key, ts, attempt)
             log.info("digest %s posted to %s (ts %s)", period_key, channel, ts)
-            return Outcome(channel, period_key, POSTED, ts, file_id, attempt)
+            return DeliveryOutcome(channel, period_key, POSTED, ts, file_id, attempt)
         except Exception as err:  # classified below; anything unknown is not retried
             error, wait = _failure(err, attempt, backoff)
             what = "message" if ts is None else "chart upload"
@@ -147,13 +147,13 @@ def post_digest(
     log.error(
         "digest %s NOT posted to %s after %d attempt(s): %s", period_key, channel, attempt, error
     )
-    return Outcome(channel, period_key, FAILED, ts, file_id, attempt, error)
+    return DeliveryOutcome(channel, period_key, FAILED, ts, file_id, attempt, error)
 
 
-def _lost(channel: str, period_key: str, ts: str | None, attempts: int) -> Outcome:
+def _lost(channel: str, period_key: str, ts: str | None, attempts: int) -> DeliveryOutcome:
     # Our lease ran out and another run took the marker over: it finishes the job.
     log.warning("digest %s for %s: marker taken over by another run", period_key, channel)
-    return Outcome(channel, period_key, IN_PROGRESS, ts, None, attempts)
+    return DeliveryOutcome(channel, period_key, IN_PROGRESS, ts, None, attempts)
 
 
 def _failure(err: Exception, attempt: int, backoff: float) -> tuple[str, float | None]:
@@ -203,19 +203,21 @@ def deliver(
     since: timedelta,
     now: datetime,
     **post: Any,
-) -> list[Outcome]:
+) -> list[DeliveryOutcome]:
     """Build the digest once and post it to each channel not yet served for `period_key`.
     A digest that cannot be built is a failure for every channel (reported, not raised)."""
     channels = list(dict.fromkeys(channels))
     pending = [c for c in channels if not store.posted(engine, c, period_key)]
-    done = [Outcome(c, period_key, ALREADY_POSTED) for c in channels if c not in pending]
+    done = [DeliveryOutcome(c, period_key, ALREADY_POSTED) for c in channels if c not in pending]
     if not pending:
         return done
     try:
         built = build_digest(settings, source, engine, since, now)
     except Exception as err:
         log.exception("digest %s could not be built", period_key)
-        return done + [Outcome(c, period_key, FAILED, error=f"not built: {err}") for c in pending]
+        return done + [
+            DeliveryOutcome(c, period_key, FAILED, error=f"not built: {err}") for c in pending
+        ]
     return done + [
         post_digest(client, engine, c, built.message, built.png, period_key, **post)
         for c in pending
@@ -232,7 +234,7 @@ def scheduled(
     """The schedule `serve` starts: at each slot, the digest of the period since the slot
     before, to DIGEST_CHANNEL and every subscribed channel."""
 
-    def run(slot: datetime) -> list[Outcome]:
+    def run(slot: datetime) -> list[DeliveryOutcome]:
         start, end = schedule.period(slot)
         channels = digest_channels(settings, engine)
         if not channels:

@@ -6,6 +6,7 @@ way as in Slack ("…and N more"); nothing is escaped (no Slack markup here).
 
 from __future__ import annotations
 
+from bot.repo.history import ChangeKind
 from bot.slack.blocks.text import ago, plural, progress_bar
 
 from .blocks import period_label, short_date
@@ -35,7 +36,7 @@ def to_text(d: Digest) -> str:
         if d.authors:
             out.append("  by " + ", ".join(f"{a} ({n})" for a, n in d.authors[:LIST_SHOWN]))
         for c in d.changes[:LIST_SHOWN]:
-            mark = "+" if c.kind == "tick" else "-"
+            mark = "+" if c.kind == ChangeKind.TICK else "-"
             group = f" ({c.group})" if c.group else ""
             cols = f": {', '.join(c.columns)}" if c.columns else ""
             ref = c.url or c.commit[:10]

@@ -30,6 +30,7 @@ thin shell that runs git.
 
 from __future__ import annotations
 
+import enum
 import os
 import re
 import subprocess
@@ -55,10 +56,14 @@ _BOXISH = re.compile(r"\[[ xX]\]")
 _FENCE = ("```", "~~~")
 _NA = (CellState.NA,)
 
-TICK = "tick"
-UNTICK = "untick"
-MODULE_ADDED = "module_added"
-MODULE_REMOVED = "module_removed"
+
+class ChangeKind(enum.StrEnum):
+    """What one change did (`kind` in `history --json`)."""
+
+    TICK = "tick"  # a cell became done
+    UNTICK = "untick"  # a done cell became open (or n/a)
+    MODULE_ADDED = "module_added"
+    MODULE_REMOVED = "module_removed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +78,7 @@ class Change:
     group: str | None
     column: str | None  # None for module_added / module_removed
     state: str  # "done" | "open" | "n/a" for cells; "added" | "removed" for modules
-    kind: str  # "tick" | "untick" | "module_added" | "module_removed"
+    kind: ChangeKind
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of `roadmap-bot history --json` (date in ISO 8601)."""
@@ -416,7 +421,7 @@ def _apply(model: FileModel, commit: _Commit, hunks: list[_Hunk], out: list[Chan
 
 
 def _pair(commit: _Commit, removed: list[Row], added: list[Row], out: list[Change]) -> None:
-    def change(row: Row, column: str | None, state: str, kind: str) -> Change:
+    def change(row: Row, column: str | None, state: str, kind: ChangeKind) -> Change:
         return Change(
             commit.sha,
             commit.date,
@@ -436,7 +441,7 @@ def _pair(commit: _Commit, removed: list[Row], added: list[Row], out: list[Chang
     for new in added:
         olds = by_key.get(new.key)
         if not olds:
-            out.append(change(new, None, "added", MODULE_ADDED))
+            out.append(change(new, None, "added", ChangeKind.MODULE_ADDED))
             continue
         # The same name in two groups: pair within the group first.
         k = next((k for k, o in enumerate(olds) if o.group == new.group), 0)
@@ -444,12 +449,12 @@ def _pair(commit: _Commit, removed: list[Row], added: list[Row], out: list[Chang
         paired.add(id(old))
         for column, before, after in _cell_pairs(old, new):
             if after is CellState.DONE and before is not CellState.DONE:
-                out.append(change(new, column, after.value, TICK))
+                out.append(change(new, column, after.value, ChangeKind.TICK))
             elif before is CellState.DONE and after is not CellState.DONE:
-                out.append(change(new, column, after.value, UNTICK))
+                out.append(change(new, column, after.value, ChangeKind.UNTICK))
     for old in removed:
         if id(old) not in paired:
-            out.append(change(old, None, "removed", MODULE_REMOVED))
+            out.append(change(old, None, "removed", ChangeKind.MODULE_REMOVED))
 
 
 def _cell_pairs(old: Row, new: Row) -> list[tuple[str, CellState, CellState]]:

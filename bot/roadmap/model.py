@@ -94,7 +94,7 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:
+class FileWarning:
     line: int | None
     message: str
 
@@ -108,7 +108,7 @@ class Roadmap:
     groups: tuple[Group, ...]
     dependency_order: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()  # the "Development dependencies" bullets, as written
-    warnings: tuple[Warning, ...] = ()
+    warnings: tuple[FileWarning, ...] = ()
     title: str = ""
     # Derived indexes (lookup) built on first use; not part of the value.
     cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False, hash=False)

@@ -16,7 +16,7 @@ from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.token import Token
 
 from ..errors import RoadmapFileError
-from .model import Cell, CellState, Group, Module, Roadmap, Warning, normalize
+from .model import Cell, CellState, FileWarning, Group, Module, Roadmap, normalize
 
 # Block structure only: inline parsing of every cell is most of markdown-it's cost, and a
 # checkbox cell needs none. Names that carry markdown are rendered with _INLINE on demand.
@@ -161,7 +161,7 @@ class _Builder:
     """Collects groups in file order, merging a group that appears twice."""
 
     source: str
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[FileWarning] = field(default_factory=list)
     groups: dict[str, tuple[str, int, list[Module]]] = field(default_factory=dict)
 
     def start(self, name: str, line: int) -> str:
@@ -177,7 +177,7 @@ class _Builder:
         self.groups[key][2].append(module)
 
     def warn(self, line: int | None, message: str) -> None:
-        self.warnings.append(Warning(line, message))
+        self.warnings.append(FileWarning(line, message))
 
 
 def parse(text: str, source: str = "roadmap.md") -> Roadmap:

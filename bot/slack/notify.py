@@ -13,7 +13,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.slack import blocks
 from bot.slack.blocks.text import escape, link
 from bot.store import ticks as store
-from bot.ticks.applier import Outcome, module_name
+from bot.ticks.applier import TickOutcome, module_name
 
 from .services import Services
 
@@ -30,7 +30,7 @@ _DONE = {
 }
 
 
-def result_line(o: Outcome) -> str:
+def result_line(o: TickOutcome) -> str:
     t = o.tick
     what = f"*{escape(module_name(t))}* / {escape(t.column)}"
     if o.state == store.APPLIED:
@@ -48,8 +48,8 @@ def result_line(o: Outcome) -> str:
     return f"{_DONE.get(o.state, 'ℹ️')} {what}: {escape(o.detail)}"
 
 
-def make_notifier(services: Services, client: WebClient) -> Callable[[list[Outcome]], None]:
-    def notify(outcomes: list[Outcome]) -> None:
+def make_notifier(services: Services, client: WebClient) -> Callable[[list[TickOutcome]], None]:
+    def notify(outcomes: list[TickOutcome]) -> None:
         try:
             snap = services.refresh()  # the branch after the change, once for the whole batch
         except Exception as err:

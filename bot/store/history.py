@@ -46,7 +46,7 @@ from ..errors import (
     did_you_mean,
     matches_several,
 )
-from ..repo.history import Change, on_first_parent_history, read_history, resolve
+from ..repo.history import Change, ChangeKind, on_first_parent_history, read_history, resolve
 from ..repo.mirror import GitFailed, Mirror, display
 from ..roadmap.lookup import Index as NameIndex
 from ..roadmap.model import normalize
@@ -294,7 +294,9 @@ def query_history(
         when = dates.get(date)
         if when is None:
             when = dates[date] = datetime.fromisoformat(date)
-        out.append(Change(sha, when, author, email, module_name, group, column, state, kind))
+        out.append(
+            Change(sha, when, author, email, module_name, group, column, state, ChangeKind(kind))
+        )
     return out
 
 

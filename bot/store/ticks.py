@@ -7,6 +7,7 @@ in_pr -> merged | closed | failed. The applier takes them in id order.
 
 from __future__ import annotations
 
+import enum
 import fcntl
 import hashlib
 import os
@@ -35,15 +36,27 @@ from sqlalchemy.exc import IntegrityError
 
 from .db import metadata
 
-PENDING, APPLIED, IN_PR, NOOP, FAILED, MERGED, CLOSED = (
-    "pending",
-    "applied",
-    "in_pr",
-    "noop",
-    "failed",
-    "merged",
-    "closed",
-)
+
+class TickState(enum.StrEnum):
+    """Where a recorded tick is (the `state` column holds the value)."""
+
+    PENDING = "pending"  # recorded, not applied yet (or kept after a passing failure)
+    APPLIED = "applied"  # committed and pushed to the branch
+    IN_PR = "in_pr"  # on the bot branch, in its open pull request
+    NOOP = "noop"  # the cell was already so: nothing to commit
+    FAILED = "failed"  # refused or given up; `error` says why
+    MERGED = "merged"  # its pull request was merged
+    CLOSED = "closed"  # its pull request was closed without merging
+
+
+# The short names the write path uses: store.PENDING is TickState.PENDING.
+PENDING = TickState.PENDING
+APPLIED = TickState.APPLIED
+IN_PR = TickState.IN_PR
+NOOP = TickState.NOOP
+FAILED = TickState.FAILED
+MERGED = TickState.MERGED
+CLOSED = TickState.CLOSED
 OPEN_STATES = (PENDING, IN_PR)
 
 ticks = Table(
@@ -87,7 +100,7 @@ class Tick:
     message_ts: str | None
     response_url: str | None
     surface: str
-    state: str
+    state: TickState
     sha: str | None
     pr_url: str | None
     pr_number: int | None
@@ -115,7 +128,7 @@ def _row(r: Any) -> Tick:
         message_ts=m["message_ts"],
         response_url=m["response_url"],
         surface=m["surface"],
-        state=m["state"],
+        state=TickState(m["state"]),
         sha=m["sha"],
         pr_url=m["pr_url"],
         pr_number=m["pr_number"],
@@ -191,7 +204,7 @@ def get(engine: Engine, tick_id: int) -> Tick | None:
     return _row(row) if row else None
 
 
-def mark(engine: Engine, tick_id: int, state: str, **fields: Any) -> None:
+def mark(engine: Engine, tick_id: int, state: TickState, **fields: Any) -> None:
     if "column" in fields:
         fields["column_name"] = fields.pop("column")
     with engine.begin() as conn:

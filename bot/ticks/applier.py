@@ -17,10 +17,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Engine
 
+from bot.config import TickMode
 from bot.errors import (
     ForgeError,
     GitError,
@@ -42,7 +43,10 @@ from bot.roadmap.edit import set_cell
 from bot.roadmap.model import Module, Roadmap, normalize
 from bot.roadmap.parse import decode, parse
 from bot.store import ticks as store
-from bot.store.ticks import Tick
+from bot.store.ticks import Tick, TickState
+
+if TYPE_CHECKING:  # PyGithub is imported only where a forge is made
+    from bot.forge.github import PullRequest
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +56,15 @@ GIVE_UP_SECONDS = 3600.0  # a tick kept pending through outages fails after this
 class PullRequests(Protocol):
     """What the applier needs of the forge (bot.forge.github.Forge provides it)."""
 
-    def ensure_pull(self, head: str, base: str, title: str, body: str) -> object: ...
-    def get_pull(self, number: int) -> object: ...
+    def ensure_pull(self, head: str, base: str, title: str, body: str) -> PullRequest: ...
+    def get_pull(self, number: int) -> PullRequest: ...
     def comment(self, number: int, text: str) -> None: ...
 
 
 @dataclass(frozen=True)
-class Outcome:
+class TickOutcome:
     tick: Tick
-    state: str  # the tick's new state
+    state: TickState  # the tick's new state
     detail: str  # one line for the person who ticked
     sha: str | None = None
     url: str | None = None  # commit or pull request link
@@ -73,7 +77,7 @@ class Applier:
     repo_key: str
     branch: str
     path: str
-    mode: str  # "direct" | "local" | "pr"
+    mode: TickMode
     bot: Identity
     forge: PullRequests | None = None
     people: Callable[[str], Identity | None] = lambda _user: None
@@ -85,14 +89,14 @@ class Applier:
     def __post_init__(self) -> None:
         self._bot_branch = bot_branch(self.path)
 
-    def run_once(self) -> list[Outcome]:
+    def run_once(self) -> list[TickOutcome]:
         """Apply whatever is open now. Every outcome is recorded before it is returned."""
         with store.applier_lock(self.engine, self.repo_key), self.mirror.lock():
             waiting = store.open_ticks(self.engine, self.repo_key)
             if not waiting:
                 return []
             try:
-                if self.mode == "pr":
+                if self.mode == TickMode.PR:
                     outcomes = self._pull_request(waiting)
                 else:
                     outcomes = self._direct([t for t in waiting if t.state == store.PENDING])
@@ -100,7 +104,7 @@ class Applier:
                 # The roadmap cannot be read on the branch (file gone, not UTF-8, no table):
                 # every pending tick fails with the reason; nothing was written.
                 outcomes = [
-                    Outcome(t, store.FAILED, f"could not change the roadmap: {err}")
+                    TickOutcome(t, store.FAILED, f"could not change the roadmap: {err}")
                     for t in waiting
                     if t.state == store.PENDING
                 ]
@@ -108,7 +112,9 @@ class Applier:
                 outcomes = self._setback(waiting, err)
             for o in outcomes:
                 extra = (
-                    {"pr_url": o.url, "pr_number": _pr_number(o.url)} if self.mode == "pr" else {}
+                    {"pr_url": o.url, "pr_number": _pr_number(o.url)}
+                    if self.mode == TickMode.PR
+                    else {}
                 )
                 store.mark(
                     self.engine,
@@ -123,7 +129,7 @@ class Applier:
 
     # --- direct and local ------------------------------------------------------------------
 
-    def _direct(self, pending: list[Tick]) -> list[Outcome]:
+    def _direct(self, pending: list[Tick]) -> list[TickOutcome]:
         if not pending:
             return []
         for attempt in range(self.attempts):
@@ -140,16 +146,16 @@ class Applier:
                 log.info("push to %s rejected (%s); re-applying on the new tip", self.branch, err)
                 self.sleep(_backoff(attempt))
         return [
-            Outcome(t, store.FAILED, f"the branch {self.branch} kept moving; try again")
+            TickOutcome(t, store.FAILED, f"the branch {self.branch} kept moving; try again")
             for t in pending
         ]
 
     def _apply(
         self, chain: Chain, text: str, roadmap: Roadmap, items: list[Tick], done_state: str
-    ) -> tuple[list[Outcome], str]:
+    ) -> tuple[list[TickOutcome], str]:
         """Each tick as its own commit on `chain`. Cell positions stay valid across the edits:
         a tick replaces one character with one character."""
-        outcomes: list[Outcome] = []
+        outcomes: list[TickOutcome] = []
         made: list[tuple[int, Tick, str]] = []  # (index in outcomes, tick, summary)
         for t in items:
             module = resolve(roadmap, t)
@@ -157,7 +163,7 @@ class Applier:
             if module is None or column is None:
                 what = f"module {module_name(t)!r}" if module is None else f"column {t.column!r}"
                 outcomes.append(
-                    Outcome(
+                    TickOutcome(
                         t, store.FAILED, f"{what} is no longer in the roadmap; nothing was changed"
                     )
                 )
@@ -165,20 +171,20 @@ class Applier:
             try:
                 edit = set_cell(text, roadmap, module, column, t.done)
             except (UserInputError, RoadmapFileError) as err:
-                outcomes.append(Outcome(t, store.FAILED, f"{err}; nothing was changed"))
+                outcomes.append(TickOutcome(t, store.FAILED, f"{err}; nothing was changed"))
                 continue
             if not edit.changed:
-                outcomes.append(Outcome(t, store.NOOP, edit.message))
+                outcomes.append(TickOutcome(t, store.NOOP, edit.message))
                 continue
             chain.add(edit.text.encode("utf-8"), self._message(t, edit.message), self.bot, self.bot)
             text = edit.text
             made.append((len(outcomes), t, edit.message))
-            outcomes.append(Outcome(t, done_state, edit.message))
+            outcomes.append(TickOutcome(t, done_state, edit.message))
         for (i, t, summary), sha in zip(made, chain.write(), strict=True):
-            outcomes[i] = Outcome(t, done_state, summary, sha, self.commit_url(sha))
+            outcomes[i] = TickOutcome(t, done_state, summary, sha, self.commit_url(sha))
         return outcomes, chain.parent
 
-    def _setback(self, waiting: list[Tick], err: Exception) -> list[Outcome]:
+    def _setback(self, waiting: list[Tick], err: Exception) -> list[TickOutcome]:
         """The repository or GitHub failed. A failure that may pass (network, 5xx, rate
         limit) keeps the ticks pending for the next run, telling each person once; after
         GIVE_UP_SECONDS, or for a failure that will not pass (a refused token), they fail."""
@@ -190,9 +196,13 @@ class Applier:
                 continue
             age = (now - _aware(t.created_at)).total_seconds()
             if not transient or age > GIVE_UP_SECONDS:
-                outcomes.append(Outcome(t, store.FAILED, f"could not change the roadmap: {err}"))
+                outcomes.append(
+                    TickOutcome(t, store.FAILED, f"could not change the roadmap: {err}")
+                )
             elif t.error is None:
-                outcomes.append(Outcome(t, store.PENDING, f"{err}; the tick is kept and retried"))
+                outcomes.append(
+                    TickOutcome(t, store.PENDING, f"{err}; the tick is kept and retried")
+                )
         log.warning("tick applier: %s (%s)", err, "will retry" if transient else "giving up")
         return outcomes
 
@@ -221,7 +231,7 @@ class Applier:
 
     # --- pull requests ---------------------------------------------------------------------
 
-    def _pull_request(self, waiting: list[Tick]) -> list[Outcome]:
+    def _pull_request(self, waiting: list[Tick]) -> list[TickOutcome]:
         if self.forge is None:
             raise SettingsError("TICK_MODE=pr needs GITHUB_TOKEN and GITHUB_REPOSITORY")
         head = self._bot_branch
@@ -240,14 +250,14 @@ class Applier:
                         f"someone committed to the bot branch {head} by hand, so the bot "
                         "leaves it alone; merge or close its pull request, then tick again"
                     )
-                    return [Outcome(t, store.FAILED, note) for t in refused]
-            outcomes: list[Outcome] = []
+                    return [TickOutcome(t, store.FAILED, note) for t in refused]
+            outcomes: list[TickOutcome] = []
             keep: list[Tick] = []
-            self._pulls: dict[int, object] = {}
+            self._pulls: dict[int, PullRequest] = {}
             for t in waiting:
                 closed = self._closed_unmerged(t)
                 if closed:
-                    outcomes.append(Outcome(t, store.CLOSED, closed, url=t.pr_url))
+                    outcomes.append(TickOutcome(t, store.CLOSED, closed, url=t.pr_url))
                 else:
                     keep.append(t)
             with Chain(self.mirror, base_tip, self.path) as chain:
@@ -256,7 +266,7 @@ class Applier:
                 if o.state == store.NOOP and o.tick.state == store.IN_PR:
                     # Its change is on the base now: the PR (or a person) landed it.
                     outcomes.append(
-                        Outcome(
+                        TickOutcome(
                             o.tick,
                             store.MERGED,
                             f"{o.detail.split(' is ')[0]} landed",
@@ -270,7 +280,7 @@ class Applier:
                 return outcomes
             if not self._needs_push(waiting, base_tip, bot_tip):
                 return [
-                    Outcome(o.tick, store.IN_PR, o.detail, o.tick.sha, o.tick.pr_url)
+                    TickOutcome(o.tick, store.IN_PR, o.detail, o.tick.sha, o.tick.pr_url)
                     if o.state == store.IN_PR
                     else o
                     for o in outcomes
@@ -284,13 +294,13 @@ class Applier:
             pr = self.forge.ensure_pull(
                 head, self.branch, _pr_title(on_branch), _pr_body(on_branch)
             )
-            url = str(getattr(pr, "url", ""))
+            url = pr.url
             return [
-                Outcome(o.tick, o.state, o.detail, o.sha, url) if o.state == store.IN_PR else o
+                TickOutcome(o.tick, o.state, o.detail, o.sha, url) if o.state == store.IN_PR else o
                 for o in outcomes
             ]
         return [
-            Outcome(t, store.FAILED, f"the bot branch {head} kept moving; try again")
+            TickOutcome(t, store.FAILED, f"the bot branch {head} kept moving; try again")
             for t in waiting
             if t.state == store.PENDING
         ]
@@ -327,7 +337,7 @@ class Applier:
         pr = self._pulls.get(t.pr_number)
         if pr is None:
             pr = self._pulls[t.pr_number] = self.forge.get_pull(t.pr_number)
-        if getattr(pr, "state", "open") == "closed" and not getattr(pr, "merged", False):
+        if pr.state == "closed" and not pr.merged:
             return f"pull request #{t.pr_number} was closed without merging; the tick was dropped"
         return None
 
@@ -381,13 +391,13 @@ def _pr_number(url: str | None) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
-def _pr_title(items: list[Outcome]) -> str:
+def _pr_title(items: list[TickOutcome]) -> str:
     if len(items) == 1:
         return f"Roadmap: {items[0].detail}"
     return f"Roadmap: {len(items)} changes from Slack"
 
 
-def _pr_body(items: list[Outcome]) -> str:
+def _pr_body(items: list[TickOutcome]) -> str:
     lines = [
         "Changes asked for in Slack through roadmap-bot, one commit each. This branch is",
         "regenerated from the base whenever the base moves or a new tick arrives; commit to it",

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.config import TickMode
 from bot.errors import SettingsError
 
 _ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
@@ -32,11 +33,11 @@ class TickPolicy:
         return ", ".join(names) or "nobody"
 
 
-def tick_policy(allowed: str | None, mode: str) -> TickPolicy:
+def tick_policy(allowed: str | None, mode: TickMode) -> TickPolicy:
     """The policy from TICK_ALLOWED. A pull request is reviewed anyway, so pr and local
     default to everyone; direct writes straight to the branch and needs an explicit list."""
     if allowed is None or not allowed.strip():
-        if mode == "direct":
+        if mode == TickMode.DIRECT:
             raise SettingsError(
                 "setting TICK_ALLOWED: TICK_MODE=direct commits straight to the branch, so it "
                 "needs an explicit list of Slack user or user-group IDs (or *)"

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.config import Settings
+from bot.config import Settings, TickMode
 from bot.errors import SettingsError
 from bot.repo.commit import Identity
 from bot.repo.mirror import Mirror, local_path
 from bot.store import ticks as store
 from bot.store.ticks import Tick
 
-from .applier import Applier, Outcome
+from .applier import Applier, PullRequests, TickOutcome
 from .permissions import TickPolicy, tick_policy
 
 log = logging.getLogger(__name__)
@@ -32,15 +32,15 @@ log = logging.getLogger(__name__)
 WAITING_SECONDS = 1.0
 
 
-def tick_mode(settings: Settings) -> str | None:
+def tick_mode(settings: Settings) -> TickMode | None:
     """TICK_MODE, or its default: pr with a GitHub token, local for a repo on this machine
     (and the bundled example), None (ticks off) for a remote without a token."""
     if settings.tick_mode:
         return settings.tick_mode
     if settings.github_token:
-        return "pr"
+        return TickMode.PR
     if not settings.roadmap_repo or local_path(settings.roadmap_repo) is not None:
-        return "local"
+        return TickMode.LOCAL
     return None
 
 
@@ -53,8 +53,8 @@ class TickService:
     engine: Engine
     applier: Applier
     policy: TickPolicy
-    mode: str
-    notify: Callable[[list[Outcome]], None] = lambda _outcomes: None
+    mode: TickMode
+    notify: Callable[[list[TickOutcome]], None] = lambda _outcomes: None
     interval: float = 60.0
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -100,7 +100,7 @@ class TickService:
         self._waiting = (now, found)
         return found
 
-    def run_now(self, tell_later: bool = False) -> list[Outcome]:
+    def run_now(self, tell_later: bool = False) -> list[TickOutcome]:
         """Apply what is open, tell people, return the outcomes (one run at a time here).
         `tell_later`: hand the telling to a thread of its own, so the next run (ticks that
         arrived meanwhile) need not wait for Slack to be told about this one."""
@@ -114,7 +114,7 @@ class TickService:
                 self._tell(outcomes)
         return outcomes
 
-    def _tell(self, outcomes: list[Outcome]) -> None:
+    def _tell(self, outcomes: list[TickOutcome]) -> None:
         try:
             self.notify(outcomes)
         except Exception:  # the change is made and recorded; only the telling failed
@@ -151,7 +151,7 @@ class TickService:
 def build_tick_service(
     settings: Settings,
     engine: Engine,
-    forge_factory: Callable[[], object] | None = None,
+    forge_factory: Callable[[], PullRequests] | None = None,
     people: Callable[[str], Identity | None] | None = None,
     commit_url: Callable[[str], str | None] | None = None,
 ) -> TickService | None:
@@ -162,8 +162,8 @@ def build_tick_service(
         return None
     policy = tick_policy(settings.tick_allowed, mode)
     cache = Path(settings.cache_dir) if settings.cache_dir else None
-    forge = None
-    if mode == "pr":
+    forge: PullRequests | None = None
+    if mode == TickMode.PR:
         if not settings.github_token:
             raise SettingsError("setting GITHUB_TOKEN: TICK_MODE=pr opens pull requests on GitHub")
         forge = forge_factory() if forge_factory else _forge(settings)
@@ -176,14 +176,14 @@ def build_tick_service(
         path=settings.roadmap_path.strip("/"),
         mode=mode,
         bot=Identity(settings.tick_author_name, settings.tick_author_email),
-        forge=forge,  # type: ignore[arg-type]
+        forge=forge,
         people=people or (lambda _u: None),
         commit_url=commit_url or (lambda _s: None),
     )
     return TickService(engine, applier, policy, mode, interval=settings.tick_interval_seconds)
 
 
-def _forge(settings: Settings) -> object:
+def _forge(settings: Settings) -> PullRequests:
     from bot.forge.github import Forge, repository_from_remote
 
     repository = settings.github_repository or repository_from_remote(settings.roadmap_repo or "")

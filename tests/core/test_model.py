@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.roadmap.lookup import find_module
-from bot.roadmap.model import Roadmap, Warning, normalize
+from bot.roadmap.model import FileWarning, Roadmap, normalize
 from bot.roadmap.parse import parse
 
 
@@ -16,8 +16,8 @@ def test_normalize() -> None:
 
 
 def test_warning_str() -> None:
-    assert str(Warning(12, "row has 2 cells")) == "line 12: row has 2 cells"
-    assert str(Warning(None, "no order")) == "no order"
+    assert str(FileWarning(12, "row has 2 cells")) == "line 12: row has 2 cells"
+    assert str(FileWarning(None, "no order")) == "no order"
 
 
 def test_qualified_name_and_open_columns(reference: Roadmap) -> None:

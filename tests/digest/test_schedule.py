@@ -154,15 +154,15 @@ def test_start_catches_up_in_the_background(tmp_path: Path) -> None:
 
 
 def test_a_failed_post_is_tried_again_while_its_slot_is_recent(tmp_path: Path) -> None:
-    from bot.digest.deliver import Outcome
+    from bot.digest.deliver import DeliveryOutcome
 
     clock = Clock("2024-05-13T09:00:00+02:00")
     results = iter(["failed", "posted"])
     runs: list[datetime] = []
 
-    def run(slot: datetime) -> list[Outcome]:
+    def run(slot: datetime) -> list[DeliveryOutcome]:
         runs.append(slot)
-        return [Outcome("C1", "k", next(results))]
+        return [DeliveryOutcome("C1", "k", next(results))]
 
     s = DigestSchedule(settings_for(tmp_path), run, clock=clock)
     assert s.tick() == dt("2024-05-13T09:00:00+02:00")  # Slack failed

@@ -11,7 +11,7 @@ import pytest
 from bot.repo.commit import Identity
 from bot.roadmap.parse import parse
 from bot.store import ticks as store
-from bot.ticks.applier import Outcome
+from bot.ticks.applier import TickOutcome
 from bot.ticks.service import TickService
 
 from .conftest import Remote, git, make_settings, service
@@ -202,7 +202,7 @@ def test_two_appliers_at_once(remote: Remote, tmp_path: Path, database_url: str)
     b = service(settings.model_copy(update={"cache_dir": str(tmp_path / "b-cache")}))
     for column in ("Index", "API", "Runbook", "Security"):
         tick(a, "Compute Modules/Normalization", column)
-    results: list[list[Outcome]] = []
+    results: list[list[TickOutcome]] = []
     threads = [threading.Thread(target=lambda s=s: results.append(s.run_now())) for s in (a, b)]
     for t in threads:
         t.start()
