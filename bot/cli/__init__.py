@@ -93,8 +93,8 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 def subcommand(sub: SubParsers, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     """The parser of the subcommand `name`, with the help `COMMANDS` gives it (one wording
     for the full parser and the short listing)."""
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=COMMANDS[name].help, **kwargs)
-    return parser
+    made: argparse.ArgumentParser = sub.add_parser(name, help=COMMANDS[name].help, **kwargs)
+    return made
 
 
 class CommandModule(Protocol):
