@@ -25,12 +25,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import git
 
+from ..redact import redact, without_userinfo
 from ..roadmap.model import RoadmapError
 
 FETCH_TIMEOUT = 120.0  # seconds; a hung network must not hold the repo lock forever
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _SCP_LIKE = re.compile(r"^(?:[^@/]+@)?[^/:]+:")  # user@host:path, git's rule: a colon before any /
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
 
 
 def is_url(repo: str) -> bool:
@@ -49,15 +49,7 @@ def local_path(repo: str) -> Path | None:
 
 def display(repo: str) -> str:
     """The repo as people may see it: any user:password@ taken out of a URL."""
-    return _USERINFO.sub(r"\1", repo)
-
-
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """`text` with the secrets and any URL credentials removed, for logs and error lines."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return display(text)
+    return without_userinfo(repo)
 
 
 def default_cache_root() -> Path:
