@@ -25,7 +25,8 @@ position. Not followed: renames of the file itself (a file moved onto the path s
 there), tables inside HTML comments, and files with bare-CR line ends.
 
 `parse_log` is the pure part (log text + model in, changes + model out); `read_history` is the
-thin shell that runs git.
+thin shell that runs git, and `read_branch_history` reads a mirror's fetched branch after a
+tip read before (what the history cache in bot/store keeps).
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import GitError
 from ..roadmap.model import CellState, RoadmapError, normalize
 from ..roadmap.parse import bold_text, classify, plain, split_row, unescape_pipes
 from .git import Git
+from .mirror import Mirror, display
 
 # A line git never writes inside a patch (those start with +, -, space or backslash).
 MARKER = "\x01"
@@ -576,3 +579,55 @@ def read_history(
     changes, model = parse_log(out.decode("utf-8", "replace"), model)
     model.head = tip  # commits after the last change to the file need no second look
     return changes, model
+
+
+@dataclass(frozen=True)
+class BranchHistory:
+    """What `read_branch_history` read: the branch tip, where the read started and the
+    changes after it."""
+
+    tip: str
+    since: str | None  # the commit the changes follow; None when read from the first commit
+    changes: list[Change]
+    commits_read: int
+
+
+def read_branch_history(
+    mirror: Mirror, branch: str, path: str, known: str | None, *, fetch: bool = True
+) -> BranchHistory:
+    """The changes to `path` on the fetched `branch` after `known` (a tip read before, e.g.
+    by the history cache), fetching first unless `fetch` is False.
+
+    Only the commits after `known` are read when it still lies on the branch's first-parent
+    history and the file at it fits the new commits; otherwise the whole history is read
+    (`since` is then None). `known == tip` reads nothing. Raises RoadmapError naming the
+    repo when the branch cannot be fetched or read.
+    """
+    repo = display(mirror.repo)
+    with mirror.lock():
+        if fetch:
+            try:
+                mirror.fetch(branch)
+            except GitError as err:
+                raise RoadmapError(
+                    f"ROADMAP_REPO {repo}: cannot fetch branch '{branch}' ({err})"
+                ) from None
+        try:
+            tip = resolve(mirror.git, f"refs/remotes/origin/{branch}")
+        except GitError:
+            raise RoadmapError(f"ROADMAP_REPO {repo}: branch '{branch}' was not fetched") from None
+        if known == tip:
+            return BranchHistory(tip, tip, [], 0)
+        since = known if known and on_first_parent_history(mirror.git, known, tip) else None
+        try:
+            try:
+                changes, model = read_history(mirror.git, tip, path, since)
+            except HistoryError:
+                if since is None:
+                    raise
+                # The file at the known tip does not fit the new commits: start again.
+                since = None
+                changes, model = read_history(mirror.git, tip, path)
+        except (GitError, HistoryError) as err:
+            raise RoadmapError(f"history of {path} on {branch} of {repo}: {err}") from None
+    return BranchHistory(tip, since, changes, model.commits_read)

@@ -1,9 +1,10 @@
 """The history cache: the roadmap's changes per (repo, branch, path), read from git once.
 
-A cursor row keeps the last branch tip read; the next run asks git only for the commits after
-it (`read_history` rebuilds the file model from that commit's blob, so no copy of the roadmap
-is kept here). When the cached tip is no longer on the branch's first-parent history (a
-force-push), or the parser changed (`STATE_VERSION`), the cache is rebuilt from scratch.
+A cursor row keeps the last branch tip read; the next run asks for the commits after it only.
+The store only stores: `bot.repo.history.read_branch_history` does the git reading (it rebuilds
+the file model from that commit's blob, so no copy of the roadmap is kept here). When the
+cached tip is no longer on the branch's first-parent history (a force-push), or the parser
+changed (`STATE_VERSION`), the cache is rebuilt from scratch.
 
 Several processes may share the database: the cursor is advanced with a compare-and-set on
 its old tip, so a writer that lost the race writes nothing and reads the winner's events.
@@ -38,14 +39,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import JSON
 
-from ..repo.history import (
-    Change,
-    HistoryError,
-    on_first_parent_history,
-    read_history,
-    resolve,
-)
-from ..repo.mirror import GitFailed, Mirror, display
+from ..repo.history import Change, read_branch_history
+from ..repo.mirror import Mirror, display
 from ..roadmap.lookup import Index as NameIndex
 from ..roadmap.model import RoadmapError, normalize
 from .db import metadata
@@ -112,44 +107,15 @@ def update_history(
     """Bring the cache of `path` on `branch` up to the branch's tip (fetched first unless
     `fetch` is False). Raises RoadmapError when the branch cannot be read."""
     key = cache_key(mirror.remote, branch, path)
-    with mirror.lock():
-        if fetch:
-            try:
-                mirror.fetch(branch)
-            except GitFailed as err:
-                raise RoadmapError(
-                    f"ROADMAP_REPO {display(mirror.repo)}: cannot fetch branch '{branch}' ({err})"
-                ) from None
-        ref = f"refs/remotes/origin/{branch}"
-        try:
-            tip = resolve(mirror.path, ref)
-        except GitFailed:
-            raise RoadmapError(
-                f"ROADMAP_REPO {display(mirror.repo)}: branch '{branch}' was not fetched"
-            ) from None
-        cursor = _cursor(engine, key)
-        since: str | None = None
-        rebuilt = cursor is not None
-        if cursor is not None:
-            if cursor.head == tip and cursor.fits:
-                return CacheUpdate(key, tip, 0, 0, False, cursor.events)
-            if cursor.fits and on_first_parent_history(mirror.path, cursor.head, tip):
-                since, rebuilt = cursor.head, False
-        try:
-            try:
-                changes, model = read_history(mirror.path, tip, path, since)
-            except HistoryError:
-                if since is None:
-                    raise
-                # The file at the cached tip does not fit the new commits: start again.
-                since, rebuilt = None, True
-                changes, model = read_history(mirror.path, tip, path)
-        except (GitFailed, HistoryError) as err:
-            raise RoadmapError(
-                f"history of {path} on {branch} of {display(mirror.repo)}: {err}"
-            ) from None
+    cursor = _cursor(engine, key)
+    known = cursor.head if cursor is not None and cursor.fits else None
+    read = read_branch_history(mirror, branch, path, known, fetch=fetch)
+    tip, since, changes = read.tip, read.since, read.changes
+    if cursor is not None and known == tip:
+        return CacheUpdate(key, tip, 0, 0, False, cursor.events)
+    rebuilt = cursor is not None and since is None
     total = _save(engine, key, mirror, branch, path, cursor, since, tip, changes)
-    return CacheUpdate(key, tip, model.commits_read, len(changes), rebuilt, total)
+    return CacheUpdate(key, tip, read.commits_read, len(changes), rebuilt, total)
 
 
 @dataclass(frozen=True)
