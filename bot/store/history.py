@@ -18,71 +18,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Engine,
-    Index,
-    Integer,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    Text,
-    delete,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.types import JSON
 
 from ..repo.history import Change, read_branch_history
 from ..repo.mirror import Mirror, display
 from ..roadmap.lookup import Index as NameIndex
 from ..roadmap.model import RoadmapError, normalize
-from .db import metadata
+from .schema import history_cursors, history_events
 
 if TYPE_CHECKING:
     from ..repo.source import GitSource
 
 # Bump when the parser reads history differently: cached events are then derived again.
 STATE_VERSION = 1
-
-history_cursors = Table(
-    "history_cursors",
-    metadata,
-    Column("key", String(64), primary_key=True),  # sha256 of repo, branch, path
-    Column("repo", Text, nullable=False),  # as people see it: no credentials
-    Column("branch", Text, nullable=False),
-    Column("path", Text, nullable=False),
-    Column("head", String(64), nullable=False),  # the branch tip the events run up to
-    Column("events", Integer, nullable=False),  # how many events; the next one's seq
-    Column("state", JSON, nullable=False),  # {"version": STATE_VERSION}
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-history_events = Table(
-    "history_events",
-    metadata,
-    Column("key", String(64), nullable=False),
-    Column("seq", Integer, nullable=False),  # order in the first-parent history
-    Column("commit_sha", String(64), nullable=False),
-    Column("date", String(40), nullable=False),  # author date, ISO 8601 with its own offset
-    Column("ts", BigInteger, nullable=False),  # the same instant in epoch seconds, to filter
-    Column("author", Text, nullable=False),
-    Column("email", Text, nullable=False),
-    Column("module", Text, nullable=False),
-    Column("module_key", Text, nullable=False),  # normalize(module), to filter
-    Column("group_name", Text),
-    Column("column_name", Text),
-    Column("state", String(16), nullable=False),
-    Column("kind", String(16), nullable=False),
-    PrimaryKeyConstraint("key", "seq"),
-    Index("ix_history_events_key_ts", "key", "ts"),
-)
 
 
 @dataclass(frozen=True)
