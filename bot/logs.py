@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .redact import redact
+
+__all__ = ["LOGGER", "redact", "request", "setup"]
+
 LOGGER = logging.getLogger("roadmap_bot")
-# Slack tokens (xoxb-, xapp-, ...) and GitHub tokens (ghp_, github_pat_) look like these.
-_SECRET = re.compile(r"\b(xox[abposr]-[\w-]+|xapp-[\w-]+|gh[pousr]_\w+|github_pat_\w+)")
-
-
-def redact(text: str) -> str:
-    return _SECRET.sub("[redacted]", text)
 
 
 class _JsonFormatter(logging.Formatter):

@@ -1,24 +1,25 @@
 """Write commits into the mirror with git plumbing, and push them.
 
 GitPython's index is not thread-safe (`IndexFile.add` chdirs, `index.commit` shares
-COMMIT_EDITMSG), so a commit is built from plumbing into a private index file: the tree of
-the parent, one blob replaced, write-tree, commit-tree. Nothing touches a working tree.
-Commands run with an argument list (never a shell); stdin carries the file and the message.
-Call everything here with `mirror.lock()` held.
+COMMIT_EDITMSG), so commits are built by `git fast-import` straight from a stream: no index,
+no working tree. git runs through the mirror's runner (`mirror.git`: timeouts, redaction,
+GitError); stdin carries the files and the messages. Call everything here with
+`mirror.lock()` held.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .mirror import GitFailed, Mirror, first_error_line, git_env, redact
+from ..errors import GitError
+from ..redact import redact
+from .mirror import Mirror
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Pushing into a non-bare local repo whose branch is checked out: update its working tree
@@ -38,31 +39,6 @@ def bot_branch(path: str, prefix: str = "roadmap-bot") -> str:
     return f"{prefix}/{slug}"[:200]
 
 
-def _run(
-    mirror: Mirror, args: tuple[str, ...], input: bytes | None, env: dict[str, str] | None
-) -> subprocess.CompletedProcess[bytes]:
-    full_env = {**os.environ, **git_env(mirror.remote, mirror.token), **(env or {})}
-    return subprocess.run(
-        ["git", *args],
-        cwd=mirror.path,
-        input=input,
-        env=full_env,
-        capture_output=True,
-        timeout=mirror.timeout,
-        check=False,
-    )
-
-
-def git(
-    mirror: Mirror, *args: str, input: bytes | None = None, env: dict[str, str] | None = None
-) -> str:
-    proc = _run(mirror, args, input, env)
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace")
-        raise GitFailed(redact(first_error_line(err), mirror.secrets))
-    return proc.stdout.decode("utf-8", "replace")
-
-
 class Chain:
     """Commits stacked one on another from `parent`, each replacing the file at `path`.
 
@@ -75,7 +51,7 @@ class Chain:
         self.mirror = mirror
         self.parent = parent
         self.path = path.strip("/")
-        entry = git(mirror, "ls-tree", parent, "--", self.path).split()
+        entry = mirror.git.text("ls-tree", parent, "--", self.path).split()
         self._mode = entry[0] if entry else "100644"
         self._queued: list[tuple[bytes, str, Identity, Identity]] = []
 
@@ -101,8 +77,7 @@ class Chain:
         stream += b"done\n"
         with tempfile.TemporaryDirectory(prefix="roadmap-bot-marks-") as tmp:
             marks = Path(tmp) / "marks"
-            git(
-                self.mirror,
+            self.mirror.git.run(
                 "fast-import",
                 "--quiet",
                 "--done",
@@ -111,7 +86,7 @@ class Chain:
                 input=bytes(stream),
             )
             by_mark = dict(line.split() for line in marks.read_text().splitlines())
-        git(self.mirror, "update-ref", "-d", ref)
+        self.mirror.git.run("update-ref", "-d", ref)
         shas = [by_mark[f":{i}"] for i in range(1, len(self._queued) + 1)]
         self.parent = shas[-1]
         self._queued.clear()
@@ -139,7 +114,7 @@ def _quote(path: str) -> str:
     return f'"{escaped}"'
 
 
-class PushRejected(GitFailed):
+class PushRejected(GitError):
     """The remote moved (or the lease failed): fetch, re-apply, try again."""
 
 
@@ -150,33 +125,29 @@ def push(
     reports nothing on success). `lease`: the sha the remote branch must still have
     ("" = must not exist) for a forced update."""
     local = f"refs/roadmap-bot/push/{branch}"
-    git(mirror, "update-ref", local, sha)
+    mirror.git.run("update-ref", local, sha)
     args = ["push", "--porcelain", "--quiet"]
     if mirror.is_local:
         args.append(f"--receive-pack={_UPDATE_INSTEAD}")
     if force:
         args.append(f"--force-with-lease=refs/heads/{branch}:{lease or ''}")
     args += [mirror.remote, f"{local}:refs/heads/{branch}"]
-    proc = _run(mirror, tuple(args), None, None)
+    proc = mirror.git.attempt(*args)
     if proc.returncode != 0:
         # --porcelain puts the per-ref verdict on stdout ("!  ...  [rejected] (fetch first)").
         out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
         verdict = next((ln for ln in out.splitlines() if ln.startswith("!")), "")
         if "[rejected]" in verdict or "stale info" in verdict or "fetch first" in verdict:
             raise PushRejected(redact(verdict.split("\t")[-1].strip(), mirror.secrets))
-        raise GitFailed(redact(first_error_line(out), mirror.secrets))
+        raise mirror.git.error(out)
     # The push went through: keep the fetched view in step without another fetch.
-    git(mirror, "update-ref", f"refs/remotes/origin/{branch}", sha)
+    mirror.git.run("update-ref", f"refs/remotes/origin/{branch}", sha)
 
 
 def authors_since(mirror: Mirror, base: str, tip: str) -> list[str]:
     """Author emails of the commits on `tip` that are not on `base`."""
-    return git(mirror, "log", "--format=%ae", f"{base}..{tip}", "--").split()
+    return mirror.git.text("log", "--format=%ae", f"{base}..{tip}", "--").split()
 
 
 def merge_base_is(mirror: Mirror, ancestor: str, commit: str) -> bool:
-    try:
-        git(mirror, "merge-base", "--is-ancestor", ancestor, commit)
-    except GitFailed:
-        return False
-    return True
+    return mirror.git.attempt("merge-base", "--is-ancestor", ancestor, commit).returncode == 0

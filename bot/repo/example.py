@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
 from importlib import resources
 from pathlib import Path
+
+from .git import Git
 
 EXAMPLE_PATH = "docs/roadmap.md"
 
@@ -26,25 +26,17 @@ def example_repo(cache_root: Path) -> Path:
         (work / "docs").mkdir(parents=True)
         (work / EXAMPLE_PATH).write_bytes(data)
         env = {
-            **os.environ,
             "GIT_AUTHOR_NAME": "roadmap-bot",
             "GIT_AUTHOR_EMAIL": "roadmap-bot@localhost",
             "GIT_COMMITTER_NAME": "roadmap-bot",
             "GIT_COMMITTER_EMAIL": "roadmap-bot@localhost",
         }
-        for args in (
-            ["init", "-q", "-b", "main"],
-            ["add", EXAMPLE_PATH],
-            ["commit", "-q", "-m", "The bundled example roadmap"],
-        ):
-            subprocess.run(["git", *args], cwd=work, env=env, check=True, capture_output=True)
+        git = Git(work)
+        git.run("init", "-q", "-b", "main", env=env)
+        git.run("add", EXAMPLE_PATH, env=env)
+        git.run("commit", "-q", "-m", "The bundled example roadmap", env=env)
         bare = Path(tmp) / "roadmap.git"
-        subprocess.run(
-            ["git", "clone", "-q", "--bare", str(work), str(bare)],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        git.run("clone", "-q", "--bare", str(work), str(bare), env=env)
         if not (target / "HEAD").exists():
             shutil.rmtree(target, ignore_errors=True)
             bare.rename(target)

@@ -25,15 +25,14 @@ position. Not followed: renames of the file itself (a file moved onto the path s
 there), tables inside HTML comments, and files with bare-CR line ends.
 
 `parse_log` is the pure part (log text + model in, changes + model out); `read_history` is the
-thin shell that runs git.
+thin shell that runs git, and `read_branch_history` reads a mirror's fetched branch after a
+tip read before (what the history cache in bot/store keeps).
 """
 
 from __future__ import annotations
 
 import enum
-import os
 import re
-import subprocess
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,7 +42,8 @@ from typing import Any
 from ..errors import GitError, HistoryError
 from ..roadmap.model import CellState, normalize
 from ..roadmap.parse import bold_text, classify, plain, split_row, unescape_pipes
-from .mirror import GitFailed, first_error_line, git_env
+from .git import Git
+from .mirror import Mirror, display
 
 # A line git never writes inside a patch (those start with +, -, space or backslash).
 MARKER = "\x01"
@@ -478,38 +478,34 @@ def _cell_pairs(old: Row, new: Row) -> list[tuple[str, CellState, CellState]]:
 # --- the shell: git --------------------------------------------------------------------------
 
 
-def _git(
-    repo_dir: Path, *args: str, stdin: bytes | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    # Literal pathspecs: a roadmap path with * or [ in it names that file, not a pattern.
-    argv = ["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args]
-    env = {**os.environ, **git_env(str(repo_dir))}
-    try:
-        return subprocess.run(argv, cwd=repo_dir, env=env, input=stdin, capture_output=True)
-    except FileNotFoundError:
-        raise GitError("git is not installed (needed to read the roadmap's history)") from None
+def _runner(repo: Path | Git) -> Git:
+    """The runner for `repo`: a Git as given (a mirror's, with its deadline), else one for
+    the directory."""
+    return repo if isinstance(repo, Git) else Git(repo)
 
 
-def _check(done: subprocess.CompletedProcess[bytes]) -> bytes:
-    if done.returncode != 0:
-        raise GitFailed(first_error_line(done.stderr.decode("utf-8", "replace")))
-    return done.stdout
+# Literal pathspecs: a roadmap path with * or [ in it names that file, not a pattern.
+_OPTIONS = ("--literal-pathspecs", "-c", "core.quotePath=false")
 
 
-def resolve(repo_dir: Path, ref: str) -> str:
-    """The commit sha `ref` names. Raises GitFailed."""
-    out = _check(_git(repo_dir, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"))
+def resolve(repo: Path | Git, ref: str) -> str:
+    """The commit sha `ref` names. Raises GitError."""
+    out = _runner(repo).run(
+        *_OPTIONS, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"
+    )
     return out.decode().strip()
 
 
-def on_first_parent_history(repo_dir: Path, commit: str, tip: str) -> bool:
+def on_first_parent_history(repo: Path | Git, commit: str, tip: str) -> bool:
     """True when `commit` is `tip` or one of its first-parent ancestors: then the changes
     cached up to `commit` are the start of `tip`'s history. False after a force-push, when
     `commit` is gone, or when the branch was fast-forwarded to a merge that has the old tip
     as its second parent (the first-parent history then runs through the other side)."""
     if commit == tip:
         return True
-    done = _git(repo_dir, "rev-list", "--first-parent", "--parents", f"{commit}..{tip}", "--")
+    done = _runner(repo).attempt(
+        *_OPTIONS, "rev-list", "--first-parent", "--parents", f"{commit}..{tip}", "--"
+    )
     if done.returncode != 0:
         return False
     # The walk from tip stops at the first commit reachable from `commit`: the last one
@@ -518,23 +514,22 @@ def on_first_parent_history(repo_dir: Path, commit: str, tip: str) -> bool:
     return len(last) > 1 and last[1].decode() == commit
 
 
-def model_at(repo_dir: Path, commit: str, path: str) -> FileModel:
+def model_at(repo: Path | Git, commit: str, path: str) -> FileModel:
     """The model of `path` at `commit` (empty when the file is not there), from its blob."""
-    done = _git(repo_dir, "cat-file", "--batch", stdin=f"{commit}:{path}\n".encode())
-    out = _check(done)
+    out = _runner(repo).run(*_OPTIONS, "cat-file", "--batch", input=f"{commit}:{path}\n".encode())
     first, _, rest = out.partition(b"\n")
     fields = first.split()
     if len(fields) == 3 and fields[1] == b"blob":
         data = rest[: int(fields[2])]
         return FileModel.from_text(data.decode("utf-8", "replace"), head=commit)
     if fields[-1:] == [b"missing"]:
-        resolve(repo_dir, commit)  # a missing commit is an error; a missing file is no file
+        resolve(repo, commit)  # a missing commit is an error; a missing file is no file
         return FileModel(head=commit)
     raise HistoryError(f"history: {path} at {commit[:10]} is not a file")
 
 
 def read_history(
-    repo_dir: Path,
+    repo: Path | Git,
     branch_ref: str,
     path: str,
     since_commit: str | None = None,
@@ -546,41 +541,95 @@ def read_history(
     `state` is the model returned by the previous call (`state.head == since_commit`); when
     it is missing it is rebuilt from the file's blob at `since_commit`. One `git log -p`
     reads all the new commits. `state.commits_read` of the result says how many there were.
-    Raises GitFailed for git errors and HistoryError when `state` does not fit the log.
+    `repo` is a git directory or a runner for one (a mirror's `git`).
+    Raises GitError for git errors and HistoryError when `state` does not fit the log.
     """
+    git = _runner(repo)
     # A full sha (what the cache passes) needs no rev-parse: git log checks it anyway.
-    tip = branch_ref if _SHA.fullmatch(branch_ref) else resolve(repo_dir, branch_ref)
+    tip = branch_ref if _SHA.fullmatch(branch_ref) else resolve(git, branch_ref)
     model: FileModel | None = None
     if since_commit is not None:
         model = state if state is not None and state.head == since_commit else None
         if model is None:
-            model = model_at(repo_dir, since_commit, path)
+            model = model_at(git, since_commit, path)
         if since_commit == tip:
             fresh = model.copy()
             fresh.commits_read = 0
             return [], fresh
     revs = f"{since_commit}..{tip}" if since_commit else tip
-    out = _check(
-        _git(
-            repo_dir,
-            "log",
-            "--reverse",
-            "-p",
-            "-U0",
-            "--inter-hunk-context=0",  # whatever diff.interHunkContext says
-            "--first-parent",
-            "--diff-merges=first-parent",
-            "--no-renames",  # a file renamed onto the path shows as created there
-            "--text",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-textconv",
-            f"--format={LOG_FORMAT}",
-            revs,
-            "--",
-            path,
-        )
+    out = git.run(
+        *_OPTIONS,
+        "log",
+        "--reverse",
+        "-p",
+        "-U0",
+        "--inter-hunk-context=0",  # whatever diff.interHunkContext says
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--no-renames",  # a file renamed onto the path shows as created there
+        "--text",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        f"--format={LOG_FORMAT}",
+        revs,
+        "--",
+        path,
     )
     changes, model = parse_log(out.decode("utf-8", "replace"), model)
     model.head = tip  # commits after the last change to the file need no second look
     return changes, model
+
+
+@dataclass(frozen=True)
+class BranchHistory:
+    """What `read_branch_history` read: the branch tip, where the read started and the
+    changes after it."""
+
+    tip: str
+    since: str | None  # the commit the changes follow; None when read from the first commit
+    changes: list[Change]
+    commits_read: int
+
+
+def read_branch_history(
+    mirror: Mirror, branch: str, path: str, known: str | None, *, fetch: bool = True
+) -> BranchHistory:
+    """The changes to `path` on the fetched `branch` after `known` (a tip read before, e.g.
+    by the history cache), fetching first unless `fetch` is False.
+
+    Only the commits after `known` are read when it still lies on the branch's first-parent
+    history and the file at it fits the new commits; otherwise the whole history is read
+    (`since` is then None). `known == tip` reads nothing. Raises GitError or HistoryError naming the
+    repo when the branch cannot be fetched or read.
+    """
+    repo = display(mirror.repo)
+    with mirror.lock():
+        if fetch:
+            try:
+                mirror.fetch(branch)
+            except GitError as err:
+                raise GitError(
+                    f"ROADMAP_REPO {repo}: cannot fetch branch '{branch}' ({err})"
+                ) from None
+        try:
+            tip = resolve(mirror.git, f"refs/remotes/origin/{branch}")
+        except GitError:
+            raise GitError(f"ROADMAP_REPO {repo}: branch '{branch}' was not fetched") from None
+        if known == tip:
+            return BranchHistory(tip, tip, [], 0)
+        since = known if known and on_first_parent_history(mirror.git, known, tip) else None
+        try:
+            try:
+                changes, model = read_history(mirror.git, tip, path, since)
+            except HistoryError:
+                if since is None:
+                    raise
+                # The file at the known tip does not fit the new commits: start again.
+                since = None
+                changes, model = read_history(mirror.git, tip, path)
+        except GitError as err:
+            raise GitError(f"history of {path} on {branch} of {repo}: {err}") from None
+        except HistoryError as err:
+            raise HistoryError(f"history of {path} on {branch} of {repo}: {err}") from None
+    return BranchHistory(tip, since, changes, model.commits_read)

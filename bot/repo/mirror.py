@@ -1,15 +1,15 @@
 """The roadmap repo's bare mirror in the cache: lock, fetch a branch, read a file at a commit.
 
 Only committed, fetched state is ever read (a bare repo has no working tree people edit).
-GitPython is not thread-safe and several processes may share a cache, so every git command on
-a mirror runs under `mirror.lock()`: a threading lock plus an `fcntl.flock` on a lock file
-next to the mirror. The remote URL is never stored in the mirror's config (we fetch by URL),
-and a token travels only in the git process's environment.
+Several threads and processes may share a cache, so every git command on a mirror runs under
+`mirror.lock()`: a threading lock plus an `fcntl.flock` on a lock file next to the mirror.
+git runs through the runner in `git.py` (timeouts, redaction, GitError). The remote URL is
+never stored in the mirror's config (we fetch by URL), and a token travels only in the git
+process's environment.
 """
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import hashlib
 import os
@@ -21,16 +21,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import git
+from urllib.parse import urlsplit
 
 from ..errors import GitError, SettingsError
+from ..redact import without_userinfo
+from .git import TIMEOUT, Git, auth_header, first_error_line, git_env
 
-FETCH_TIMEOUT = 120.0  # seconds; a hung network must not hold the repo lock forever
+__all__ = [
+    "FETCH_TIMEOUT",
+    "Commit",
+    "GitFailed",
+    "Mirror",
+    "auth_header",
+    "display",
+    "first_error_line",
+    "git_env",
+    "is_url",
+    "local_path",
+    "mirror_path",
+    "repo_lock",
+]
+
+FETCH_TIMEOUT = TIMEOUT  # seconds; a hung network must not hold the repo lock forever
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _SCP_LIKE = re.compile(r"^(?:[^@/]+@)?[^/:]+:")  # user@host:path, git's rule: a colon before any /
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
 
 
 def is_url(repo: str) -> bool:
@@ -49,15 +63,7 @@ def local_path(repo: str) -> Path | None:
 
 def display(repo: str) -> str:
     """The repo as people may see it: any user:password@ taken out of a URL."""
-    return _USERINFO.sub(r"\1", repo)
-
-
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """`text` with the secrets and any URL credentials removed, for logs and error lines."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return display(text)
+    return without_userinfo(repo)
 
 
 def default_cache_root() -> Path:
@@ -78,47 +84,8 @@ def mirror_path(repo: str, cache_root: Path | None = None) -> Path:
     return (cache_root or default_cache_root()) / "repos" / f"{tail}-{digest}"
 
 
-def auth_header(token: str) -> str:
-    """The HTTP header GitHub accepts for an installation or personal token."""
-    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-    return f"Authorization: Basic {basic}"
-
-
-def git_env(repo: str, token: str | None = None) -> dict[str, str]:
-    """Environment for a git process talking to `repo`.
-
-    Never prompt (a bot has no terminal). A token for an https remote becomes an
-    `http.<scheme://host/>.extraheader` through GIT_CONFIG_COUNT, appended after any such
-    settings already in our environment, so it is in neither argv nor any config file.
-    """
-    env = {"GIT_TERMINAL_PROMPT": "0"}
-    if "GIT_SSH_COMMAND" not in os.environ and "GIT_SSH" not in os.environ:
-        env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"  # fail instead of asking for a password
-    if token and repo.startswith("https://"):
-        parts = urlsplit(repo)
-        host = parts.netloc.rsplit("@", 1)[-1]
-        prefix = urlunsplit(("https", host, "/", "", ""))
-        try:
-            n = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
-        except ValueError:
-            n = 0
-        env["GIT_CONFIG_COUNT"] = str(n + 1)
-        env[f"GIT_CONFIG_KEY_{n}"] = f"http.{prefix}.extraheader"
-        env[f"GIT_CONFIG_VALUE_{n}"] = auth_header(token)
-    return env
-
-
-class GitFailed(GitError):
-    """A git command failed; str() is git's first meaningful error line, secrets removed."""
-
-
-def first_error_line(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    for line in lines:
-        for prefix in ("fatal: ", "error: "):
-            if line.startswith(prefix):
-                return line[len(prefix) :]
-    return lines[0] if lines else "no message"
+# A failed git command. The runner's GitError under the name the callers knew.
+GitFailed = GitError
 
 
 class _RepoLock:
@@ -198,7 +165,9 @@ class Mirror:
         self.timeout = timeout
         self._local = local
         self._lock = repo_lock(self.path)
-        self._repo: git.Repo | None = None
+        # Every git command on the mirror, with the token for the remote and one deadline.
+        self.git = Git(self.path, remote=self.remote, token=token, timeout=timeout)
+        self._created = False
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -212,9 +181,7 @@ class Mirror:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        if not self.token:
-            return ()
-        return (self.token, auth_header(self.token).split()[-1])
+        return self.git.secrets
 
     def check_remote(self) -> None:
         """Raise SettingsError now for a local remote that is not there (git's own message
@@ -227,15 +194,7 @@ class Mirror:
         self.check_remote()
         with self.lock():
             refspec = f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
-            self._run(
-                "fetch",
-                "--no-tags",
-                "--quiet",
-                self.remote,
-                refspec,
-                env=git_env(self.remote, self.token),
-                timeout=self.timeout,
-            )
+            self._run("fetch", "--no-tags", "--quiet", self.remote, refspec)
 
     def commit(self, branch: str) -> Commit | None:
         """The fetched tip of `branch`, or None when it was never fetched."""
@@ -269,43 +228,27 @@ class Mirror:
         with self.lock():
             return self._run("cat-file", "blob", sha)
 
-    def _open(self) -> git.Repo:
-        """The mirror's Repo, created on first use (into a temp dir, then renamed into place,
-        so a crash never leaves a half-made mirror). Call with the lock held."""
-        if self._repo is not None:
-            return self._repo
+    def _open(self) -> None:
+        """Create the mirror on first use (into a temp dir, then renamed into place, so a
+        crash never leaves a half-made mirror). Call with the lock held."""
+        if self._created:
+            return
         if not (self.path / "HEAD").exists():
             tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}")
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(self.path, ignore_errors=True)  # a leftover that is not a repo
             try:
-                git.Repo.init(tmp, bare=True)
+                tmp.parent.mkdir(parents=True, exist_ok=True)
+                Git(tmp.parent, timeout=self.timeout).run("init", "--quiet", "--bare", tmp.name)
                 tmp.rename(self.path)
-            except (OSError, git.GitCommandError) as err:
+            except (OSError, GitError) as err:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise SettingsError(
                     f"cache {self.path}: cannot create the mirror ({err})"
                 ) from None
-        self._repo = git.Repo(self.path)
-        return self._repo
+        self._created = True
 
-    def _run(
-        self, *args: str, env: dict[str, str] | None = None, timeout: float | None = None
-    ) -> bytes:
+    def _run(self, *args: str) -> bytes:
         """stdout of `git <args>` in the mirror, as bytes exactly (no newline stripped)."""
-        repo = self._open()
-        try:
-            status, out, err = repo.git.execute(
-                [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
-                env=env,
-                kill_after_timeout=timeout,
-                with_extended_output=True,
-                with_exceptions=False,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-            )
-        except git.GitCommandNotFound:
-            raise GitError("git is not installed (needed to read ROADMAP_REPO)") from None
-        if status != 0:
-            raise GitFailed(redact(first_error_line(str(err)), self.secrets))
-        return out  # type: ignore[no-any-return]
+        self._open()
+        return self.git.run(*args)

@@ -1,8 +1,7 @@
 """The database behind DATABASE_URL: one engine per URL; tables created when first needed.
 
-Each feature defines its tables on `metadata` in its own module (ticks, history, digest);
-`engine()` creates whatever tables are known and not yet created, so the order in which
-features are imported does not matter.
+Every table is defined in `schema.py`, imported here, so `engine()` creates them all however
+the database is first opened.
 """
 
 from __future__ import annotations
@@ -10,14 +9,16 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from bot.errors import SettingsError
 
-metadata = MetaData()
+from .schema import metadata
+
+__all__ = ["engine", "metadata", "normalize_url"]
 
 _engines: dict[str, tuple[Engine, set[str]]] = {}
 _lock = threading.Lock()
@@ -32,13 +33,9 @@ def normalize_url(url: str) -> str:
 
 
 def engine(url: str) -> Engine:
-    """The engine for `url`, with every table defined so far created. A bad URL or an
+    """The engine for `url`, with every table of `schema` created. A bad URL or an
     unreachable database: a SettingsError naming DATABASE_URL."""
     url = normalize_url(url)
-    # Every feature's tables, so a feature importing its module after the engine was made
-    # still finds its tables (the import is here: those modules import `metadata` from us).
-    from . import digest, history, ticks  # noqa: F401
-
     with _lock:
         found = _engines.get(url)
         if found is None:

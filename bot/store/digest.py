@@ -20,51 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    Integer,
-    String,
-    Table,
-    Text,
-    and_,
-    delete,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .db import metadata
+from .schema import deliveries, subscriptions
 
 POSTING, POSTED, FAILED = "posting", "posted", "failed"
 LEASE = timedelta(minutes=10)  # far longer than a post with its retries takes
 ERROR_TEXT = 2000
-
-subscriptions = Table(
-    "digest_subscriptions",
-    metadata,
-    Column("channel", String(64), primary_key=True),
-    Column("added_by", String(64)),
-    Column("added_at", DateTime(timezone=True), nullable=False),
-)
-
-deliveries = Table(
-    "digest_deliveries",
-    metadata,
-    Column("channel", String(64), primary_key=True),
-    Column("period_key", String(64), primary_key=True),
-    Column("state", String(16), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("owner", String(64), nullable=False),  # a fresh id per take
-    Column("taken_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("message_ts", String(64)),
-    Column("file_id", String(64)),
-    Column("error", Text),
-)
 
 
 @dataclass(frozen=True)

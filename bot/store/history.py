@@ -1,9 +1,10 @@
 """The history cache: the roadmap's changes per (repo, branch, path), read from git once.
 
-A cursor row keeps the last branch tip read; the next run asks git only for the commits after
-it (`read_history` rebuilds the file model from that commit's blob, so no copy of the roadmap
-is kept here). When the cached tip is no longer on the branch's first-parent history (a
-force-push), or the parser changed (`STATE_VERSION`), the cache is rebuilt from scratch.
+A cursor row keeps the last branch tip read; the next run asks for the commits after it only.
+The store only stores: `bot.repo.history.read_branch_history` does the git reading (it rebuilds
+the file model from that commit's blob, so no copy of the roadmap is kept here). When the
+cached tip is no longer on the branch's first-parent history (a force-push), or the parser
+changed (`STATE_VERSION`), the cache is rebuilt from scratch.
 
 Several processes may share the database: the cursor is advanced with a compare-and-set on
 its old tip, so a writer that lost the race writes nothing and reads the winner's events.
@@ -17,79 +18,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Engine,
-    Index,
-    Integer,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    Text,
-    delete,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.types import JSON
 
-from ..errors import (
-    GitError,
-    HistoryError,
-    NotFoundError,
-    UserInputError,
-    did_you_mean,
-    matches_several,
-)
-from ..repo.history import Change, ChangeKind, on_first_parent_history, read_history, resolve
-from ..repo.mirror import GitFailed, Mirror, display
+from ..errors import NotFoundError, UserInputError, did_you_mean, matches_several
+from ..repo.history import Change, ChangeKind, read_branch_history
+from ..repo.mirror import Mirror, display
 from ..roadmap.lookup import Index as NameIndex
 from ..roadmap.model import normalize
-from .db import metadata
+from .schema import history_cursors, history_events
 
 if TYPE_CHECKING:
     from ..repo.source import GitSource
 
 # Bump when the parser reads history differently: cached events are then derived again.
 STATE_VERSION = 1
-
-history_cursors = Table(
-    "history_cursors",
-    metadata,
-    Column("key", String(64), primary_key=True),  # sha256 of repo, branch, path
-    Column("repo", Text, nullable=False),  # as people see it: no credentials
-    Column("branch", Text, nullable=False),
-    Column("path", Text, nullable=False),
-    Column("head", String(64), nullable=False),  # the branch tip the events run up to
-    Column("events", Integer, nullable=False),  # how many events; the next one's seq
-    Column("state", JSON, nullable=False),  # {"version": STATE_VERSION}
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-history_events = Table(
-    "history_events",
-    metadata,
-    Column("key", String(64), nullable=False),
-    Column("seq", Integer, nullable=False),  # order in the first-parent history
-    Column("commit_sha", String(64), nullable=False),
-    Column("date", String(40), nullable=False),  # author date, ISO 8601 with its own offset
-    Column("ts", BigInteger, nullable=False),  # the same instant in epoch seconds, to filter
-    Column("author", Text, nullable=False),
-    Column("email", Text, nullable=False),
-    Column("module", Text, nullable=False),
-    Column("module_key", Text, nullable=False),  # normalize(module), to filter
-    Column("group_name", Text),
-    Column("column_name", Text),
-    Column("state", String(16), nullable=False),
-    Column("kind", String(16), nullable=False),
-    PrimaryKeyConstraint("key", "seq"),
-    Index("ix_history_events_key_ts", "key", "ts"),
-)
 
 
 @dataclass(frozen=True)
@@ -115,45 +59,15 @@ def update_history(
     `fetch` is False). Raises GitError when the branch cannot be read, HistoryError when its
     log does not fit the file."""
     key = cache_key(mirror.remote, branch, path)
-    with mirror.lock():
-        if fetch:
-            try:
-                mirror.fetch(branch)
-            except GitFailed as err:
-                raise GitError(
-                    f"ROADMAP_REPO {display(mirror.repo)}: cannot fetch branch '{branch}' ({err})"
-                ) from None
-        ref = f"refs/remotes/origin/{branch}"
-        try:
-            tip = resolve(mirror.path, ref)
-        except GitFailed:
-            raise GitError(
-                f"ROADMAP_REPO {display(mirror.repo)}: branch '{branch}' was not fetched"
-            ) from None
-        cursor = _cursor(engine, key)
-        since: str | None = None
-        rebuilt = cursor is not None
-        if cursor is not None:
-            if cursor.head == tip and cursor.fits:
-                return CacheUpdate(key, tip, 0, 0, False, cursor.events)
-            if cursor.fits and on_first_parent_history(mirror.path, cursor.head, tip):
-                since, rebuilt = cursor.head, False
-        where = f"history of {path} on {branch} of {display(mirror.repo)}"
-        try:
-            try:
-                changes, model = read_history(mirror.path, tip, path, since)
-            except HistoryError:
-                if since is None:
-                    raise
-                # The file at the cached tip does not fit the new commits: start again.
-                since, rebuilt = None, True
-                changes, model = read_history(mirror.path, tip, path)
-        except GitFailed as err:
-            raise GitError(f"{where}: {err}") from None
-        except HistoryError as err:
-            raise HistoryError(f"{where}: {err}") from None
+    cursor = _cursor(engine, key)
+    known = cursor.head if cursor is not None and cursor.fits else None
+    read = read_branch_history(mirror, branch, path, known, fetch=fetch)
+    tip, since, changes = read.tip, read.since, read.changes
+    if cursor is not None and known == tip:
+        return CacheUpdate(key, tip, 0, 0, False, cursor.events)
+    rebuilt = cursor is not None and since is None
     total = _save(engine, key, mirror, branch, path, cursor, since, tip, changes)
-    return CacheUpdate(key, tip, model.commits_read, len(changes), rebuilt, total)
+    return CacheUpdate(key, tip, read.commits_read, len(changes), rebuilt, total)
 
 
 @dataclass(frozen=True)

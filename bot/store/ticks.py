@@ -18,23 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Engine,
-    Integer,
-    String,
-    Table,
-    Text,
-    insert,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from .db import metadata
+from .schema import ticks
 
 
 class TickState(enum.StrEnum):
@@ -58,31 +45,6 @@ FAILED = TickState.FAILED
 MERGED = TickState.MERGED
 CLOSED = TickState.CLOSED
 OPEN_STATES = (PENDING, IN_PR)
-
-ticks = Table(
-    "ticks",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(200), nullable=False, unique=True),
-    Column("repo", String(500), nullable=False, index=True),  # repo + branch + path
-    Column("module", Text, nullable=False),  # qualified "Group/Module"
-    Column("column_name", Text, nullable=False),
-    Column("line", Integer, nullable=False),
-    Column("done", Boolean, nullable=False),
-    Column("user_id", String(64), nullable=False),
-    Column("user_name", Text),
-    Column("channel", String(64)),
-    Column("message_ts", String(64)),
-    Column("response_url", Text),
-    Column("surface", String(16), nullable=False),  # message | home | cli
-    Column("state", String(16), nullable=False, index=True),
-    Column("sha", String(64)),
-    Column("pr_url", Text),
-    Column("pr_number", Integer),
-    Column("error", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
 
 
 @dataclass(frozen=True)
