@@ -23,7 +23,7 @@ from ..config import Settings
 from ..errors import BotError, GitError, RoadmapFileError
 from ..roadmap import parse
 from ..roadmap.model import Roadmap
-from .mirror import GitFailed, Mirror, display
+from .mirror import Mirror, display
 
 BUNDLED_LOCATION = "the bundled example roadmap"
 _PARSED_BLOBS = 8  # parsed versions kept per source: enough to survive a revert or two
@@ -213,30 +213,33 @@ class GitSource(_CachingSource):
         repo, branch, path = display(self.repo), self.branch, self.path
         mirror = self._mirror
         mirror.check_remote()  # before the lock: a wrong name should leave no lock file behind
-        try:
-            with mirror.lock():  # fetch and read as one step against other fetchers
-                try:
-                    mirror.fetch(branch)
-                except GitFailed as err:
-                    raise GitError(
-                        f"ROADMAP_REPO {repo}: cannot fetch branch '{branch}' ({err})"
-                    ) from None
+        with mirror.lock():  # fetch and read as one step against other fetchers
+            try:
+                mirror.fetch(branch)
+            except GitError as err:
+                raise GitError(
+                    f"ROADMAP_REPO {repo}: cannot fetch branch '{branch}' ({err})"
+                ) from None
+            try:
                 commit = mirror.commit(branch)
-                if commit is None:
-                    raise GitError(f"ROADMAP_REPO {repo}: branch '{branch}' was not fetched")
-                short = commit.sha[:7]
-                entry = mirror.entry(commit.sha, path)
-                if entry is None:
-                    raise RoadmapFileError(f"{path} is not in {branch} of {repo} (commit {short})")
-                kind, blob = entry
-                if kind != "blob":
-                    what = {"tree": "a directory", "commit": "a submodule"}.get(kind, kind)
-                    raise RoadmapFileError(
-                        f"{path} in {branch} of {repo} is {what}, not a file (commit {short})"
-                    )
+                entry = None if commit is None else mirror.entry(commit.sha, path)
+            except GitError as err:  # reading our own mirror failed: name it, it may be damaged
+                raise GitError(f"ROADMAP_REPO {repo}: cache {mirror.path}: {err}") from None
+            if commit is None:
+                raise GitError(f"ROADMAP_REPO {repo}: branch '{branch}' was not fetched")
+            short = commit.sha[:7]
+            if entry is None:
+                raise RoadmapFileError(f"{path} is not in {branch} of {repo} (commit {short})")
+            kind, blob = entry
+            if kind != "blob":
+                what = {"tree": "a directory", "commit": "a submodule"}.get(kind, kind)
+                raise RoadmapFileError(
+                    f"{path} in {branch} of {repo} is {what}, not a file (commit {short})"
+                )
+            try:
                 text, roadmap = self._parse_blob(blob, short)
-        except GitFailed as err:  # reading our own mirror failed: name it, it may be damaged
-            raise GitError(f"ROADMAP_REPO {repo}: cache {mirror.path}: {err}") from None
+            except GitError as err:
+                raise GitError(f"ROADMAP_REPO {repo}: cache {mirror.path}: {err}") from None
         return Snapshot(
             roadmap=roadmap,
             text=text,
