@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot.blockkit.text import escape, link
 from bot.slack import blocks
-from bot.slack.blocks.text import escape, link
 from bot.store import ticks as store
 from bot.ticks.applier import Outcome, module_name
 

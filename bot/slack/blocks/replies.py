@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from bot.blockkit import kit
+from bot.blockkit.text import escape, fit, plural
 from bot.roadmap.lookup import Found
 from bot.roadmap.model import Group, Module
 
-from . import kit
 from .common import module_label
 from .ids import pick_action_id
-from .text import escape, fit, plural
 
 MAX_CHOICES = 25  # one actions block
 QUERY = 100  # a pasted paragraph is quoted, not echoed whole

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.blockkit import kit
 from bot.slack import blocks
-from bot.slack.blocks import kit
 from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
