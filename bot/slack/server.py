@@ -29,8 +29,8 @@ from bot.store.db import engine
 from bot.ticks.service import build_tick_service
 
 from .app import build_app
-from .notify import make_notifier
 from .services import Services
+from .tick_results import make_notifier
 
 log = logging.getLogger(__name__)
 

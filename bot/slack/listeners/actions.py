@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import logs
-from bot.slack import blocks, ticking
+from bot.slack import blocks, tick_requests
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
@@ -99,7 +99,7 @@ def register(app: App, services: Services) -> None:
                     respond(
                         response_type="ephemeral",
                         replace_original=False,
-                        text=ticking.not_recorded(err),
+                        text=tick_requests.not_recorded(err),
                     )
                 return
             ack()  # only now: the tick is durable before Slack hears back
@@ -124,7 +124,7 @@ def _refusal(
     """(outcome, what to tell the person) when this click must not become a tick."""
     if services.ticks is not None and parse_tick_value(action.get("value")) is None:
         return "bad_value", "This button is out of date. Run `/roadmap` again for a fresh card."
-    return ticking.refusal(services, _user(body))
+    return tick_requests.refusal(services, _user(body))
 
 
 def _user(body: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import logs
-from bot.slack import blocks, ticking
+from bot.slack import blocks, tick_requests
 from bot.slack.listeners import digest as digest_listener
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
@@ -65,13 +65,13 @@ def _tick(
 ) -> None:
     """`/roadmap tick MODULE COLUMN`: recorded like a click on the card, then the card."""
     user = str(command.get("user_id", ""))
-    refused = ticking.refusal(services, user)
+    refused = tick_requests.refusal(services, user)
     if refused is not None:
         ack(response_type="ephemeral", text=refused[1])
         log["outcome"] = refused[0]
         return
     snap = services.snapshot()
-    found = ticking.module_and_column(snap.roadmap, words)
+    found = tick_requests.module_and_column(snap.roadmap, words)
     if isinstance(found, str):
         ack(**blocks.error_card(found).as_kwargs())
         log["outcome"] = "bad_tick"
@@ -96,7 +96,7 @@ def _tick(
             surface="message",
         )
     except Exception as err:  # the store is down: say so, write nothing
-        ack(response_type="ephemeral", text=ticking.not_recorded(err))
+        ack(response_type="ephemeral", text=tick_requests.not_recorded(err))
         log["outcome"] = "not_recorded"
         return
     reply = services.answer(module.qualified)
