@@ -8,12 +8,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from bot.config import Settings
 from bot.digest.schedule import DigestSchedule
 from bot.repo.source import RoadmapSource, Snapshot
 from bot.ticks.service import TickService
 
+from . import blocks
 from .answers import Answer, answer
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,18 @@ class Services:
         if cached is None or now - cached[0] > GROUP_CACHE_SECONDS:
             cached = self._groups[group] = (now, self.list_group(group))
         return cached[1]
+
+    def home_view(self, snap: Snapshot, now: datetime | None = None) -> dict[str, Any]:
+        """The App Home tab for `snap`, naming its last commit (when opened, after a tick)."""
+        last = None
+        if snap.commit:
+            last = {
+                "sha": snap.commit,
+                "subject": snap.subject or "",
+                "author": snap.author or "",
+                "when": snap.committed_at,
+            }
+        return blocks.home_view(snap.roadmap, snap.location, last, now or datetime.now(UTC))
 
     def commit_line(self, snap: Snapshot) -> str | None:
         if not snap.commit:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
@@ -79,8 +78,7 @@ def make_notifier(services: Services, client: WebClient) -> Callable[[list[Outco
                 if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
                     client.chat_postMessage(channel=t.user_id, text=line)
         for user in homes:
-            view = blocks.home_view(snap.roadmap, snap.location, None, datetime.now(UTC))
-            client.views_publish(user_id=user, view=view)
+            client.views_publish(user_id=user, view=services.home_view(snap))
 
     return notify
 
