@@ -4,7 +4,6 @@ with the commit or pull request; a failure or a no-op is said to them alone."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
@@ -47,40 +46,37 @@ def result_line(o: Outcome) -> str:
     return f"{_DONE.get(o.state, 'ℹ️')} {what}: {escape(o.detail)}"
 
 
-def make_notifier(services: Services, client: WebClient) -> Callable[[list[Outcome]], None]:
-    def notify(outcomes: list[Outcome]) -> None:
-        try:
-            snap = services.refresh()  # the branch after the change, once for the whole batch
-        except Exception as err:
-            log.warning("roadmap refresh after ticks failed: %s", err)
-            snap = services.snapshot()
-        homes: set[str] = set()
-        for o in outcomes:
-            t = o.tick
-            line = result_line(o)
-            if t.response_url:
-                reply = services.answer(t.module, snap).message
-                card = blocks.Message(reply.text, [*reply.blocks, _context(line)][:50])
-                hook = WebhookClient(t.response_url)
-                hook.send(text=card.text, blocks=card.blocks, replace_original=True)
-                if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
-                    hook.send(text=line, response_type="ephemeral", replace_original=False)
-            elif t.surface == "home":
-                homes.add(t.user_id)
-                if t.message_ts:  # the modal the click came from shows the true state again
-                    card = services.answer(t.module, snap).message
-                    client.views_update(
-                        view_id=t.message_ts,
-                        view=blocks.modal(
-                            blocks.Message(card.text, [*card.blocks, _context(line)])
-                        ),
-                    )
-                if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
-                    client.chat_postMessage(channel=t.user_id, text=line)
-        for user in homes:
-            client.views_publish(user_id=user, view=services.home_view(snap))
-
-    return notify
+def tell(services: Services, client: WebClient, outcomes: list[Outcome]) -> None:
+    """Each card the ticks came from shows the roadmap after them, with the result; the
+    App Home of whoever ticked from there is published again."""
+    try:
+        snap = services.refresh()  # the branch after the change, once for the whole batch
+    except Exception as err:
+        log.warning("roadmap refresh after ticks failed: %s", err)
+        snap = services.snapshot()
+    homes: set[str] = set()
+    for o in outcomes:
+        t = o.tick
+        line = result_line(o)
+        if t.response_url:
+            reply = services.answer(t.module, snap).message
+            card = blocks.Message(reply.text, [*reply.blocks, _context(line)][:50])
+            hook = WebhookClient(t.response_url)
+            hook.send(text=card.text, blocks=card.blocks, replace_original=True)
+            if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
+                hook.send(text=line, response_type="ephemeral", replace_original=False)
+        elif t.surface == "home":
+            homes.add(t.user_id)
+            if t.message_ts:  # the modal the click came from shows the true state again
+                card = services.answer(t.module, snap).message
+                client.views_update(
+                    view_id=t.message_ts,
+                    view=blocks.modal(blocks.Message(card.text, [*card.blocks, _context(line)])),
+                )
+            if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
+                client.chat_postMessage(channel=t.user_id, text=line)
+    for user in homes:
+        client.views_publish(user_id=user, view=services.home_view(snap))
 
 
 def _context(text: str) -> dict[str, object]:
