@@ -20,8 +20,8 @@ from bot.repo.commit import Identity
 from bot.repo.source import RoadmapSource, Snapshot
 from bot.ticks.service import TickService
 
-from . import blocks
-from .answers import Answer, answer
+from . import blocks, router
+from .answers import Answer
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class Services:
             if hit is not None and hit[0] is snap:
                 self._answers.move_to_end(key)
                 return hit[1]
-        reply = answer(snap.roadmap, text, snap.location, self.commit_line(snap), waiting)
+        reply = router.answer(snap.roadmap, text, snap.location, self.commit_line(snap), waiting)
         with self._answers_lock:
             self._answers[key] = (snap, reply)
             while len(self._answers) > ANSWERS_KEPT:

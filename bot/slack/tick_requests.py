@@ -1,12 +1,21 @@
-"""What a tick asked for in Slack must pass before it is recorded: ticks on, person allowed;
-and `/roadmap tick MODULE COLUMN` read into a module and a column."""
+"""Tick requests from Slack: what one must pass before it is recorded (ticks on, person
+allowed), and `/roadmap tick MODULE COLUMN` (a row of router.KEYWORDS) read into a module and
+a column and recorded. Clicks on a card's tick buttons are recorded in listeners/actions.
+What became of a tick is told by tick_results."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.roadmap.lookup import find_column, find_module
 from bot.roadmap.model import Module, Roadmap
+from bot.store.ticks import idempotency_key
 
-from .services import Services
+from . import blocks
+
+if TYPE_CHECKING:
+    from .router import Command
+    from .services import Services
 
 TICKS_OFF = (
     "Ticking from Slack is off for this roadmap: ROADMAP_REPO is a remote and neither "
@@ -45,3 +54,60 @@ def module_and_column(roadmap: Roadmap, words: str) -> tuple[Module, str] | str:
         if module is not None and column is not None:
             return module, column
     return f"No single module and column in `{words}`. {USAGE}"
+
+
+def tick_command(command: Command) -> None:
+    _record(command, done=True)
+
+
+def untick_command(command: Command) -> None:
+    _record(command, done=False)
+
+
+def _record(command: Command, done: bool) -> None:
+    """`/roadmap tick MODULE COLUMN`: recorded like a click on the card, then the card."""
+    services, payload, log = command.services, command.payload, command.log
+    refused = refusal(services, command.user)
+    if refused is not None:
+        command.ack(response_type="ephemeral", text=refused[1])
+        log["outcome"] = refused[0]
+        return
+    snap = services.snapshot()
+    found = module_and_column(snap.roadmap, command.words)
+    if isinstance(found, str):
+        command.ack(**blocks.error_card(found).as_kwargs())
+        log["outcome"] = "bad_tick"
+        return
+    module, column = found
+    assert services.ticks is not None  # refusal() checked
+    # Slack's retries of this command carry the same trigger_id: one tick.
+    key = idempotency_key(
+        payload.get("team_id"),
+        command.user,
+        payload.get("trigger_id"),
+        module.qualified,
+        column,
+        done,
+    )
+    try:
+        _, new = services.ticks.record(
+            key=key,
+            module=module.qualified,
+            column=column,
+            line=module.line,
+            done=done,
+            user_id=command.user,
+            user_name=payload.get("user_name"),
+            channel=payload.get("channel_id"),
+            response_url=payload.get("response_url"),
+            surface="message",
+        )
+    except Exception as err:  # the store is down: say so, write nothing
+        command.ack(response_type="ephemeral", text=not_recorded(err))
+        log["outcome"] = "not_recorded"
+        return
+    reply = services.answer(module.qualified)
+    command.ack(response_type="ephemeral", **reply.message.as_kwargs())  # after recording
+    log.update(outcome="recorded" if new else "duplicate", module=module.name, column=column)
+    if new:
+        services.ticks.submit()

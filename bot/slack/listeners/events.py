@@ -11,11 +11,13 @@ from bot import logs
 from bot.slack.services import Services
 
 
-def register(app: App, services: Services) -> None:
-    @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        user = str(event.get("user", ""))
-        with logs.request("event", event="app_home_opened", user=user):
-            client.views_publish(user_id=user, view=services.home_view(services.snapshot()))
+def register(app: App) -> None:
+    app.event("app_home_opened")(home_opened)
+
+
+def home_opened(event: dict[str, Any], client: WebClient, services: Services) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    user = str(event.get("user", ""))
+    with logs.request("event", event="app_home_opened", user=user):
+        client.views_publish(user_id=user, view=services.home_view(services.snapshot()))
