@@ -46,6 +46,9 @@ class _Latest:
 
 @dataclass(frozen=True)
 class Services:
+    """Built once, whole (build_services; tests may build one with just settings and a
+    source). Listeners get it from Bolt's context, named `services`."""
+
     settings: Settings
     source: RoadmapSource
     ticks: TickService | None = None  # None: ticking from Slack is off
