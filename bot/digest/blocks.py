@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.blockkit import kit
+from bot.blockkit.text import ago, escape, fit, join_names, link, name, plural, readiness_line
 from bot.repo.history import ChangeKind
-from bot.slack.blocks import kit
-from bot.slack.blocks.common import name, readiness_line
-from bot.slack.blocks.text import ago, escape, fit, join_names, link, plural
 
 from .compose import ChangeLine, Digest, GroupProgress, OpenPR, Stalled
 

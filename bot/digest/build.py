@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
 
+from bot.blockkit.kit import Message
 from bot.config import Settings
 from bot.errors import BotError, RoadmapFileError, SettingsError
 from bot.repo.history import Change, read_history
@@ -26,7 +27,6 @@ from bot.repo.mirror import GitFailed
 from bot.repo.source import GitSource, RoadmapSource, Snapshot
 from bot.roadmap import parse
 from bot.roadmap.model import Roadmap
-from bot.slack.blocks import Message
 from bot.store.history import cached_history
 
 from .blocks import to_blocks

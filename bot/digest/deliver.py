@@ -27,9 +27,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 
+from bot.blockkit.kit import Message
 from bot.config import Settings
 from bot.repo.source import RoadmapSource
-from bot.slack.blocks import Message
 from bot.store import digest as store
 
 from .build import build_digest

@@ -6,8 +6,8 @@ way as in Slack ("…and N more"); nothing is escaped (no Slack markup here).
 
 from __future__ import annotations
 
+from bot.blockkit.text import ago, plural, progress_bar
 from bot.repo.history import ChangeKind
-from bot.slack.blocks.text import ago, plural, progress_bar
 
 from .blocks import period_label, short_date
 from .compose import Digest

@@ -1,11 +1,13 @@
-"""What `/roadmap <text>` answers: the words people type mapped to a card. Pure.
+"""The cards `/roadmap` answers with: the overview, help, next, blockers, and a module, group
+or column looked up by name. Pure: the router (router.py) picks which.
 
-Keywords (help, next, blockers, ...) come first; then a module by exact name, a group by
-exact name, then the looser matches of each; nothing is ever guessed from a fuzzy match.
+A lookup tries a module by exact name, a group by exact name, then the looser matches of
+each; nothing is ever guessed from a fuzzy match.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.roadmap.lookup import Found, find_any, find_module
@@ -13,8 +15,6 @@ from bot.roadmap.model import Group, Module, Roadmap
 
 from . import blocks
 from .blocks import Message
-
-KEYWORDS = ("help", "next", "blockers", "digest", "subscribe", "unsubscribe", "refresh")
 
 
 @dataclass(frozen=True)
@@ -24,32 +24,33 @@ class Answer:
     subject: str = ""  # what was asked about, for the log
 
 
-def answer(
+def overview(
     roadmap: Roadmap,
-    text: str,
     location: str = "",
     commit_line: str | None = None,
     pending: dict[str, dict[str, str]] | None = None,
 ) -> Answer:
-    """The card for `text`. `pending` maps a module's qualified name to {column: PR link}."""
-    query = " ".join(text.split())
-    word, _, rest = query.partition(" ")
-    keyword = word.casefold()
-    if not query:
-        card = blocks.overview(roadmap, location, commit_line)
-        return Answer(_with_waiting(card, pending or {}), "overview")
-    if keyword == "help" and not rest:
-        return Answer(blocks.help_card(), "help")
-    if keyword == "next" and not rest:
-        return Answer(blocks.next_card(roadmap), "next")
-    if keyword == "blockers":
-        if not rest:
-            return Answer(blocks.blockers_card(roadmap, None), "blockers")
-        found = find_module(roadmap, rest)
-        if found.item is None:
-            return _no_single(found, rest)
-        return Answer(blocks.blockers_card(roadmap, found.item), "blockers", found.item.name)
-    return lookup(roadmap, query, pending)
+    """`/roadmap` alone. `pending` maps a module's qualified name to {column: PR link}."""
+    card = blocks.overview(roadmap, location, commit_line)
+    return Answer(_with_waiting(card, pending or {}), "overview")
+
+
+def help_answer(usage: Sequence[tuple[str, str]]) -> Answer:
+    return Answer(blocks.help_card(usage), "help")
+
+
+def next_answer(roadmap: Roadmap, _words: str) -> Answer:
+    return Answer(blocks.next_card(roadmap), "next")
+
+
+def blockers_answer(roadmap: Roadmap, words: str) -> Answer:
+    """`blockers`: what waits for what; `blockers MODULE`: what blocks that module."""
+    if not words:
+        return Answer(blocks.blockers_card(roadmap, None), "blockers")
+    found = find_module(roadmap, words)
+    if found.item is None:
+        return _no_single(found, words)
+    return Answer(blocks.blockers_card(roadmap, found.item), "blockers", found.item.name)
 
 
 def lookup(

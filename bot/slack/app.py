@@ -1,13 +1,14 @@
-"""The Bolt app: built from settings and a roadmap source, listeners registered by surface."""
+"""The Bolt app: built from the services, listeners registered by surface (listeners/)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from .listeners import actions, commands, events
+from . import listeners
 from .services import Services
 
 
@@ -34,7 +35,17 @@ def build_app(services: Services, client: WebClient | None = None) -> App:
         # that Slack retries; unmatched requests are acked and ignored instead.
         raise_error_for_unhandled_request=False,
     )
-    commands.register(app, services)
-    actions.register(app, services)
-    events.register(app, services)
+    app.middleware(_with(services))
+    listeners.register(app)
     return app
+
+
+def _with(services: Services) -> Callable[[BoltContext, Callable[[], None]], None]:
+    """Middleware that hands `services` to every listener: Bolt passes a listener each
+    context key its signature names, as it passes `ack` or `client`."""
+
+    def middleware(context: BoltContext, next_: Callable[[], None]) -> None:
+        context["services"] = services
+        next_()
+
+    return middleware

@@ -18,19 +18,13 @@ from slack_sdk import WebClient
 
 from bot import logs
 from bot.config import Settings, load_settings
-from bot.digest.build import commit_url_for
-from bot.digest.deliver import scheduled
 from bot.errors import SettingsError
-from bot.repo.commit import Identity
 from bot.repo.example import EXAMPLE_PATH, example_repo
 from bot.repo.mirror import default_cache_root
-from bot.repo.source import source_from_settings
 from bot.store.db import engine
-from bot.ticks.service import build_tick_service
 
 from .app import build_app
-from .notify import make_notifier
-from .services import Services
+from .services import Services, build_services
 
 log = logging.getLogger(__name__)
 
@@ -110,47 +104,16 @@ def make(settings: Settings, *, start_ticks: bool = True) -> tuple[App, Services
         settings = settings.model_copy(
             update={"roadmap_repo": str(repo), "roadmap_path": EXAMPLE_PATH}
         )
-    services = Services(settings, source_from_settings(settings))
-    services.snapshot()
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    services.ticks = build_tick_service(
-        settings,
-        engine(settings.database_url),
-        people=lambda user: _person(client, user),
-        commit_url=commit_url_for(settings) or (lambda _sha: None),
-    )
-    services.list_group = lambda group: _members(client, group)
+    services = build_services(settings, client)
     try:
         app = build_app(services, client)
     except Exception as err:
         msg = f"setting SLACK_BOT_TOKEN: Slack did not accept it ({logs.redact(str(err))})"
         raise SettingsError(msg) from None
-    if services.ticks is not None:
-        services.ticks.notify = make_notifier(services, client)
-    services.digest = scheduled(settings, services.source, client, engine(settings.database_url))
     if start_ticks:
         services.start_background()
     return app, services
-
-
-def _person(client: WebClient, user: str) -> Identity | None:
-    """Name and email for a Co-authored-by trailer, when Slack gives them (users:read.email)."""
-    try:
-        profile = client.users_info(user=user)["user"]["profile"]
-    except Exception as err:
-        log.info("users.info %s failed: %s", user, err)
-        return None
-    email = profile.get("email")
-    name = profile.get("real_name") or profile.get("display_name") or user
-    return Identity(name, email) if email else None
-
-
-def _members(client: WebClient, group: str) -> set[str]:
-    try:
-        return set(client.usergroups_users_list(usergroup=group)["users"])
-    except Exception as err:
-        log.warning("usergroups.users.list %s failed: %s", group, err)
-        return set()
 
 
 def serve() -> int:

@@ -1,4 +1,5 @@
-"""What the listeners share: settings, the roadmap kept fresh off the request path, ticks."""
+"""What the listeners share: settings, the roadmap kept fresh off the request path, ticks,
+the digest schedule. `build_services` builds it whole; nothing is set on it afterwards."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.digest.schedule import DigestSchedule
+from bot.repo.commit import Identity
 from bot.repo.source import RoadmapSource, Snapshot
 from bot.ticks.service import TickService
 
-from .answers import Answer, answer
+from . import blocks, router
+from .answers import Answer
 
 log = logging.getLogger(__name__)
 
@@ -23,23 +30,38 @@ ANSWERS_KEPT = 512
 REFRESH_CHECK_SECONDS = 1.0  # ask the source whether to read again at most this often
 
 
+def _nobody(_group: str) -> set[str]:
+    return set()
+
+
 @dataclass
+class _Latest:
+    """The snapshot answers come from and when to look for a newer one: the part of
+    Services that changes while it serves."""
+
+    snapshot: Snapshot | None = None
+    next_check: float = 0.0  # time.monotonic() before which no background check starts
+    refreshing: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True)
 class Services:
+    """Built once, whole (build_services; tests may build one with just settings and a
+    source). Listeners get it from Bolt's context, named `services`."""
+
     settings: Settings
     source: RoadmapSource
-    ticks: TickService | None = None
+    ticks: TickService | None = None  # None: ticking from Slack is off
     digest: DigestSchedule | None = None  # posts the weekly digest while serving
     # usergroups.users.list, asked only when TICK_ALLOWED names a user group
-    list_group: Callable[[str], set[str]] = lambda _group: set()
-    _last: Snapshot | None = None
-    _refreshing: threading.Lock = field(default_factory=threading.Lock)
-    _next_check: float = 0.0  # time.monotonic() before which no background check starts
-    _groups: dict[str, tuple[float, set[str]]] = field(default_factory=dict)
+    list_group: Callable[[str], set[str]] = _nobody
+    _latest: _Latest = field(default_factory=_Latest, init=False, repr=False)
+    _groups: dict[str, tuple[float, set[str]]] = field(default_factory=dict, init=False, repr=False)
     # Rendered answers by (snapshot, text, tick version): a card is a pure function of them.
     _answers: OrderedDict[tuple[int, str, int], tuple[Snapshot, Answer]] = field(
-        default_factory=OrderedDict
+        default_factory=OrderedDict, init=False, repr=False
     )
-    _answers_lock: threading.Lock = field(default_factory=threading.Lock)
+    _answers_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def start_background(self) -> None:
         """The tick applier and the digest schedule: in the process that serves (after a
@@ -59,28 +81,29 @@ class Services:
         """The roadmap to answer from, at once: the last good snapshot, with a refresh
         started in the background (the source reads again only when its interval is up).
         Only the very first call, before anything was read, waits for the read."""
-        if self._last is None:
-            self._last = self.source.snapshot()
-            return self._last
+        latest = self._latest
+        if latest.snapshot is None:
+            latest.snapshot = self.source.snapshot()
+            return latest.snapshot
         now = time.monotonic()
-        if now >= self._next_check and self._refreshing.acquire(blocking=False):
+        if now >= latest.next_check and latest.refreshing.acquire(blocking=False):
             # At most one check a second: a thread per request cost more than the answer.
-            self._next_check = now + REFRESH_CHECK_SECONDS
+            latest.next_check = now + REFRESH_CHECK_SECONDS
             threading.Thread(target=self._refresh_quietly, daemon=True).start()
-        return self._last
+        return latest.snapshot
 
     def refresh(self) -> Snapshot:
         """Read the branch now (on demand: `/roadmap refresh`, after a tick)."""
-        self._last = self.source.refresh()
-        return self._last
+        self._latest.snapshot = self.source.refresh()
+        return self._latest.snapshot
 
     def _refresh_quietly(self) -> None:
         try:
-            self._last = self.source.snapshot()
+            self._latest.snapshot = self.source.snapshot()
         except Exception as err:  # keep answering from the last good snapshot
             log.warning("roadmap refresh failed: %s", err)
         finally:
-            self._refreshing.release()
+            self._latest.refreshing.release()
 
     def answer(self, text: str, snap: Snapshot | None = None) -> Answer:
         """The reply to `/roadmap <text>` (or a pick or share), from the current roadmap."""
@@ -92,7 +115,7 @@ class Services:
             if hit is not None and hit[0] is snap:
                 self._answers.move_to_end(key)
                 return hit[1]
-        reply = answer(snap.roadmap, text, snap.location, self.commit_line(snap), waiting)
+        reply = router.answer(snap.roadmap, text, snap.location, self.commit_line(snap), waiting)
         with self._answers_lock:
             self._answers[key] = (snap, reply)
             while len(self._answers) > ANSWERS_KEPT:
@@ -110,9 +133,75 @@ class Services:
             cached = self._groups[group] = (now, self.list_group(group))
         return cached[1]
 
+    def home_view(self, snap: Snapshot, now: datetime | None = None) -> dict[str, Any]:
+        """The App Home tab for `snap`, naming its last commit (when opened, after a tick)."""
+        last = None
+        if snap.commit:
+            last = {
+                "sha": snap.commit,
+                "subject": snap.subject or "",
+                "author": snap.author or "",
+                "when": snap.committed_at,
+            }
+        return blocks.home_view(snap.roadmap, snap.location, last, now or datetime.now(UTC))
+
     def commit_line(self, snap: Snapshot) -> str | None:
         if not snap.commit:
             return None
         who = f" by {snap.author}" if snap.author else ""
         when = f" on {snap.committed_at:%Y-%m-%d %H:%M %Z}" if snap.committed_at else ""
         return f"{snap.location} · `{snap.commit[:7]}`{who}{when}"
+
+
+def build_services(settings: Settings, client: WebClient) -> Services:
+    """Everything the listeners share, built whole: the roadmap source (read once here, so
+    the first request is fast), the tick service (ticks off: None) telling its results
+    through `client`, the digest schedule. Raises SettingsError (one line naming the setting)
+    for a bad tick configuration."""
+    from bot.digest.build import commit_url_for
+    from bot.digest.deliver import scheduled
+    from bot.repo.source import source_from_settings
+    from bot.store.db import engine
+    from bot.ticks.service import build_tick_service
+
+    from . import tick_results
+
+    source = source_from_settings(settings)
+    store = engine(settings.database_url)
+    ticks = build_tick_service(
+        settings,
+        store,
+        people=lambda user: _person(client, user),
+        commit_url=commit_url_for(settings) or (lambda _sha: None),
+        # Called by the applier after `services` below exists: results are told through it.
+        notify=lambda outcomes: tick_results.tell(services, client, outcomes),
+    )
+    services = Services(
+        settings,
+        source,
+        ticks=ticks,
+        digest=scheduled(settings, source, client, store),
+        list_group=lambda group: _members(client, group),
+    )
+    services.snapshot()
+    return services
+
+
+def _person(client: WebClient, user: str) -> Identity | None:
+    """Name and email for a Co-authored-by trailer, when Slack gives them (users:read.email)."""
+    try:
+        profile = client.users_info(user=user)["user"]["profile"]
+    except Exception as err:
+        log.info("users.info %s failed: %s", user, err)
+        return None
+    email = profile.get("email")
+    name = profile.get("real_name") or profile.get("display_name") or user
+    return Identity(name, email) if email else None
+
+
+def _members(client: WebClient, group: str) -> set[str]:
+    try:
+        return set(client.usergroups_users_list(usergroup=group)["users"])
+    except Exception as err:
+        log.warning("usergroups.users.list %s failed: %s", group, err)
+        return set()

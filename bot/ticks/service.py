@@ -154,6 +154,7 @@ def build_tick_service(
     forge_factory: Callable[[], PullRequests] | None = None,
     people: Callable[[str], Identity | None] | None = None,
     commit_url: Callable[[str], str | None] | None = None,
+    notify: Callable[[list[TickOutcome]], None] | None = None,
 ) -> TickService | None:
     """The service for the configured repo, or None when ticks are off. Raises SettingsError
     (one line naming the setting) for a bad tick configuration."""
@@ -180,7 +181,14 @@ def build_tick_service(
         people=people or (lambda _u: None),
         commit_url=commit_url or (lambda _s: None),
     )
-    return TickService(engine, applier, policy, mode, interval=settings.tick_interval_seconds)
+    return TickService(
+        engine,
+        applier,
+        policy,
+        mode,
+        notify=notify or (lambda _outcomes: None),
+        interval=settings.tick_interval_seconds,
+    )
 
 
 def _forge(settings: Settings) -> PullRequests:

@@ -6,11 +6,11 @@ import json
 import time
 from datetime import timedelta
 
+from bot.blockkit.limits import check_message
 from bot.digest.blocks import to_blocks
 from bot.digest.compose import OpenPR, compose, revert
 from bot.digest.text import to_text
 from bot.roadmap.parse import parse
-from bot.slack.blocks import check_message
 from tests.slack.helpers import all_text, assert_message, roadmap_text, texts
 
 from .conftest import change as ch

@@ -12,12 +12,13 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine, delete
 
+from bot.blockkit.kit import Message
+from bot.blockkit.limits import check_message
 from bot.digest import deliver
 from bot.digest.blocks import to_blocks
 from bot.digest.chart import burnup_png
 from bot.digest.compose import compose
 from bot.digest.deliver import post_digest
-from bot.slack.blocks import Message, check_message
 from bot.store import db
 from bot.store import digest as store
 from tests.fakes.slack import FakeSlack

@@ -1,4 +1,6 @@
-"""/roadmap digest | subscribe | unsubscribe: ack first, answer ephemerally, store channels."""
+"""/roadmap digest | subscribe | unsubscribe: ack first, answer ephemerally, store channels.
+
+The router is called as the /roadmap listener calls it, with ack and respond recorded."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.repo.source import BundledSource
-from bot.slack.listeners.digest import handle
+from bot.slack import router
 from bot.slack.services import Services
 from bot.store import db
 from bot.store import digest as store
@@ -38,15 +40,34 @@ def command(channel: str = "C0001", user: str = "U0001") -> dict[str, Any]:
     return {"channel_id": channel, "user_id": user, "text": ""}
 
 
-def test_other_keywords_are_not_ours(tmp_path: Path) -> None:
+def handle(
+    text: str,
+    payload: dict[str, Any],
+    ack: Any,
+    respond: Any,
+    svc: Services,
+    now: Any = None,
+) -> dict[str, Any]:
+    """`/roadmap <text>` through the router; the request's log line."""
+    log: dict[str, Any] = {}
+    clock = {"now": now} if now else {}
+    router.route(svc, {**payload, "text": text}, ack, respond, log, **clock)
+    return log
+
+
+def test_digest_keywords_only_alone(tmp_path: Path) -> None:
     r = Recorder()
-    assert not handle("next", command(), r.ack, r.respond, services(tmp_path))
-    assert r.log == []
+    log = handle("digest weekly", command(), r.ack, r.respond, services(tmp_path))
+    assert log["outcome"] == "not_found"  # looked up as a name, like any other text
+    [(kind, reply)] = r.log
+    assert kind == "ack" and "weekly" in reply["text"]
 
 
 def test_digest_preview_is_acked_then_answered_ephemerally(tmp_path: Path) -> None:
     r = Recorder()
-    assert handle(" Digest ", command(), r.ack, r.respond, services(tmp_path))
+    assert handle(" Digest ", command(), r.ack, r.respond, services(tmp_path)) == {
+        "outcome": "digest_digest"
+    }
     (first, ack), (second, reply) = r.log
     assert (first, second) == ("ack", "respond")
     assert ack["response_type"] == "ephemeral"
@@ -71,7 +92,8 @@ def test_subscribe_and_unsubscribe(tmp_path: Path, channel: str) -> None:
     svc = services(tmp_path)
     at = dt("2024-05-08T12:00:00+02:00")
     r = Recorder()
-    assert handle("subscribe", command(channel), r.ack, r.respond, svc, now=lambda: at)
+    log = handle("subscribe", command(channel), r.ack, r.respond, svc, now=lambda: at)
+    assert log == {"outcome": "digest_subscribe"}
     assert r.log[0] == ("ack", {})  # acked before the store is touched
     reply = r.log[1][1]
     assert reply["response_type"] == "ephemeral"

@@ -7,7 +7,8 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from bot.slack.blocks import Message, check_message
+from bot.blockkit.kit import Message
+from bot.blockkit.limits import check_message
 
 
 def walk(obj: Any) -> Iterator[dict[str, Any]]:

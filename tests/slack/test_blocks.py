@@ -18,7 +18,6 @@ from bot.slack.blocks import (
     blockers_card,
     error_card,
     group_card,
-    help_card,
     home_view,
     module_card,
     next_card,
@@ -186,11 +185,16 @@ def test_blockers_card_for_module_and_for_everything(example: Roadmap) -> None:
     assert "*Access Modules* waits" not in body  # first in the order: waits for nothing
 
 
-def test_help_card_lists_every_subcommand() -> None:
-    msg = help_card()
+def test_help_card_lists_every_keyword_of_the_router(example: Roadmap) -> None:
+    from bot.slack.router import KEYWORDS, answer
+
+    msg = answer(example, "help").message
     assert_message(msg)
     body = all_text(msg)
-    for word in ("next", "blockers", "digest", "subscribe", "unsubscribe", "help"):
+    assert set(KEYWORDS) >= {"next", "blockers", "tick", "untick", "refresh", "digest", "help"}
+    for word in KEYWORDS:
+        assert word in body
+    for word in ("next", "blockers", "tick", "refresh", "digest", "subscribe", "unsubscribe"):
         assert f"/roadmap {word}" in body
     assert "&lt;module&gt;" in body  # the placeholder is escaped, not a Slack link
 
@@ -317,8 +321,8 @@ def test_overview_mentions_warnings_in_the_file(example_text: str) -> None:
 
 
 def test_column_card_and_routing(example: Roadmap, huge: Roadmap) -> None:
-    from bot.slack.answers import answer
     from bot.slack.blocks import check_message, column_card
+    from bot.slack.router import answer
 
     api = answer(example, "api")
     assert api.outcome == "column" and api.subject == "API"
@@ -333,8 +337,8 @@ def test_column_card_and_routing(example: Roadmap, huge: Roadmap) -> None:
 
 
 def test_overview_says_what_waits(example: Roadmap) -> None:
-    from bot.slack.answers import answer
     from bot.slack.blocks import check_message
+    from bot.slack.router import answer
 
     pr = "https://github.com/acme/docs/pull/7"
     waiting = answer(example, "", pending={"Compute Modules/Ingestion": {"API": pr, "Index": pr}})
@@ -348,8 +352,8 @@ def test_overview_says_what_waits(example: Roadmap) -> None:
 
 
 def test_every_answer_on_the_reference_is_within_limits(example: Roadmap) -> None:
-    from bot.slack.answers import answer
     from bot.slack.blocks import check_message
+    from bot.slack.router import answer
 
     queries = ["", "help", "next", "blockers", "blockers ingestion", "zzz", "Action", "Catalg"]
     queries += [m.name for m in example.modules] + [g.name for g in example.groups]

@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.blockkit.kit import sections
+from bot.blockkit.text import ago, fit, join_names, mrkdwn_from_markdown, slack_len, truncate
 from bot.roadmap.model import Roadmap
 from bot.slack.blocks import (
     TickRequest,
@@ -18,8 +20,6 @@ from bot.slack.blocks import (
     progress_bar,
     tick_value,
 )
-from bot.slack.blocks.kit import sections
-from bot.slack.blocks.text import ago, fit, join_names, mrkdwn_from_markdown, slack_len, truncate
 
 
 def test_escape() -> None:

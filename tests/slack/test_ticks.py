@@ -185,6 +185,24 @@ def test_user_group_members_may_tick_from_an_app_home_modal(
     assert "Co-authored-by: grace <grace@example.com>" in message
 
 
+def test_the_home_tab_names_the_new_commit_after_a_tick_from_app_home(
+    slack: FakeSlack, remote: Remote, tmp_path: Path
+) -> None:
+    with running(direct(slack, remote, tmp_path)) as bot:
+        card = bot.command("Ingestion", slack.response_url()).json()
+        api = tick_buttons(card["blocks"])["API"]
+        view = {"id": "V0MODAL", "type": "modal", "blocks": card["blocks"]}
+        action = signing.button_action(api["action_id"], api["value"])
+        body = signing.block_actions_body([action], user_id="U0001", view=view)
+        assert signing.post(bot.url + "/slack/events", body, SECRET).status_code == 200
+        published = slack.wait_for("views.publish")
+    head = git(remote.bare, "rev-parse", "main").strip()
+    assert published[0].params["user_id"] == "U0001"
+    home = json.dumps(published[0].params["view"], ensure_ascii=False)
+    assert f"Last change: `{head[:10]}`" in home
+    assert "Last change: unknown" not in home
+
+
 def test_tick_by_command(slack: FakeSlack, remote: Remote, tmp_path: Path) -> None:
     with running(direct(slack, remote, tmp_path)) as bot:
         url = slack.response_url()

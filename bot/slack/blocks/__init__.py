@@ -6,6 +6,10 @@ or from a user is escaped; every result stays within Block Kit's limits (`check_
 
 from __future__ import annotations
 
+from bot.blockkit.kit import Message, modal
+from bot.blockkit.limits import check_message
+from bot.blockkit.text import escape, progress_bar
+
 from .cards import blockers_card, column_card, group_card, module_card, next_card, overview
 from .home import home_view
 from .ids import (
@@ -23,10 +27,7 @@ from .ids import (
     tick_value,
     untick_action_id,
 )
-from .kit import Message, modal
-from .limits import check_message
 from .replies import ambiguous, error_card, help_card, not_found
-from .text import escape, progress_bar
 
 __all__ = [
     "ACTION_PICK",

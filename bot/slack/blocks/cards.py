@@ -6,6 +6,8 @@ actions block), so any roadmap, however large or oddly named, renders within Sla
 
 from __future__ import annotations
 
+from bot.blockkit import kit
+from bot.blockkit.text import escape, fit, join_names, link, name, plural, readiness_line
 from bot.roadmap.analysis import (
     blockers,
     column_readiness,
@@ -16,19 +18,15 @@ from bot.roadmap.analysis import (
 )
 from bot.roadmap.model import CellState, Group, Module, Roadmap
 
-from . import kit
 from .common import (
     LINE,
     blocker_blocks,
-    name,
     ordered_groups,
     pick_buttons,
-    readiness_line,
     rule_blocks,
     share_button,
 )
 from .ids import tick_action_id, tick_value, untick_action_id
-from .text import escape, fit, join_names, link, plural
 
 NEXT_IN_OVERVIEW = 5
 GROUPS_IN_OVERVIEW = 25

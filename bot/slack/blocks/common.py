@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.blockkit import kit
+from bot.blockkit.text import (
+    NAME,
+    escape,
+    fit,
+    join_names,
+    mrkdwn_from_markdown,
+    name,
+    plural,
+    truncate,
+)
 from bot.roadmap.analysis import Blocker, order_index, rules_for_group
 from bot.roadmap.model import Group, Module, Roadmap
 
-from . import kit
 from .ids import ACTION_SHARE, pick_action_id
-from .text import bar, escape, fit, join_names, mrkdwn_from_markdown, percent, plural, truncate
 
-# Names are cut in lists so one 2,000-character name cannot crowd out every other line.
-NAME = 80
 LINE = 600
-
-
-def name(s: str, limit: int = NAME) -> str:
-    """An escaped name from the file, cut to `limit`."""
-    return fit(s, limit)
-
-
-def readiness_line(done: int, total: int, width: int = 10) -> str:
-    """ "`▓▓▓▓░░░░░░` 3/7 · 42%" for mrkdwn: backticks keep the bar's blocks aligned."""
-    return f"`{bar(done, total, width)}` {done}/{total} · {percent(done, total)}%"
 
 
 def ordered_groups(roadmap: Roadmap) -> list[Group]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.blockkit import kit
+from bot.blockkit.text import ago, fit, name, plural, readiness_line
 from bot.roadmap.analysis import next_modules, readiness
 from bot.roadmap.model import Roadmap
 
-from . import kit
-from .common import name, ordered_groups, pick_buttons, readiness_line
-from .text import ago, fit, plural
+from .common import ordered_groups, pick_buttons
 
 GROUPS = 60
 NEXT = 10

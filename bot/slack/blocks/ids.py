@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from bot.blockkit.limits import BUTTON_VALUE
 from bot.roadmap.model import Module
 
 ACTION_PICK = "roadmap_pick"  # value: a query, e.g. "Group/Module"
@@ -22,7 +23,7 @@ TICK_PATTERN = re.compile(rf"^{ACTION_TICK}:\d+$")
 UNTICK_PATTERN = re.compile(rf"^{ACTION_UNTICK}:\d+$")
 PICK_PATTERN = re.compile(rf"^{ACTION_PICK}(:\d+)?$")
 
-MAX_VALUE = 2000  # Slack's cap on a button value
+MAX_VALUE = BUTTON_VALUE  # Slack's cap on a button value
 
 
 def tick_action_id(i: int) -> str:

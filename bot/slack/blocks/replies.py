@@ -3,38 +3,33 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
+from bot.blockkit import kit
+from bot.blockkit.text import escape, fit, plural
 from bot.roadmap.lookup import Found
 from bot.roadmap.model import Group, Module
 
-from . import kit
 from .common import module_label
 from .ids import pick_action_id
-from .text import escape, fit, plural
 
 MAX_CHOICES = 25  # one actions block
 QUERY = 100  # a pasted paragraph is quoted, not echoed whole
 
-_USAGE = [
+# What /roadmap answers besides its keywords (each keyword's line is in router.KEYWORDS).
+LOOKUP_USAGE = [
     ("/roadmap", "every group with its progress, and what is next"),
     ("/roadmap <module>", "a module's columns, blockers and rules, with tick buttons"),
     ("/roadmap <group>", "a group's modules and what blocks it"),
     ("/roadmap <Group>/<module>", "one of several modules with the same name"),
     ("/roadmap <column>", "one readiness track (e.g. API) across every module"),
-    ("/roadmap next", "what the team can work on now"),
-    ("/roadmap blockers [module]", "what waits for what, or what blocks one module"),
-    ("/roadmap tick <module> <column>", "mark a cell done (untick: open again)"),
-    ("/roadmap refresh", "read the roadmap's branch now"),
-    ("/roadmap digest", "the weekly digest, now"),
-    ("/roadmap subscribe", "get the weekly digest in this channel"),
-    ("/roadmap unsubscribe", "stop the weekly digest in this channel"),
-    ("/roadmap help", "this message"),
 ]
 
 
-def help_card() -> kit.Message:
-    lines = [f"`{escape(cmd)}`: {what}" for cmd, what in _USAGE]
+def help_card(usage: Sequence[tuple[str, str]]) -> kit.Message:
+    """`usage`: (how to ask, what it answers), one line each, in order."""
+    lines = [f"`{escape(cmd)}`: {what}" for cmd, what in usage]
     blocks = [
         kit.header("How to use /roadmap"),
         kit.section("\n".join(lines)),

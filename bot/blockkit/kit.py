@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import limits
-from .ids import MAX_VALUE
 from .text import slack_len, truncate
 
 Block = dict[str, Any]
@@ -78,7 +77,7 @@ def button(
 ) -> Block | None:
     """A button, or None when `value` is too long for Slack: a value cannot be cut without
     changing what the click means, so the caller says so in text instead."""
-    if slack_len(value) > MAX_VALUE:
+    if slack_len(value) > limits.BUTTON_VALUE:
         return None
     el: Block = {
         "type": "button",

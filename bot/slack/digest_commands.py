@@ -1,62 +1,62 @@
-"""`/roadmap digest`, `/roadmap subscribe`, `/roadmap unsubscribe`.
+"""`/roadmap digest`, `/roadmap subscribe`, `/roadmap unsubscribe` (rows of router.KEYWORDS).
 
 Acked at once; the slow part (building the digest: a fetch, the history, a chart) or the
 store write happens after the ack and is answered through `respond` (ephemeral).
-`handle` returns False for any other keyword, so the /roadmap listener goes on.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from bot.slack import blocks
-from bot.slack.blocks import kit
-from bot.slack.services import Services
+from bot.blockkit import kit
+
+from . import blocks
+
+if TYPE_CHECKING:
+    from .router import Command
+    from .services import Services
 
 log = logging.getLogger(__name__)
 
-KEYWORDS = frozenset({"digest", "subscribe", "unsubscribe"})
+
+def preview(command: Command) -> None:
+    """`/roadmap digest`: the digest as it would be posted now, to the asker alone."""
+    command.ack(response_type="ephemeral", text="Putting the digest together…")
+    command.log["outcome"] = "digest_digest"
+    _preview(command.respond, command.services, command.now())
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+def subscribe(command: Command) -> None:
+    _change_subscription(command, "subscribe")
 
 
-def handle(
-    keyword: str,
-    command: dict[str, Any],
-    ack: Callable[..., Any],
-    respond: Callable[..., Any],
-    services: Services,
-    now: Callable[[], datetime] = _utcnow,
-) -> bool:
-    """Answer `keyword` if it is one of the digest's; False (nothing done) otherwise."""
-    keyword = keyword.strip().casefold()
-    if keyword not in KEYWORDS:
-        return False
-    if keyword == "digest":
-        ack(response_type="ephemeral", text="Putting the digest together…")
-        _preview(respond, services, now())
-        return True
-    ack()
-    channel = command.get("channel_id")
+def unsubscribe(command: Command) -> None:
+    _change_subscription(command, "unsubscribe")
+
+
+def _change_subscription(command: Command, keyword: str) -> None:
+    command.ack()
+    command.log["outcome"] = f"digest_{keyword}"
+    channel = command.payload.get("channel_id")
     if not channel:
-        respond(**blocks.error_card("This command needs a channel.").as_kwargs())
-        return True
+        command.respond(**blocks.error_card("This command needs a channel.").as_kwargs())
+        return
+    services = command.services
     try:
-        text = _subscription(keyword, channel, command.get("user_id"), services, now())
+        text = _subscription(
+            keyword, channel, command.payload.get("user_id"), services, command.now()
+        )
     except Exception as err:  # told to the person, never a traceback
         log.warning("digest %s in %s failed: %s", keyword, channel, err)
         text = f"Could not {keyword} this channel: {err}"
-        respond(**blocks.error_card(text).as_kwargs())
-        return True
-    respond(response_type="ephemeral", replace_original=False, text=text)
-    return True
+        command.respond(**blocks.error_card(text).as_kwargs())
+        return
+    command.respond(response_type="ephemeral", replace_original=False, text=text)
 
 
 def _preview(respond: Callable[..., Any], services: Services, now: datetime) -> None:

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 ELLIPSIS = "…"
 FULL = "▓"
 EMPTY = "░"
+NAME = 80  # a name in a list is cut to this
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ESCAPE_RE = re.compile("[&<>]")
@@ -100,6 +101,17 @@ def bar(done: int, total: int, width: int = 10) -> str:
 def progress_bar(done: int, total: int, width: int = 10) -> str:
     """ "▓▓▓▓░░░░░░ 3/7 · 42%"."""
     return f"{bar(done, total, width)} {done}/{total} · {percent(done, total)}%"
+
+
+def readiness_line(done: int, total: int, width: int = 10) -> str:
+    """ "`▓▓▓▓░░░░░░` 3/7 · 42%" for mrkdwn: backticks keep the bar's blocks aligned."""
+    return f"`{bar(done, total, width)}` {done}/{total} · {percent(done, total)}%"
+
+
+def name(s: str, limit: int = NAME) -> str:
+    """An escaped name from the file, cut to `limit` (80 by default: in a list, one
+    2,000-character name must not crowd out every other line)."""
+    return fit(s, limit)
 
 
 def join_names(names: Iterable[str], limit: int, shown: int = 5) -> str:

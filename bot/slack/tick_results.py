@@ -1,0 +1,83 @@
+"""Tell people what became of their ticks: the card they clicked shows the true state again,
+with the commit or pull request; a failure or a no-op is said to them alone."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+
+from bot.blockkit.text import escape, link
+from bot.slack import blocks
+from bot.store import ticks as store
+from bot.ticks.applier import TickOutcome, module_name
+
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+_DONE = {
+    store.APPLIED: "✅",
+    store.IN_PR: "📝",
+    store.MERGED: "✅",
+    store.NOOP: "ℹ️",
+    store.FAILED: "⚠️",
+    store.CLOSED: "⚠️",
+    store.PENDING: "⏳",
+}
+
+
+def result_line(o: TickOutcome) -> str:
+    t = o.tick
+    what = f"*{escape(module_name(t))}* / {escape(t.column)}"
+    if o.state == store.APPLIED:
+        where = (
+            link(o.url, f"commit {o.sha[:7]}")
+            if o.url and o.sha
+            else f"commit `{(o.sha or '')[:7]}`"
+        )
+        return f"{_DONE[o.state]} {t.verb.capitalize()}ed {what}: {where}"
+    if o.state == store.IN_PR:
+        pr = link(o.url or "", "the roadmap pull request")
+        return f"{_DONE[o.state]} {what}: pending review in {pr}"
+    if o.state == store.MERGED:
+        return f"{_DONE[o.state]} {what}: the pull request with this change landed"
+    return f"{_DONE.get(o.state, 'ℹ️')} {what}: {escape(o.detail)}"
+
+
+def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> None:
+    """Each card the ticks came from shows the roadmap after them, with the result; the
+    App Home of whoever ticked from there is published again."""
+    try:
+        snap = services.refresh()  # the branch after the change, once for the whole batch
+    except Exception as err:
+        log.warning("roadmap refresh after ticks failed: %s", err)
+        snap = services.snapshot()
+    homes: set[str] = set()
+    for o in outcomes:
+        t = o.tick
+        line = result_line(o)
+        if t.response_url:
+            reply = services.answer(t.module, snap).message
+            card = blocks.Message(reply.text, [*reply.blocks, _context(line)][:50])
+            hook = WebhookClient(t.response_url)
+            hook.send(text=card.text, blocks=card.blocks, replace_original=True)
+            if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
+                hook.send(text=line, response_type="ephemeral", replace_original=False)
+        elif t.surface == "home":
+            homes.add(t.user_id)
+            if t.message_ts:  # the modal the click came from shows the true state again
+                card = services.answer(t.module, snap).message
+                client.views_update(
+                    view_id=t.message_ts,
+                    view=blocks.modal(blocks.Message(card.text, [*card.blocks, _context(line)])),
+                )
+            if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
+                client.chat_postMessage(channel=t.user_id, text=line)
+    for user in homes:
+        client.views_publish(user_id=user, view=services.home_view(snap))
+
+
+def _context(text: str) -> dict[str, object]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
