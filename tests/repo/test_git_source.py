@@ -12,8 +12,9 @@ import pytest
 from bot.repo import GitSource, Snapshot
 from bot.roadmap import parse as parse_module
 from bot.roadmap.model import Roadmap, RoadmapError
+from tests.support.git import Remote
 
-from .conftest import FakeClock, Remote, git, move_away
+from .conftest import FakeClock, git, move_away
 
 EXAMPLE_MODULES = 37
 
