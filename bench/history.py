@@ -27,8 +27,7 @@ from bot.repo.history import read_history
 from bot.repo.mirror import Mirror
 from bot.store.db import engine
 from bot.store.history import cached_history, query_history, update_history
-
-from .roadmaps import big_roadmap
+from tests.support.roadmaps import big_roadmap
 
 PATH = "docs/roadmap.md"
 AUTHORS = [("Ada", "ada@example.com"), ("Bo", "bo@example.com"), ("Cy", "cy@example.com")]

@@ -15,8 +15,7 @@ from markdown_it import MarkdownIt
 
 from bot.roadmap.lookup import find_column, find_module
 from bot.roadmap.parse import parse
-
-from .roadmaps import big_roadmap
+from tests.support.roadmaps import big_roadmap
 
 
 def best(fn: Callable[[], object], repeat: int) -> float:
