@@ -88,6 +88,17 @@ def _error(status: int, message: str, **extra: Any) -> _Answer:
     return _Answer(status, {"message": message, **extra, "documentation_url": DOCS})
 
 
+def _invalid(resource: str, code: str, field: str | None = None, message: str = "") -> _Answer:
+    """GitHub's 422 "Validation Failed", with one error: a field's `code` (missing_field,
+    invalid), or a `custom` one with its `message`."""
+    error = {"resource": resource, "code": code}
+    if field is not None:
+        error["field"] = field
+    if message:
+        error["message"] = message
+    return _error(422, "Validation Failed", errors=[error])
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -405,18 +416,10 @@ class FakeGitHub(FakeServer):
 
     def _branch(self, ref: Any, field: str) -> str:
         if not isinstance(ref, str) or not ref:
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[{"resource": "PullRequest", "field": field, "code": "missing_field"}],
-            )
+            raise _invalid("PullRequest", "missing_field", field)
         owner, _, branch = ref.rpartition(":")
         if owner and owner.lower() != self.owner.lower():
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[{"resource": "PullRequest", "field": field, "code": "invalid"}],
-            )
+            raise _invalid("PullRequest", "invalid", field)
         return branch
 
     # -- routes ------------------------------------------------------------------------------
@@ -472,35 +475,15 @@ class FakeGitHub(FakeServer):
         base = self._branch(body.get("base"), "base")
         title = body.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[{"resource": "PullRequest", "field": "title", "code": "missing_field"}],
-            )
+            raise _invalid("PullRequest", "missing_field", "title")
         if head == base:
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[
-                    {
-                        "resource": "PullRequest",
-                        "code": "custom",
-                        "message": f"No commits between {base} and {head}",
-                    }
-                ],
-            )
+            raise _invalid("PullRequest", "custom", message=f"No commits between {base} and {head}")
         for p in self.pulls.values():
             if p["state"] == "open" and p["head"] == head and p["base"] == base:
-                raise _error(
-                    422,
-                    "Validation Failed",
-                    errors=[
-                        {
-                            "resource": "PullRequest",
-                            "code": "custom",
-                            "message": f"A pull request already exists for {self.owner}:{head}.",
-                        }
-                    ],
+                raise _invalid(
+                    "PullRequest",
+                    "custom",
+                    message=f"A pull request already exists for {self.owner}:{head}.",
                 )
         pull = self._new_pull(head, base, title, body.get("body") or "", None)
         pull["draft"] = bool(body.get("draft", False))
@@ -520,11 +503,7 @@ class FakeGitHub(FakeServer):
 
     def _create_comment(self, pull: _JSON, body: Any) -> _JSON:
         if not isinstance(body, dict) or not isinstance(body.get("body"), str):
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[{"resource": "IssueComment", "field": "body", "code": "missing_field"}],
-            )
+            raise _invalid("IssueComment", "missing_field", "body")
         n = pull["number"]
         cid = next(self._comment_ids)
         now = _now()

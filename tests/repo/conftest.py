@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.roadmap import parse as parse_module
+from bot.roadmap.model import Roadmap
 from tests.support.git import FIRST_DATE
 from tests.support.git import git as run_git
 
@@ -19,6 +21,20 @@ def git(*args: str, cwd: Path, date: str = FIRST_DATE) -> str:
 @pytest.fixture
 def example_bytes(example_text: str) -> bytes:
     return example_text.encode("utf-8")
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source name of every roadmap parse from here on, in order (parsing still happens)."""
+    calls: list[str] = []
+    real_parse = parse_module.parse
+
+    def counting(text: str, source: str = "roadmap.md") -> Roadmap:
+        calls.append(source)
+        return real_parse(text, source)
+
+    monkeypatch.setattr(parse_module, "parse", counting)
+    return calls
 
 
 @pytest.fixture

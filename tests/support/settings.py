@@ -4,6 +4,7 @@ environment variables or a stray .env file."""
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,9 +16,17 @@ if TYPE_CHECKING:
 
     from .git import Remote
 
+ROOT = Path(__file__).resolve().parents[2]  # the checkout, for a bot subprocess's PYTHONPATH
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
-# The prefixes of every setting's environment variable (see DESIGN.md, Contracts).
-SETTING_PREFIXES = ("ROADMAP", "SLACK", "DIGEST", "DATABASE", "GITHUB", "TICK")
+# The bot's own environment variables (DESIGN.md, Contracts), which a test environment might
+# carry in from outside: every test sets its own.
+SETTING_PREFIXES = ("SLACK_", "ROADMAP_", "GITHUB_", "TICK_", "DIGEST_", "DATABASE_", "WEB_")
+SETTING_NAMES = frozenset({"PORT", "LOG_FORMAT", "CACHE_DIR"})
+
+
+def is_setting(name: str) -> bool:
+    """Whether an environment variable is one the bot reads."""
+    return name.upper().startswith(SETTING_PREFIXES) or name.upper() in SETTING_NAMES
 
 
 def settings(**values: object) -> Settings:
@@ -30,9 +39,28 @@ def settings(**values: object) -> Settings:
 def clear_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Unset every setting's environment variable and work in `tmp_path` (no stray .env)."""
     for name in list(os.environ):
-        if name.split("_")[0] in SETTING_PREFIXES:
+        if is_setting(name):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+
+
+def subprocess_env(tmp: Path, **values: str) -> dict[str, str]:
+    """The environment for a bot subprocess (`python -m bot serve`): none of the machine's
+    settings, this checkout importable, SQLite and the cache in `tmp` (not ~/.cache), then
+    `values`."""
+    env = {k: v for k, v in os.environ.items() if not is_setting(k)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["DATABASE_URL"] = f"sqlite:///{tmp}/state.db"
+    env["CACHE_DIR"] = str(tmp / "cache")
+    env.update(values)
+    return env
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a server in another process."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def make_settings(remote: Remote, tmp_path: Path, database_url: str, **kw: object) -> Settings:
