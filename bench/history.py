@@ -20,15 +20,15 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.repo.history import read_history
 from bot.repo.mirror import Mirror
 from bot.store.db import engine
 from bot.store.history import cached_history, query_history, update_history
+from tests.support.roadmaps import big_roadmap
 
-from .roadmaps import big_roadmap
+from .timing import best
 
 PATH = "docs/roadmap.md"
 AUTHORS = [("Ada", "ada@example.com"), ("Bo", "bo@example.com"), ("Cy", "cy@example.com")]
@@ -42,15 +42,6 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "Bench",
     "GIT_COMMITTER_EMAIL": "bench@example.com",
 }
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 class Roadmap:

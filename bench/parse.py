@@ -9,23 +9,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 
 from bot.roadmap.lookup import find_column, find_module
 from bot.roadmap.parse import parse
+from tests.support.roadmaps import big_roadmap
 
-from .roadmaps import big_roadmap
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+from .timing import best
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,15 +28,13 @@ from pathlib import Path
 
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
+from tests.support.settings import free_port, subprocess_env
 
 from .bare_bolt import ANSWER
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
 P50_TARGET, P99_TARGET = 1.3, 1.5
-_OWN = ("SLACK_", "ROADMAP_", "GITHUB_", "TICK_", "DIGEST_", "WEB_")
-_OWN_NAMES = {"DATABASE_URL", "PORT", "LOG_FORMAT", "CACHE_DIR"}
 
 
 @dataclass
@@ -50,25 +47,6 @@ class Target:
     latencies: list[float] = field(default_factory=list)  # seconds
     cpu: float = 0.0  # seconds of server CPU (all its processes) while measured
     errors: list[str] = field(default_factory=list)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def env_for(tmp: Path, **values: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(_OWN) and k.upper() not in _OWN_NAMES
-    }
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
-    env["CACHE_DIR"] = str(tmp / "cache")  # not ~/.cache
-    env.update(values)
-    return env
 
 
 @contextmanager
@@ -212,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                 bot,
                 [sys.executable, "-m", "bot", "serve"],
                 tmp,
-                env_for(tmp, PORT=str(bot.port), SLACK_BOT_TOKEN=TOKEN, **common),
+                subprocess_env(tmp, PORT=str(bot.port), SLACK_BOT_TOKEN=TOKEN, **common),
             )
         )
         stack.enter_context(
@@ -220,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
                 bare,
                 [sys.executable, "-m", "bench.bare_bolt"],
                 tmp,
-                env_for(tmp, PORT=str(bare.port), **common),
+                subprocess_env(tmp, PORT=str(bare.port), **common),
             )
         )
         # The ack carries the answer; response_url is never called for this command.

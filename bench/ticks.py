@@ -22,7 +22,7 @@ from bot.slack.blocks import tick_value
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
 from tests.slack.app_server import SECRET, running, settings_for
-from tests.ticks.conftest import make_remote
+from tests.support.git import make_remote
 
 ENV = {
     **os.environ,

@@ -15,8 +15,7 @@ from bot.roadmap.edit import set_cell
 from bot.roadmap.lookup import find_column, find_module
 from bot.roadmap.model import CellState, Roadmap
 from bot.roadmap.parse import parse
-
-from .generate import ExpectedGroup, Generated, key, roadmaps
+from tests.support.strategies import ExpectedGroup, Generated, key, roadmaps
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

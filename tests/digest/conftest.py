@@ -14,15 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, event
 
-from bot.config import Settings
 from bot.repo.history import Change
 from bot.roadmap.model import Roadmap
 from bot.roadmap.parse import parse
 from bot.store import db
 from tests.fakes.slack import FakeSlack
-from tests.slack.helpers import roadmap_text
+from tests.support.roadmaps import roadmap_text
+from tests.support.settings import clear_settings_env
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # A small roadmap: Access must be done before Build; both have two modules, two columns.
@@ -76,10 +75,7 @@ def change(
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Settings come from each test, never from the machine's environment or a .env."""
-    for name in list(os.environ):
-        if name.split("_")[0] in ("ROADMAP", "SLACK", "DIGEST", "DATABASE", "GITHUB", "TICK"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+    clear_settings_env(monkeypatch, tmp_path)
 
 
 # --- git ---------------------------------------------------------------------------------------
@@ -167,18 +163,6 @@ def repo(tmp_path: Path) -> Repo:
     return history_repo(tmp_path / "team-roadmap")
 
 
-def settings_for(tmp_path: Path, **values: object) -> Settings:
-    base: dict[str, object] = {
-        "roadmap_path": "docs/roadmap.md",
-        "cache_dir": str(tmp_path / "cache"),
-        "database_url": f"sqlite:///{tmp_path}/state.db",
-        "digest_tz": "Europe/Paris",
-        "slack_bot_token": "xoxb-test",
-    }
-    base.update(values)
-    return Settings(_env_file=None, **base)  # type: ignore[call-arg]
-
-
 # --- databases and Slack ----------------------------------------------------------------------
 
 
@@ -203,21 +187,6 @@ def _kwargs(url: str) -> dict[str, object]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     return {"pool_pre_ping": True}
-
-
-def postgres_or_skip() -> str:
-    try:
-        db.engine(POSTGRES_URL)
-    except Exception as err:  # no server here: the SQLite tests still run
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {err}")
-    return POSTGRES_URL
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/state.db"
-    return postgres_or_skip()
 
 
 @pytest.fixture

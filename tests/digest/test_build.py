@@ -17,14 +17,15 @@ from bot.store import db
 from bot.store import digest as store
 from tests.fakes.slack import FakeSlack
 from tests.slack.helpers import all_text, assert_message
+from tests.support.settings import digest_settings
 
-from .conftest import PERIOD_END, PERIOD_START, Repo, dt, settings_for
+from .conftest import PERIOD_END, PERIOD_START, Repo, dt
 from .test_chart import assert_png
 from .test_schedule import Clock
 
 
 def git_source(repo: Repo, tmp_path: Path, **values: object) -> tuple[object, GitSource]:
-    settings = settings_for(tmp_path, roadmap_repo=str(repo.path), **values)
+    settings = digest_settings(tmp_path, roadmap_repo=str(repo.path), **values)
     source = source_from_settings(settings)
     assert isinstance(source, GitSource)
     return settings, source
@@ -93,17 +94,17 @@ def test_no_links_without_a_github_repository(repo: Repo, tmp_path: Path) -> Non
 
 
 def test_commit_links(tmp_path: Path) -> None:
-    url = commit_url_for(settings_for(tmp_path, roadmap_repo="https://github.com/acme/rm.git"))
+    url = commit_url_for(digest_settings(tmp_path, roadmap_repo="https://github.com/acme/rm.git"))
     assert url is not None and url("abc") == "https://github.com/acme/rm/commit/abc"
-    ghe = settings_for(
+    ghe = digest_settings(
         tmp_path,
         roadmap_repo="https://ghe.example.com/team/rm",
         github_api_url="https://ghe.example.com/api/v3",
     )
     url = commit_url_for(ghe)
     assert url is not None and url("abc") == "https://ghe.example.com/team/rm/commit/abc"
-    assert commit_url_for(settings_for(tmp_path, roadmap_repo="/srv/git/rm")) is None
-    other = settings_for(tmp_path, roadmap_repo="https://gitlab.example.com/team/rm")
+    assert commit_url_for(digest_settings(tmp_path, roadmap_repo="/srv/git/rm")) is None
+    other = digest_settings(tmp_path, roadmap_repo="https://gitlab.example.com/team/rm")
     assert commit_url_for(other) is None
 
 

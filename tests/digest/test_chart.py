@@ -9,7 +9,7 @@ from PIL import Image
 from bot.digest.chart import burnup_png, burnup_series
 from bot.roadmap.model import Roadmap
 from bot.roadmap.parse import parse
-from tests.slack.helpers import roadmap_text
+from tests.support.roadmaps import roadmap_text
 
 from .conftest import PNG_SIGNATURE, dt, roadmap
 from .test_compose import END, NOW, OLD, START, WEEK, huge_case

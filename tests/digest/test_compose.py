@@ -11,7 +11,8 @@ from bot.digest.blocks import to_blocks
 from bot.digest.compose import OpenPR, compose, revert
 from bot.digest.text import to_text
 from bot.roadmap.parse import parse
-from tests.slack.helpers import all_text, assert_message, roadmap_text, texts
+from tests.slack.helpers import all_text, assert_message, texts
+from tests.support.roadmaps import roadmap_text
 
 from .conftest import change as ch
 from .conftest import dt, roadmap

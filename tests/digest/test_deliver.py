@@ -22,8 +22,9 @@ from bot.digest.deliver import post_digest
 from bot.store import db
 from bot.store import digest as store
 from tests.fakes.slack import FakeSlack
+from tests.support.settings import postgres_or_skip
 
-from .conftest import dt, postgres_or_skip, roadmap, second_engine
+from .conftest import dt, roadmap, second_engine
 from .test_chart import assert_png
 from .test_compose import BEFORE, END, NOW, OLD, START, WEEK
 

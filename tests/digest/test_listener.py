@@ -15,8 +15,9 @@ from bot.slack.services import Services
 from bot.store import db
 from bot.store import digest as store
 from tests.slack.helpers import assert_valid
+from tests.support.settings import digest_settings
 
-from .conftest import dt, settings_for
+from .conftest import dt
 
 
 class Recorder:
@@ -33,7 +34,7 @@ class Recorder:
 
 
 def services(tmp_path: Path, **values: object) -> Services:
-    return Services(settings_for(tmp_path, **values), BundledSource())
+    return Services(digest_settings(tmp_path, **values), BundledSource())
 
 
 def command(channel: str = "C0001", user: str = "U0001") -> dict[str, Any]:

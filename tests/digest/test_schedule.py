@@ -10,8 +10,9 @@ import pytest
 
 from bot.digest.schedule import DigestSchedule, weekdays
 from bot.errors import SettingsError
+from tests.support.settings import digest_settings
 
-from .conftest import dt, settings_for
+from .conftest import dt
 
 
 class Clock:
@@ -31,7 +32,7 @@ Made = tuple[DigestSchedule, list[datetime]]
 def schedule(tmp_path: Path, clock: Clock | None = None, **values: object) -> Made:
     runs: list[datetime] = []
     kw = {"clock": clock} if clock else {}
-    return DigestSchedule(settings_for(tmp_path, **values), runs.append, **kw), runs
+    return DigestSchedule(digest_settings(tmp_path, **values), runs.append, **kw), runs
 
 
 def test_default_is_monday_nine_in_the_zone(tmp_path: Path) -> None:
@@ -135,14 +136,14 @@ def test_a_failing_run_does_not_stop_the_schedule(tmp_path: Path) -> None:
     def boom(_slot: datetime) -> None:
         raise RuntimeError("Slack is down")
 
-    s = DigestSchedule(settings_for(tmp_path), boom, clock=clock)
+    s = DigestSchedule(digest_settings(tmp_path), boom, clock=clock)
     assert s.tick() == dt("2024-05-13T09:00:00+02:00")  # logged, not raised
 
 
 def test_start_catches_up_in_the_background(tmp_path: Path) -> None:
     ran = threading.Event()
     clock = Clock("2024-05-13T09:01:00+02:00")  # just after a slot: the start-up run posts it
-    s = DigestSchedule(settings_for(tmp_path), lambda _slot: ran.set(), clock=clock)
+    s = DigestSchedule(digest_settings(tmp_path), lambda _slot: ran.set(), clock=clock)
     s.start()
     try:
         assert ran.wait(10)
@@ -164,7 +165,7 @@ def test_a_failed_post_is_tried_again_while_its_slot_is_recent(tmp_path: Path) -
         runs.append(slot)
         return [DeliveryOutcome("C1", "k", next(results))]
 
-    s = DigestSchedule(settings_for(tmp_path), run, clock=clock)
+    s = DigestSchedule(digest_settings(tmp_path), run, clock=clock)
     assert s.tick() == dt("2024-05-13T09:00:00+02:00")  # Slack failed
     clock.set("2024-05-13T09:15:00+02:00")
     assert s.tick() == dt("2024-05-13T09:00:00+02:00")  # the retry job posts it

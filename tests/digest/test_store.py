@@ -12,8 +12,9 @@ from sqlalchemy import Engine, delete
 
 from bot.store import db
 from bot.store import digest as store
+from tests.support.settings import postgres_or_skip
 
-from .conftest import dt, postgres_or_skip, second_engine
+from .conftest import dt, second_engine
 
 NOW = dt("2024-05-13T09:00:00+02:00")
 KEY = "2024-05-13T09:00+02:00"

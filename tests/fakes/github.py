@@ -35,9 +35,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from .server import FakeServer, QuietHandler
 
 DEFAULT_TOKEN = "ghp_fakeTokenForTests0123456789abcdef"
 DEFAULT_REPOSITORY = "acme/docs"
@@ -86,12 +88,25 @@ def _error(status: int, message: str, **extra: Any) -> _Answer:
     return _Answer(status, {"message": message, **extra, "documentation_url": DOCS})
 
 
+def _invalid(resource: str, code: str, field: str | None = None, message: str = "") -> _Answer:
+    """GitHub's 422 "Validation Failed", with one error: a field's `code` (missing_field,
+    invalid), or a `custom` one with its `message`."""
+    error = {"resource": resource, "code": code}
+    if field is not None:
+        error["field"] = field
+    if message:
+        error["message"] = message
+    return _error(422, "Validation Failed", errors=[error])
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class FakeGitHub:
+class FakeGitHub(FakeServer):
     """A fake GitHub REST API server for one repository; see the module docstring."""
+
+    thread_name = "fake-github"
 
     def __init__(
         self,
@@ -114,52 +129,18 @@ class FakeGitHub:
         self._lock = threading.RLock()
         self._recorded = threading.Condition(self._lock)
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    # -- lifecycle (start, stop, port, root: FakeServer) -------------------------------------
 
-    def start(self) -> FakeGitHub:
-        if self._server is not None:
-            return self
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
+
+    def started(self) -> None:
         self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, name="fake-github", kwargs={"poll_interval": 0.05}
-        )
-        self._thread.daemon = True
-        self._thread.start()
-        return self
 
-    def stop(self) -> None:
+    def stopping(self) -> None:
         # Wake delayed handlers so they do not outlive the test.
         self._stopping.set()
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> FakeGitHub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("FakeGitHub is not started")
-        return self._server.server_address[1]
-
-    @property
-    def root(self) -> str:
-        """``http://127.0.0.1:PORT``: also the fake's "web" host for ``html_url``."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -435,18 +416,10 @@ class FakeGitHub:
 
     def _branch(self, ref: Any, field: str) -> str:
         if not isinstance(ref, str) or not ref:
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[{"resource": "PullRequest", "field": field, "code": "missing_field"}],
-            )
+            raise _invalid("PullRequest", "missing_field", field)
         owner, _, branch = ref.rpartition(":")
         if owner and owner.lower() != self.owner.lower():
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[{"resource": "PullRequest", "field": field, "code": "invalid"}],
-            )
+            raise _invalid("PullRequest", "invalid", field)
         return branch
 
     # -- routes ------------------------------------------------------------------------------
@@ -502,35 +475,15 @@ class FakeGitHub:
         base = self._branch(body.get("base"), "base")
         title = body.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[{"resource": "PullRequest", "field": "title", "code": "missing_field"}],
-            )
+            raise _invalid("PullRequest", "missing_field", "title")
         if head == base:
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[
-                    {
-                        "resource": "PullRequest",
-                        "code": "custom",
-                        "message": f"No commits between {base} and {head}",
-                    }
-                ],
-            )
+            raise _invalid("PullRequest", "custom", message=f"No commits between {base} and {head}")
         for p in self.pulls.values():
             if p["state"] == "open" and p["head"] == head and p["base"] == base:
-                raise _error(
-                    422,
-                    "Validation Failed",
-                    errors=[
-                        {
-                            "resource": "PullRequest",
-                            "code": "custom",
-                            "message": f"A pull request already exists for {self.owner}:{head}.",
-                        }
-                    ],
+                raise _invalid(
+                    "PullRequest",
+                    "custom",
+                    message=f"A pull request already exists for {self.owner}:{head}.",
                 )
         pull = self._new_pull(head, base, title, body.get("body") or "", None)
         pull["draft"] = bool(body.get("draft", False))
@@ -550,11 +503,7 @@ class FakeGitHub:
 
     def _create_comment(self, pull: _JSON, body: Any) -> _JSON:
         if not isinstance(body, dict) or not isinstance(body.get("body"), str):
-            raise _error(
-                422,
-                "Validation Failed",
-                errors=[{"resource": "IssueComment", "field": "body", "code": "missing_field"}],
-            )
+            raise _invalid("IssueComment", "missing_field", "body")
         n = pull["number"]
         cid = next(self._comment_ids)
         now = _now()
@@ -699,12 +648,9 @@ def _default_fault_body(fault: _Fault) -> Any:
 
 
 def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         server_version = "FakeGitHub/1.0"
         protocol_version = "HTTP/1.1"  # keep-alive, as PyGithub's pooled session expects
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

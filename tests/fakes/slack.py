@@ -36,15 +36,15 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
+from .server import FakeServer, QuietHandler
 
 TEAM_ID = "T0001"
 TEAM_NAME = "Roadmap Test"
@@ -128,8 +128,10 @@ class _Failure:
     headers: dict[str, str]
 
 
-class FakeSlack:
+class FakeSlack(FakeServer):
     """A fake Slack Web API server; see the module docstring."""
+
+    thread_name = "fake-slack"
 
     METHODS = (
         "auth.test",
@@ -175,8 +177,6 @@ class FakeSlack:
         self._ts_base = int(time.time())
         self._ts_seq = itertools.count(1)
         self._response_urls = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.add_user(BOT_USER_ID, name=BOT_NAME, real_name=BOT_NAME, is_bot=True, bot_id=BOT_ID)
         for user_id, fields in (DEFAULT_USERS if users is None else users).items():
             self.add_user(user_id, **fields)
@@ -185,46 +185,15 @@ class FakeSlack:
         for channel_id, fields in (DEFAULT_CHANNELS if channels is None else channels).items():
             self.add_channel(channel_id, **fields)
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    # -- lifecycle (start, stop, port: FakeServer) -------------------------------------------
 
-    def start(self) -> FakeSlack:
-        if self._server is not None:
-            return self
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, name="fake-slack", kwargs={"poll_interval": 0.05}
-        )
-        self._thread.daemon = True
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("FakeSlack is not started")
-        return self._server.server_address[1]
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT/``"""
-        return f"http://127.0.0.1:{self.port}/"
+        return f"{self.root}/"
 
     @property
     def url(self) -> str:
@@ -794,11 +763,8 @@ def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], di
 
 
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         server_version = "FakeSlack/1.0"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
 
         def _body(self) -> bytes:
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -966,11 +932,3 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             self._send(status, payload, headers)
 
     return Handler
-
-
-@pytest.fixture
-def fake_slack() -> Iterator[FakeSlack]:
-    """A started FakeSlack per test. Make it visible with
-    ``from tests.fakes.slack import fake_slack  # noqa: F401`` in a conftest."""
-    with FakeSlack() as slack:
-        yield slack

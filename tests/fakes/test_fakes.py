@@ -8,7 +8,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
@@ -21,6 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from tests.fakes import signing
+from tests.fakes.server import FakeServer, QuietHandler
 from tests.fakes.slack import BOT_USER_ID, CHANNEL_ID, TEAM_ID, USER_ID, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -319,33 +320,33 @@ def test_bodies_have_slacks_shape() -> None:
     assert event["event"]["user"] == USER_ID
 
 
-class _BoltServer:
+class _BoltServer(FakeServer):
     """A minimal HTTP front for a Bolt App: POST /slack/events -> app.dispatch."""
 
+    thread_name = "bolt-server"
+
     def __init__(self, app: App) -> None:
-        def handle(handler: BaseHTTPRequestHandler) -> None:
-            body = handler.rfile.read(int(handler.headers["Content-Length"])).decode("utf-8")
-            headers = {k: [v] for k, v in handler.headers.items()}
-            response = app.dispatch(BoltRequest(body=body, headers=headers))
-            data = (response.body or "").encode("utf-8")
-            handler.send_response(response.status)
-            handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
-            handler.wfile.write(data)
+        self.app = app
 
-        class Handler(BaseHTTPRequestHandler):
-            do_POST = handle
+    @property
+    def url(self) -> str:
+        return f"{self.root}/slack/events"
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        app = self.app
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/slack/events"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        class Handler(QuietHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
+                headers = {k: [v] for k, v in self.headers.items()}
+                response = app.dispatch(BoltRequest(body=body, headers=headers))
+                data = (response.body or "").encode("utf-8")
+                self.send_response(response.status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return Handler
 
 
 def test_signed_requests_drive_a_bolt_app_end_to_end(slack: FakeSlack, client: WebClient) -> None:
@@ -366,8 +367,7 @@ def test_signed_requests_drive_a_bolt_app_end_to_end(slack: FakeSlack, client: W
     def home(event, client):  # type: ignore[no-untyped-def]
         client.views_publish(user_id=event["user"], view={"type": "home", "blocks": []})
 
-    server = _BoltServer(app)
-    try:
+    with _BoltServer(app) as server:
         command = signing.slash_command_body(text="Ingestion", response_url=slack.response_url())
         assert signing.post(server.url, command, SECRET).status_code == 200
         (reply,) = slack.wait_for_response()
@@ -388,5 +388,3 @@ def test_signed_requests_drive_a_bolt_app_end_to_end(slack: FakeSlack, client: W
         assert forged.status_code == 401
         stale = signing.post(server.url, command, SECRET, timestamp=int(time.time()) - 600)
         assert stale.status_code == 401
-    finally:
-        server.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -141,3 +142,22 @@ def test_an_enterprise_prefix_is_required_when_set() -> None:
         bare = requests.get(f"{ghe.root}/repos/acme/docs", headers=auth, timeout=5)
         assert bare.status_code == 404
         assert ghe.requests[0].path == "/repos/acme/docs"
+
+
+def test_stopping_wakes_a_delayed_answer_and_frees_the_port() -> None:
+    gh = FakeGitHub(token=TOKEN).start()
+    root = gh.root
+    gh.delay_next("GET", r".", 30)
+    waiting = threading.Thread(
+        target=lambda: requests.get(f"{root}/repos/acme/docs", timeout=60), daemon=True
+    )
+    waiting.start()
+    time.sleep(0.2)  # the request is in, waiting out its delay
+    started = time.monotonic()
+    gh.stop()
+    waiting.join(timeout=10)
+    assert not waiting.is_alive() and time.monotonic() - started < 10
+    with pytest.raises(RuntimeError, match="FakeGitHub is not started"):
+        _ = gh.port
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{root}/repos/acme/docs", timeout=2)

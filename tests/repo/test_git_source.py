@@ -11,10 +11,9 @@ import pytest
 
 from bot.errors import BotError
 from bot.repo import GitSource, Snapshot
-from bot.roadmap import parse as parse_module
-from bot.roadmap.model import Roadmap
+from tests.support.git import Remote
 
-from .conftest import FakeClock, Remote, git, move_away
+from .conftest import FakeClock, git, move_away
 
 EXAMPLE_MODULES = 37
 
@@ -82,17 +81,7 @@ def test_refresh_fetches_now(
     assert source.snapshot().commit == sha  # refresh restarts the interval
 
 
-def test_same_blob_is_parsed_once(
-    remote: Remote, cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[str] = []
-    real_parse = parse_module.parse
-
-    def counting(text: str, source: str = "roadmap.md") -> Roadmap:
-        calls.append(source)
-        return real_parse(text, source)
-
-    monkeypatch.setattr(parse_module, "parse", counting)
+def test_same_blob_is_parsed_once(remote: Remote, cache: Path, parses: list[str]) -> None:
     source = GitSource(str(remote.bare), cache_dir=cache)
     first = source.snapshot()
     remote.commit({"README.md": b"hello\n"}, "Docs elsewhere")
@@ -103,7 +92,7 @@ def test_same_blob_is_parsed_once(
     assert len({first.commit, second.commit, third.commit}) == 3
     assert first.blob == second.blob == third.blob
     assert first.roadmap is second.roadmap is third.roadmap
-    assert calls == ["docs/roadmap.md"]
+    assert parses == ["docs/roadmap.md"]
 
 
 def test_reverting_to_an_earlier_blob_reuses_its_parse(

@@ -10,8 +10,6 @@ import pytest
 from bot.config import Settings
 from bot.errors import RoadmapFileError
 from bot.repo import BundledSource, FileSource, GitSource, source_from_settings
-from bot.roadmap import parse as parse_module
-from bot.roadmap.model import Roadmap
 
 SMALL = b"# R\n\n| Module | Docs | API |\n|---|---|---|\n| **G** | | |\n| A | [ ] | [ ] |\n"
 
@@ -42,17 +40,7 @@ def test_file_source_rereads_after_the_file_changes(tmp_path: Path) -> None:
     assert second.roadmap.modules[0].done == 1
 
 
-def test_file_source_parses_unchanged_content_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[str] = []
-    real_parse = parse_module.parse
-
-    def counting(text: str, source: str = "roadmap.md") -> Roadmap:
-        calls.append(source)
-        return real_parse(text, source)
-
-    monkeypatch.setattr(parse_module, "parse", counting)
+def test_file_source_parses_unchanged_content_once(tmp_path: Path, parses: list[str]) -> None:
     path = tmp_path / "roadmap.md"
     path.write_bytes(SMALL)
     source = FileSource(path)
@@ -60,7 +48,7 @@ def test_file_source_parses_unchanged_content_once(
     os.utime(path, ns=(5, 5))  # touched, not changed
     assert source.snapshot() is first
     assert source.refresh() is first
-    assert calls == [str(path)]
+    assert parses == [str(path)]
 
 
 def test_file_source_errors_and_keeping_the_last_good_read(tmp_path: Path) -> None:

@@ -47,33 +47,3 @@ def assert_message(msg: Message) -> None:
     assert len(msg.text) <= 3000
     assert msg.blocks
     assert_valid(msg.blocks)
-
-
-def roadmap_text(
-    groups: list[tuple[str, list[str]]],
-    columns: list[str],
-    states: dict[tuple[str, str], str] | None = None,
-    order: list[str] | None = None,
-    rules: list[str] | None = None,
-    title: str = "Generated",
-) -> str:
-    """A roadmap file: one table, bold group rows, `states[(module, column)]` ("x", " ",
-    "n/a") defaulting to open."""
-    states = states or {}
-    lines = [f"# {title}", ""]
-    if order is not None:
-        lines += ["## Dependency order", *(f"- {g}" for g in order), ""]
-    lines += ["## Checklists", ""]
-    lines.append("| Module | " + " | ".join(columns) + " |")
-    lines.append("|---" * (len(columns) + 1) + "|")
-    for group, modules in groups:
-        lines.append(f"| **{group}** |" + " |" * len(columns))
-        for m in modules:
-            cells = []
-            for c in columns:
-                s = states.get((m, c), " ")
-                cells.append("n/a" if s == "n/a" else f"[{s}]")
-            lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    if rules is not None:
-        lines += ["", "## Development dependencies", *(f"- {r}" for r in rules)]
-    return "\n".join(lines) + "\n"

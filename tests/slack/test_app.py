@@ -15,7 +15,7 @@ import requests
 from bot.slack.blocks import ACTION_PICK, ACTION_SHARE, check_message
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
-from tests.ticks.conftest import make_remote
+from tests.support.git import make_remote
 
 from .app_server import SECRET, TOKEN, running, settings_for
 

@@ -25,8 +25,9 @@ from bot.slack.blocks import (
     overview,
     parse_tick_value,
 )
+from tests.support.roadmaps import roadmap_text
 
-from .helpers import all_text, assert_message, assert_valid, buttons, roadmap_text, texts
+from .helpers import all_text, assert_message, assert_valid, buttons, texts
 
 NOW = datetime(2025, 10, 5, 12, 0, tzinfo=UTC)
 ORDER = [

@@ -4,7 +4,6 @@ driven with signed requests over HTTP, its Web API calls answered by the fake Sl
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -23,31 +22,11 @@ import requests
 from bot.slack.blocks import parse_tick_value
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
+from tests.support.settings import free_port, subprocess_env
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "serve-test-signing-secret"
 TOKEN = "xoxb-serve-test-token-5b1f"
 APP_TOKEN = "xapp-1-serve-test-app-token-77c2"
-# Settings the test environment might carry in from outside; every test sets its own.
-OWN = ("SLACK_", "ROADMAP_", "GITHUB_", "TICK_", "DIGEST_", "WEB_")
-OWN_NAMES = {"DATABASE_URL", "PORT", "LOG_FORMAT", "CACHE_DIR"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def clean_env(tmp: Path, **values: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(OWN) and k.upper() not in OWN_NAMES
-    }
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["DATABASE_URL"] = f"sqlite:///{tmp}/x.db"
-    env["CACHE_DIR"] = str(tmp / "cache")  # the bundled example's repo goes here, not ~/.cache
-    env.update(values)
-    return env
 
 
 def run_serve(tmp: Path, **values: str) -> subprocess.CompletedProcess[str]:
@@ -55,7 +34,7 @@ def run_serve(tmp: Path, **values: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "serve"],
         cwd=tmp,
-        env=clean_env(tmp, **values),
+        env=subprocess_env(tmp, **values),
         capture_output=True,
         text=True,
         timeout=20,
@@ -94,7 +73,7 @@ def serving(tmp: Path, slack: FakeSlack, **values: str) -> Iterator[Serving]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve"],
             cwd=tmp,
-            env=clean_env(tmp, **env),
+            env=subprocess_env(tmp, **env),
             stdout=out,
             stderr=subprocess.STDOUT,
         )

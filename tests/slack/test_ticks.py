@@ -13,8 +13,7 @@ import pytest
 from bot.slack.blocks import parse_tick_value
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
-from tests.ticks.conftest import Remote, git
-from tests.ticks.conftest import remote as remote
+from tests.support.git import Remote, git
 
 from .app_server import SECRET, running, settings_for
 

@@ -13,8 +13,10 @@ from bot.roadmap.parse import parse
 from bot.store import ticks as store
 from bot.ticks.applier import TickOutcome
 from bot.ticks.service import TickService
+from tests.support.git import Remote, git
+from tests.support.settings import make_settings
 
-from .conftest import Remote, git, make_settings, service
+from .conftest import service
 
 
 def tick(

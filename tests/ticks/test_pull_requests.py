@@ -14,8 +14,10 @@ from bot.forge.github import Forge
 from bot.store import ticks as store
 from bot.ticks.service import TickService
 from tests.fakes.github import DEFAULT_TOKEN, FakeGitHub
+from tests.support.git import Remote, git
+from tests.support.settings import make_settings
 
-from .conftest import Remote, git, make_settings, service
+from .conftest import service
 
 BRANCH = "roadmap-bot/docs-roadmap.md"
 
