@@ -7,7 +7,6 @@ stderr and write nothing; no traceback ever reaches the terminal for them.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -18,7 +17,14 @@ from typing import Any
 from . import terminal
 from .config import load_settings
 from .roadmap.edit import set_cell
-from .roadmap.export import blockers_json, column_json, module_json, next_json, roadmap_json
+from .roadmap.export import (
+    blockers_json,
+    column_json,
+    dumps,
+    module_json,
+    next_json,
+    roadmap_json,
+)
 from .roadmap.lookup import Found, find_any, find_column, find_module
 from .roadmap.model import Group, Module, Roadmap, RoadmapError
 from .roadmap.parse import decode, parse
@@ -143,7 +149,7 @@ def _label(item: Any) -> str:
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(dumps(data))
 
 
 # --- commands ------------------------------------------------------------------------------

@@ -64,17 +64,23 @@ def set_cell(text: str, roadmap: Roadmap, module: Module, column: str, done: boo
 def symbol_for(roadmap: Roadmap, module: Module, cell: Cell, state: CellState) -> str:
     """How this file writes `state`: the legend's symbol for it (as the file's cells write
     it, "[X]" for "[x]"), else the symbol the module's other cells use, else the one the
-    file uses most, else the default of the cell's kind ([x], :white_check_mark:, ✅)."""
+    file uses most (of the cell's own kind first), else the default of the cell's kind
+    ([x], :white_check_mark:, ✅)."""
     used = [c.symbol for c in module.cells if c.state is state and c.symbol]
     used += [s for s, _ in _used(roadmap, state).most_common()]
+    # Of those, one of the cell's own kind first: ":x:" ticks to ":white_check_mark:".
+    used.sort(key=lambda u: _family(u) != _family(cell.symbol))
     legend = roadmap.vocabulary.of(state, legend_only=True)
     if legend:
         wanted = {key(s.text) for s in legend}
         return next((u for u in used if key(u) in wanted), legend[0].text)
     if used:
         return used[0]
-    family = cell.symbol[:1] if cell.symbol[:1] in "[:" else ""
-    return _FAMILY_DEFAULTS[family][state]
+    return _FAMILY_DEFAULTS[_family(cell.symbol)][state]
+
+
+def _family(symbol: str) -> str:
+    return symbol[:1] if symbol[:1] in ("[", ":") else ""
 
 
 def _used(roadmap: Roadmap, state: CellState) -> Counter[str]:

@@ -15,7 +15,9 @@ built-in defaults. Which column holds the names, which hold statuses and which a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS
@@ -87,13 +89,14 @@ def split_row(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 last = i + 1
             escaped = ch == "\\"
         pieces.append(line[last:])
-    spans = []
-    pos = start
-    for piece in pieces:
-        inner = piece.lstrip(MD_TRIM_CHARS)
-        a = pos + len(piece) - len(inner)
-        spans.append((a, a + len(inner.rstrip(MD_TRIM_CHARS))))
-        pos += len(piece) + 1
+    # Offsets by list comprehensions over the pieces: this runs for every row of the file.
+    lefts = [p.lstrip(MD_TRIM_CHARS) for p in pieces]
+    widths = [len(q.rstrip(MD_TRIM_CHARS)) for q in lefts]
+    firsts = list(accumulate([len(p) + 1 for p in pieces], initial=start))
+    spans = [
+        (a := pos + len(p) - len(q), a + w)
+        for pos, p, q, w in zip(firsts, pieces, lefts, widths, strict=False)
+    ]
     if len(pieces) > 1 and not pieces[0]:
         spans.pop(0)
     if len(pieces) > 1 and not pieces[-1]:
@@ -218,8 +221,9 @@ TEXT_HEADERS = frozenset(
     ]
 )
 _ALWAYS_TEXT = frozenset(("priority", "owner", "owners", "assignee", "links", "link"))
+_LEGEND_MEANING = frozenset(("meaning", "means", "description", "status"))
 _LEGEND_TABLE = frozenset(
-    ["symbol", "symbols", "icon", "icons", "emoji", "mark", "marks", "legend", "meaning"]
+    ["symbol", "symbols", "icon", "icons", "emoji", "mark", "marks", "legend", "key"]
 )
 
 
@@ -507,7 +511,10 @@ def _walk(tokens: list[Token], text: str, starts: list[int], ends: list[int]) ->
 
 def _is_legend_table(rows: _Rows) -> bool:
     """A two-column table that explains symbols (`| Symbol | Meaning |`)."""
-    return len(rows.header) == 2 and any(normalize(plain(h)) in _LEGEND_TABLE for h in rows.header)
+    if len(rows.header) != 2:
+        return False
+    headers = {normalize(plain(h)) for h in rows.header}
+    return bool(headers & _LEGEND_TABLE) and bool(headers & _LEGEND_MEANING)
 
 
 def _legend_rows(table: _Table, rows: _Rows) -> list[vocab.LegendEntry]:
@@ -530,16 +537,17 @@ def _layout(rows: _Rows, reader: vocab.Reader) -> _Layout:
     marks = [0] * width
     others = [0] * width
     read = reader.read
-    for row in rows.cells:
-        if len(row) > width:
-            continue  # shifted cells say nothing of their columns
-        for j, cell in enumerate(row):
+    # Shifted rows say nothing of their columns; short ones read as empty (GFM).
+    even = [row for row in rows.cells if len(row) <= width]
+    for j in range(width):
+        # Counted per distinct text: a status column holds a handful of them.
+        for cell, n in Counter(row[j] for row in even if j < len(row)).items():
             if cell:
                 found = read(cell)
                 if found is None:
-                    others[j] += 1
+                    others[j] += n
                 elif found[0] is not CellState.NA:
-                    marks[j] += 1
+                    marks[j] += n
     headers = [normalize(plain(h)) for h in rows.header]
     # A Notes column that holds nothing but boxes is a status column after all; a Priority
     # column of 🟡/🟠 never is.
@@ -601,7 +609,7 @@ def _read_rows(
                 continue
             b.warn(line, f"row has {len(contents)} cells, the header has {width}")
             contents = contents + [""] * (width - len(contents))  # read as empty, like GFM
-        group = _group_name(contents) if any(c[:1] in "*_" or not c for c in contents) else None
+        group = _group_name(contents) if "" in contents else None
         if group is not None:
             group_key = b.start(group, line)
             continue
