@@ -41,6 +41,7 @@ from typing import Any
 
 from ..roadmap.model import CellState, RoadmapError, normalize
 from ..roadmap.parse import bold_text, classify, plain, split_row, unescape_pipes
+from ..roadmap.vocabulary import DEFAULTS
 from .mirror import GitFailed, first_error_line, git_env
 
 # A line git never writes inside a patch (those start with +, -, space or backslash).
@@ -50,7 +51,10 @@ _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # markdown-it's delimiter row: cells of dashes with optional alignment colons, at least one pipe.
 _DELIM = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_BOXISH = re.compile(r"\[[ xX]\]")
+# A line with a status symbol of the built-in vocabulary (not n/a): [x], ✅, ⚪, 🟡, :x: …
+_BOXISH = re.compile(
+    "|".join(re.escape(text) for text, state in DEFAULTS if state is not CellState.NA), re.I
+)
 _FENCE = ("```", "~~~")
 _NA = (CellState.NA,)
 
