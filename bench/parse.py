@@ -1,5 +1,10 @@
-"""Parse speed of a 10,000-module roadmap against markdown-it-py's full parse (the target,
-<= 1.0x) and a plain split of every line (the floor), in the same run; and lookup latency.
+"""Parse speed of a 10,000-module roadmap against markdown-it-py's full parse of the same
+file in the same run, and lookup latency.
+
+(a) end to end: `roadmap-bot show --roadmap BIG --json` as a process, beyond start-up (the
+    same command on a one-module roadmap), against markdown-it-py's full parse (target
+    <= 0.25x);
+(b) in process: parse() alone, and parse + JSON.
 
     python -m bench.parse [--modules 10000] [--repeat 7]
 """
@@ -7,16 +12,40 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from bot.roadmap.export import dumps, roadmap_json
 from bot.roadmap.lookup import find_column, find_module
 from bot.roadmap.parse import parse
 from tests.support.roadmaps import big_roadmap
 
 from .timing import best
+
+
+def show_json_process(text: str, repeat: int) -> tuple[float, float]:
+    """Best times of `python -m bot show --roadmap F --json` on `text` and on a one-module
+    roadmap (start-up), output discarded."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    with tempfile.TemporaryDirectory(prefix="bench-parse-") as tmp:
+        big = Path(tmp, "big.md")
+        big.write_text(text, newline="")
+        tiny = Path(tmp, "tiny.md")
+        tiny.write_text("| Module | A |\n|---|---|\n| M | [x] |\n")
+
+        def run(path: Path) -> None:
+            argv = [sys.executable, "-m", "bot", "show", "--roadmap", str(path), "--json"]
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True, cwd=tmp)
+
+        return best(lambda: run(big), repeat), best(lambda: run(tiny), repeat)
 
 
 def main() -> None:
@@ -35,7 +64,15 @@ def main() -> None:
     print(f"markdown-it-py full parse:         {full * 1000:8.1f} ms")
     print(
         f"roadmap-bot parse (model + cells): {ours * 1000:8.1f} ms  "
-        f"= {ours / full:.2f}x markdown-it (target <= 1.0x), {ours / floor:.0f}x the floor"
+        f"= {ours / full:.2f}x markdown-it, {ours / floor:.0f}x the floor"
+    )
+    as_json = best(lambda: dumps(roadmap_json(parse(text))), args.repeat)
+    print(f"parse + show --json encoding:      {as_json * 1000:8.1f} ms  = {as_json / full:.2f}x")
+    big, start_up = show_json_process(text, args.repeat)
+    print(
+        f"(a) show --roadmap BIG --json, process: {big * 1000:.0f} ms, start-up (one-module "
+        f"roadmap) {start_up * 1000:.0f} ms; beyond start-up {(big - start_up) * 1000:.0f} ms "
+        f"= {(big - start_up) / full:.2f}x markdown-it's full parse (target <= 0.25x)"
     )
 
     roadmap = parse(text)

@@ -23,6 +23,7 @@ from ..roadmap.model import CellState, Group, Module, Roadmap
 _MARK = {
     CellState.DONE: ("✔", "green"),
     CellState.OPEN: ("·", "yellow"),
+    CellState.PROGRESS: ("◐", "cyan"),  # in progress
     CellState.NA: ("–", "dim"),
 }
 
@@ -100,7 +101,7 @@ def module_view(roadmap: Roadmap, m: Module) -> Panel:
     cells = Table.grid(padding=(0, 2))
     for c in m.cells:
         mark, style = _MARK[c.state]
-        extra = c.text[3:].strip() if c.state is not CellState.NA else ""
+        extra = c.text[len(c.symbol) :].strip() if c.symbol else ""
         cells.add_row(Text(mark, style=style), c.column, Text(extra, style="dim"))
     parts: list[object] = [
         Text.assemble(("Group ", "dim"), m.group, ("   line ", "dim"), str(m.line)),

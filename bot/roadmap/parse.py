@@ -1,31 +1,51 @@
 """Read a roadmap file as people write it.
 
 markdown-it-py finds the block structure (so a table in a code fence or an HTML comment is
-never taken for the roadmap); its cell tokens carry no column offsets, so each table row's
-source line is split again here, the way markdown-it's ``escapedSplit`` does, keeping offsets.
-That gives every checkbox its exact position for byte-exact edits.
+never taken for the roadmap), with its table rule off: the rule makes one token per cell,
+most of a big file's parse, and the cells carry no offsets anyway. A table is then a
+paragraph one of whose lines is followed by a delimiter row (the table rule's own test), and
+each row's source line is split here the way markdown-it's ``escapedSplit`` does, keeping
+offsets. That gives every status symbol its exact position for byte-exact edits.
+
+Which symbol means what is the file's vocabulary (`vocabulary.py`): its legend, then the
+built-in defaults. Which column holds the names, which hold statuses and which are text
+(Notes, Owner, …) is read from the header and the cells.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.token import Token
 
 from ..errors import RoadmapFileError
-from .model import Cell, CellState, FileWarning, Group, Module, Roadmap, normalize
+from . import vocabulary as vocab
+from .model import (
+    Cell,
+    CellState,
+    FileWarning,
+    Group,
+    Module,
+    Roadmap,
+    Vocabulary,
+    normalize,
+)
 
-# Block structure only: inline parsing of every cell is most of markdown-it's cost, and a
-# checkbox cell needs none. Names that carry markdown are rendered with _INLINE on demand.
-_BLOCKS = MarkdownIt("commonmark").enable("table").disable("inline")
+# Block structure only, no table rule (see above) and no inline parsing: names that carry
+# markdown are rendered with _INLINE on demand.
+_BLOCKS = MarkdownIt("commonmark").disable("inline")
 _INLINE = MarkdownIt("commonmark")
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_BOX = re.compile(r"\[([ xX])\]")
-_NOT_APPLICABLE = {"", "-", "—", "–", "n/a"}
+# markdown-it's delimiter row test (rules_block/table.py), on a line without its indent.
+_DELIM = re.compile(r"^(?![-][ \t])[|:-][|:\- \t]*$")
+_DELIM_CELL = re.compile(r"^:?-+:?$")
+_LEADING_SYMBOLS = re.compile(r"^[^\w\s*_\[]+\s*")
 _MARKUP = re.compile(r"[*_`\[\]<>&\\!~]")
 _ORDER_HEADING = "dependency order"
 _RULES_HEADING = "development dependencies"
@@ -69,13 +89,14 @@ def split_row(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 last = i + 1
             escaped = ch == "\\"
         pieces.append(line[last:])
-    spans = []
-    pos = start
-    for piece in pieces:
-        inner = piece.lstrip(MD_TRIM_CHARS)
-        a = pos + len(piece) - len(inner)
-        spans.append((a, a + len(inner.rstrip(MD_TRIM_CHARS))))
-        pos += len(piece) + 1
+    # Offsets by list comprehensions over the pieces: this runs for every row of the file.
+    lefts = [p.lstrip(MD_TRIM_CHARS) for p in pieces]
+    widths = [len(q.rstrip(MD_TRIM_CHARS)) for q in lefts]
+    firsts = list(accumulate([len(p) + 1 for p in pieces], initial=start))
+    spans = [
+        (a := pos + len(p) - len(q), a + w)
+        for pos, p, q, w in zip(firsts, pieces, lefts, widths, strict=False)
+    ]
     if len(pieces) > 1 and not pieces[0]:
         spans.pop(0)
     if len(pieces) > 1 and not pieces[-1]:
@@ -124,18 +145,97 @@ def bold_text(markdown: str) -> str | None:
     return plain(markdown) or None
 
 
-def classify(cell: str) -> CellState | None:
-    """State of a cell's text; None when it is neither a box nor a not-applicable mark."""
-    if _BOX.match(cell):
-        return CellState.OPEN if cell[1] == " " else CellState.DONE
-    if cell.casefold() in _NOT_APPLICABLE:
-        return CellState.NA
-    return None
+# Headers that name a table's name column, and columns that hold text, never statuses.
+NAME_HEADERS = frozenset(
+    [
+        "module",
+        "modules",
+        "name",
+        "names",
+        "feature",
+        "features",
+        "component",
+        "components",
+        "item",
+        "items",
+        "area",
+        "areas",
+        "service",
+        "services",
+        "page",
+        "pages",
+        "task",
+        "tasks",
+        "capability",
+        "capabilities",
+        "section",
+        "topic",
+        "project",
+        "package",
+        "library",
+        "plugin",
+        "title",
+        "document",
+        "app",
+        "product",
+        "system",
+        "subsystem",
+        "tool",
+    ]
+)
+TEXT_HEADERS = frozenset(
+    [
+        "notes",
+        "note",
+        "owner",
+        "owners",
+        "priority",
+        "links",
+        "link",
+        "comments",
+        "comment",
+        "description",
+        "details",
+        "remarks",
+        "assignee",
+        "assignees",
+        "eta",
+        "due",
+        "target",
+        "milestone",
+        "version",
+        "pr",
+        "prs",
+        "issue",
+        "issues",
+        "tracking",
+        "references",
+        "reference",
+        "team",
+        "lead",
+        "contact",
+        "url",
+        "date",
+        "updated",
+        "release",
+    ]
+)
+_ALWAYS_TEXT = frozenset(("priority", "owner", "owners", "assignee", "links", "link"))
+_LEGEND_MEANING = frozenset(("meaning", "means", "description", "status"))
+_LEGEND_TABLE = frozenset(
+    ["symbol", "symbols", "icon", "icons", "emoji", "mark", "marks", "legend", "key"]
+)
+
+
+def classify(cell: str, vocabulary: Vocabulary = vocab.DEFAULT) -> CellState | None:
+    """State of a cell's text; None when it does not start with a status symbol."""
+    found = vocab.reader(vocabulary).read(cell)
+    return found[0] if found else None
 
 
 @dataclass
 class _Table:
-    """A table markdown-it found at the top level: its lines and the heading above it."""
+    """A table found at the top level: its lines and the heading above it."""
 
     first: int  # 0-based line of the header row
     end: int  # 0-based line after the last body row
@@ -151,9 +251,14 @@ class _Rows:
     spans: list[list[tuple[int, int]]]
     cells: list[list[str]]
 
-    @property
-    def has_boxes(self) -> bool:
-        return any(c[:1] == "[" and _BOX.match(c) for row in self.cells for c in row[1:])
+
+@dataclass
+class _Layout:
+    """What a table's columns are: where the names are, which hold statuses."""
+
+    names: int | None  # index of the name column
+    status: list[int]  # indexes of status columns, in order
+    marked: bool  # some status column has a symbol (not only n/a)
 
 
 @dataclass
@@ -180,6 +285,17 @@ class _Builder:
         self.warnings.append(FileWarning(line, message))
 
 
+@dataclass
+class _Blocks:
+    """What one walk over the block tokens finds."""
+
+    tables: list[_Table] = field(default_factory=list)
+    order: list[tuple[str, int]] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    legend: list[vocab.LegendEntry] = field(default_factory=list)
+    title: str = ""
+
+
 def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     """The roadmap in `text`. Raises RoadmapFileError (one line naming `source`) when there is
     no checklist table; everything else odd becomes a warning with its line."""
@@ -188,38 +304,54 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     starts[0] = bom
     ends = [s - _newline_len(text, s) for s in starts[1:]] + [len(text)]
 
-    # The tokens are dropped as soon as they are walked: left alive, their ~25 objects per
-    # row make every garbage collection during the model building below walk them again.
-    tables, order, rules, title = _walk(_BLOCKS.parse(text[bom:] if bom else text))
-    checklists = []
-    for table in tables:
-        rows = _split_table(table, text, starts, ends)
-        if rows.has_boxes:
-            checklists.append((table, rows))
-    if not checklists:
-        if tables:
-            raise RoadmapFileError(
-                f"{source}:{tables[0].first + 1}: no checklist table "
-                "(the tables here have no [ ] or [x] cells)"
-            )
-        raise RoadmapFileError(
-            f"{source}: no checklist table (a markdown table of [ ] and [x] cells)"
-        )
+    # The tokens are dropped as soon as they are walked: left alive, their objects make
+    # every garbage collection during the model building below walk them again.
+    found = _walk(_BLOCKS.parse(text[bom:] if bom else text), text, starts, ends)
+    split = [(t, _split_table(t, text, starts, ends)) for t in found.tables]
+    for table, rows in split:
+        if _is_legend_table(rows):
+            found.legend.extend(_legend_rows(table, rows))
+    vocabulary = vocab.build(found.legend)
+    reader = vocab.reader(vocabulary)
 
     b = _Builder(source)
+    laid = [(t, r, _layout(r, reader)) for t, r in split if not _is_legend_table(r)]
+    status_names = {
+        normalize(plain(r.header[i])) for _, r, lay in laid if lay.marked for i in lay.status
+    }
+    checklists = []
+    for table, rows, layout in laid:
+        if layout.marked:
+            checklists.append((table, rows, layout))
+        elif any(normalize(plain(h)) in status_names for h in rows.header) and rows.lines:
+            b.warn(
+                table.first + 1,
+                "this table has the checklist's columns but no status cells yet; not read",
+            )
+    if not checklists:
+        if found.tables:
+            raise RoadmapFileError(
+                f"{source}:{found.tables[0].first + 1}: no checklist table "
+                "(the tables here have no status cells such as [ ], [x] or ✅)"
+            )
+        raise RoadmapFileError(
+            f"{source}: no checklist table (a markdown table of status cells: [ ], [x], ✅ …)"
+        )
+
     columns: list[str] = []
-    for table, rows in checklists:
-        names = [plain(h) for h in rows.header[1:]]
+    for table, rows, layout in checklists:
+        names = [plain(rows.header[i]) for i in layout.status]
         for name in names:
             if name not in columns:
                 columns.append(name)
-        _read_rows(table, rows, names, b)
+        _read_rows(table, rows, layout, names, reader, b)
 
     groups = tuple(Group(name, line, tuple(mods)) for name, line, mods in b.groups.values() if mods)
     for name, line, mods in b.groups.values():
         if not mods:
             b.warn(line, f"group '{name}' has no modules")
     _check_duplicates(groups, b)
+    order = found.order
     order_names = tuple(name for name, _ in order)
     if order:
         known = {g.key for g in groups}
@@ -236,9 +368,10 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
         columns=tuple(columns),
         groups=groups,
         dependency_order=order_names,
-        rules=tuple(rules),
+        rules=tuple(found.rules),
         warnings=tuple(sorted(b.warnings, key=lambda w: w.line or 0)),
-        title=title,
+        title=found.title,
+        vocabulary=vocabulary,
     )
 
 
@@ -253,19 +386,81 @@ def _split_table(table: _Table, text: str, starts: list[int], ends: list[int]) -
     header = [unescape_pipes(text[a:z]) for a, z in head]
     lines = list(range(table.first + 2, table.end))
     spans = [split_row(text, starts[n], ends[n]) for n in lines]
-    cells = [[unescape_pipes(text[a:z]) for a, z in row] for row in spans]
+    cells = [
+        [unescape_pipes(text[a:z]) if "\\" in text[a:z] else text[a:z] for a, z in row]
+        for row in spans
+    ]
     return _Rows(header, lines, spans, cells)
 
 
-def _walk(tokens: list[Token]) -> tuple[list[_Table], list[tuple[str, int]], list[str], str]:
-    """One pass over the block tokens: top-level tables, the dependency order (name, line),
-    the development rules and the document title."""
+def _indent(line: str) -> int:
+    """Leading whitespace width, tabs to the next multiple of 4 (markdown-it's sCount)."""
+    width = 0
+    for ch in line:
+        if ch == " ":
+            width += 1
+        elif ch == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def _is_delimiter(line: str) -> int:
+    """Number of columns of a delimiter row (0 when `line` is not one), as markdown-it's
+    table rule tests it."""
+    if _indent(line) >= 4:
+        return 0
+    s = line.lstrip(" \t")
+    if len(s) < 2 or not _DELIM.match(s) or (s[0] == "-" and s[1] in " \t"):
+        return 0
+    pieces = s.split("|")
+    count = 0
+    for i, piece in enumerate(pieces):
+        t = piece.strip(" \t")
+        if not t:
+            if i == 0 or i == len(pieces) - 1:
+                continue
+            return 0
+        if not _DELIM_CELL.match(t):
+            return 0
+        count += 1
+    return count
+
+
+def _tables_in(
+    first: int, end: int, text: str, starts: list[int], ends: list[int], heading: str | None
+) -> tuple[list[_Table], list[int]]:
+    """The tables in a top-level paragraph on lines [first, end), and its other lines."""
     tables: list[_Table] = []
-    order: list[tuple[str, int]] = []
-    rules: list[str] = []
-    title = ""
+    prose: list[int] = []
+    k = first
+    while k < end:
+        if k + 1 < end and "|" in text[starts[k] : ends[k]]:
+            width = _is_delimiter(text[starts[k + 1] : ends[k + 1]])
+            if (
+                width
+                and _indent(text[starts[k] : ends[k]]) < 4
+                and len(split_row(text, starts[k], ends[k])) == width
+            ):
+                stop = k + 2
+                while stop < end and _indent(text[starts[stop] : ends[stop]]) < 4:
+                    stop += 1
+                tables.append(_Table(k, stop, heading))
+                k = stop
+                continue
+        prose.append(k)
+        k += 1
+    return tables, prose
+
+
+def _walk(tokens: list[Token], text: str, starts: list[int], ends: list[int]) -> _Blocks:
+    """One pass over the block tokens: top-level tables, the dependency order (name, line),
+    the development rules, legend lines and the document title."""
+    out = _Blocks()
     heading: str | None = None
     section = ""
+    in_legend = False  # under a Legend/Status heading or bold line
     list_depth = 0
     in_heading = h1 = False
     i = 0
@@ -278,13 +473,31 @@ def _walk(tokens: list[Token]) -> tuple[list[_Table], list[tuple[str, int]], lis
             if in_heading:
                 heading = plain(tok.content)
                 section = normalize(heading)
-                if not title and h1:
-                    title = heading
-            elif list_depth == 1 and tok.map:
-                if section == _ORDER_HEADING:
-                    order.append((plain(tok.content), tok.map[0] + 1))
-                elif section == _RULES_HEADING:
-                    rules.append(tok.content)
+                in_legend = vocab.is_legend_title(heading)
+                if not out.title and h1:
+                    out.title = heading
+            elif list_depth >= 1 and tok.map:
+                first_line = tok.content.split("\n", 1)[0]
+                if list_depth == 1 and section == _ORDER_HEADING:
+                    out.order.append((plain(tok.content), tok.map[0] + 1))
+                elif list_depth == 1 and section == _RULES_HEADING:
+                    out.rules.append(tok.content)
+                elif "\n" not in tok.content or first_line:
+                    out.legend += vocab.legend_entries(first_line, tok.map[0] + 1, in_legend)
+        elif t == "paragraph_open" and tok.level == 0 and tok.map:
+            first, end = tok.map
+            tables, prose = _tables_in(first, end, text, starts, ends, heading)
+            out.tables += tables
+            for k in prose:
+                line = text[starts[k] : ends[k]]
+                title = bold_text(line.strip())
+                if title is not None and vocab.is_legend_title(title):
+                    in_legend = True
+                    continue
+                out.legend += vocab.legend_entries(line, k + 1, in_legend)
+            if tables:
+                in_legend = False  # a legend comes before the table it explains
+            i += 2  # past its inline and paragraph_close
         elif t == "heading_open":
             in_heading, h1 = True, tok.tag == "h1"
         elif t == "heading_close":
@@ -293,82 +506,162 @@ def _walk(tokens: list[Token]) -> tuple[list[_Table], list[tuple[str, int]], lis
             list_depth += 1
         elif t in ("bullet_list_close", "ordered_list_close"):
             list_depth -= 1
-        elif t == "table_open" and tok.map:
-            if tok.level == 0:
-                tables.append(_Table(tok.map[0], tok.map[1], heading))
-            i = _after_table(tokens, i)
-    return tables, order, rules, title
+    return out
 
 
-def _after_table(tokens: list[Token], i: int) -> int:
-    """Index after the table_close of the table opened at i - 1.
+def _is_legend_table(rows: _Rows) -> bool:
+    """A two-column table that explains symbols (`| Symbol | Meaning |`)."""
+    if len(rows.header) != 2:
+        return False
+    headers = {normalize(plain(h)) for h in rows.header}
+    return bool(headers & _LEGEND_TABLE) and bool(headers & _LEGEND_MEANING)
 
-    A table's cells are most of the tokens, and rows are re-split from the source anyway,
-    so they are skipped: the close sits where the table's shape puts it (tr, then th/td,
-    inline and close per cell); a walk is the fallback should the shape ever differ.
+
+def _legend_rows(table: _Table, rows: _Rows) -> list[vocab.LegendEntry]:
+    found = []
+    for line0, cells in zip(rows.lines, rows.cells, strict=True):
+        if len(cells) == 2 and cells[0]:
+            symbol = cells[0].strip("`")
+            found.append(vocab.LegendEntry(symbol, plain(cells[1]), line0 + 1))
+    return found
+
+
+def _layout(rows: _Rows, reader: vocab.Reader) -> _Layout:
+    """Which column holds the names and which hold statuses, from the header and cells.
+
+    A column is a status column when at least as many of its cells start with a status
+    symbol as hold other text (and its header is not a text column's, like Notes). The
+    name column is one headed Module/Name/Feature…, else the first column mostly of text.
     """
-    opened = tokens[i - 1]
-    rows = opened.map[1] - opened.map[0] - 2 if opened.map else 0
-    width = 0
-    j = i + 2  # past thead_open, tr_open
-    while j < len(tokens) and tokens[j].type == "th_open":
-        width += 1
-        j += 3
-    guess = i + 4 + 3 * width + (rows * (2 + 3 * width) + 2 if rows > 0 else 0)
-    if guess < len(tokens) and tokens[guess].type == "table_close":
-        return guess + 1
-    while i < len(tokens) and tokens[i].type != "table_close":
-        i += 1
-    return i + 1
+    width = len(rows.header)
+    marks = [0] * width
+    others = [0] * width
+    read = reader.read
+    # Shifted rows say nothing of their columns; short ones read as empty (GFM).
+    even = [row for row in rows.cells if len(row) <= width]
+    for j in range(width):
+        # Counted per distinct text: a status column holds a handful of them.
+        for cell, n in Counter(row[j] for row in even if j < len(row)).items():
+            if cell:
+                found = read(cell)
+                if found is None:
+                    others[j] += n
+                elif found[0] is not CellState.NA:
+                    marks[j] += n
+    headers = [normalize(plain(h)) for h in rows.header]
+    # A Notes column that holds nothing but boxes is a status column after all; a Priority
+    # column of 🟡/🟠 never is.
+    text_cols = {
+        j
+        for j, h in enumerate(headers)
+        if h in TEXT_HEADERS and (others[j] or not marks[j] or h in _ALWAYS_TEXT)
+    }
+    names = next((j for j, h in enumerate(headers) if h in NAME_HEADERS), None)
+    if names is None:
+        names = next((j for j in range(width) if j not in text_cols and others[j] > marks[j]), None)
+    if names is None:
+        names = next((j for j in range(width) if j not in text_cols and not marks[j]), None)
+    status = [
+        j
+        for j in range(width)
+        if j != names and j not in text_cols and (marks[j] >= others[j] or not rows.cells)
+    ]
+    marked = names is not None and any(marks[j] for j in status)
+    return _Layout(names, status, marked)
 
 
-def _read_rows(table: _Table, rows: _Rows, columns: list[str], b: _Builder) -> None:
+def _group_name(row: list[str]) -> str | None:
+    """The group a row starts: its only non-empty cell, bold (an emoji before it is kept)."""
+    filled = [c for c in row if c]
+    if len(filled) != 1:
+        return None
+    cell = filled[0]
+    rest = _LEADING_SYMBOLS.sub("", cell, count=1) if not cell.startswith(("**", "__")) else cell
+    if bold_text(rest) is None:
+        return None
+    return plain(cell) or None
+
+
+def _read_rows(
+    table: _Table,
+    rows: _Rows,
+    layout: _Layout,
+    columns: list[str],
+    reader: vocab.Reader,
+    b: _Builder,
+) -> None:
     group_key: str | None = None
-    width = len(columns) + 1
+    width = len(rows.header)
+    names = layout.names
+    assert names is not None
+    status = list(zip(layout.status, columns, strict=True))
+    read = reader.read
+    na = CellState.NA
     for line0, spans, contents in zip(rows.lines, rows.spans, rows.cells, strict=True):
         line = line0 + 1
-        if len(spans) != width:
-            b.warn(line, f"row has {len(spans)} cells, the header has {width}")
-        first = contents[0] if contents else ""
-        rest = contents[1:width]
-        group = bold_text(first) if not any(rest) else None
+        if len(contents) != width and any(contents):
+            if len(contents) > width:  # an unescaped "|": every cell after it is shifted
+                b.warn(
+                    line,
+                    f"row has {len(contents)} cells, the header has {width} "
+                    "(an unescaped | in a cell?); row not read",
+                )
+                continue
+            b.warn(line, f"row has {len(contents)} cells, the header has {width}")
+            contents = contents + [""] * (width - len(contents))  # read as empty, like GFM
+        group = _group_name(contents) if "" in contents else None
         if group is not None:
             group_key = b.start(group, line)
             continue
-        name = plain(first)
+        if not any(contents):
+            continue
+        name = plain(contents[names])
         if not name:
-            if any(rest):
+            if any(contents):
                 b.warn(line, "row has no module name; skipped")
             continue
         if group_key is None:
             group_key = b.start(table.heading or "Modules", line)
         cells = []
-        for i, column in enumerate(columns):
-            content = contents[i + 1] if i + 1 < len(contents) else ""
-            state = classify(content)
-            box = None
-            if state is None:
+        for j, column in status:
+            content = contents[j]
+            found = read(content)
+            if found is None:
                 b.warn(
                     line,
                     f"{name} / {column}: unknown cell text '{content}' (counted as not applicable)",
                 )
-                state = CellState.NA
-            elif state is not CellState.NA:
-                box = spans[i + 1][0] + 1
-            cells.append(Cell(column, state, content, line, box))
+                cells.append(Cell(column, na, content, line))
+            elif found[0] is na:
+                cells.append(Cell(column, na, content, line))
+            else:
+                state, a, z = found
+                at = spans[j][0]
+                if "\\" in contents[j] or spans[j][1] - at != len(content):
+                    at += _source_offset(content, a)
+                else:
+                    at += a
+                cells.append(Cell(column, state, content, line, at, content[a:z]))
         b.add(group_key, Module(name, b.groups[group_key][0], line, tuple(cells)))
 
 
+def _source_offset(content: str, index: int) -> int:
+    """Offset in the source of content[index], where each "|" was written "\\|"."""
+    return index + content.count("|", 0, index)
+
+
 def _check_duplicates(groups: tuple[Group, ...], b: _Builder) -> None:
-    seen: dict[str, Module] = {}
+    # The same name in two groups is how real files are written (Group/Module picks one);
+    # only twice in one group is a mistake.
+    seen: dict[tuple[str, str], Module] = {}
     for g in groups:
         for m in g.modules:
-            first = seen.get(m.key)
+            first = seen.get((g.key, m.key))
             if first is None:
-                seen[m.key] = m
+                seen[(g.key, m.key)] = m
             else:
                 b.warn(
                     m.line,
-                    f"duplicate module name '{m.name}' (also at line {first.line}); "
-                    "use Group/Module to pick one",
+                    f"duplicate module name '{m.name}' in group '{g.name}' "
+                    f"(also at line {first.line})",
                 )

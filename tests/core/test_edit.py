@@ -96,7 +96,8 @@ RAW = (
     [
         ("Import | Export 🧪", "Docs 📖", True, "\t[ ] ([#12]", "\t[x] ([#12]"),
         ("Import | Export 🧪", "API|SDK", False, "|[x]| n/a", "|[ ]| n/a"),
-        ("数据", "Docs 📖", True, "数据|[ ]   |", "数据|[x]   |"),
+        # the row writes done as [X], so a tick does too
+        ("数据", "Docs 📖", True, "数据|[ ]   |", "数据|[X]   |"),
         ("数据", "Notes", False, "|[X] shipped", "|[ ] shipped"),
     ],
 )

@@ -10,6 +10,7 @@ from bot.roadmap.model import CellState, Roadmap, normalize
 from bot.roadmap.parse import bold_text, classify, decode, parse, split_row
 
 DONE, OPEN, NA = CellState.DONE, CellState.OPEN, CellState.NA
+PROGRESS = CellState.PROGRESS
 
 
 def summary(roadmap: Roadmap) -> list[tuple[str, str, list[tuple[str, CellState, str]]]]:
@@ -185,13 +186,24 @@ def test_bold_text() -> None:
         ("—", NA),
         ("n/a", NA),
         ("N/A", NA),
+        ("[-]", NA),
+        ("[N/A]", NA),
+        ("✅", DONE),
+        ("✅ Implemented", DONE),
+        ("✔️", DONE),
+        (":white_check_mark:", DONE),
+        ("⚪", OPEN),
+        ("- [ ]", OPEN),
+        ("- [x] shipped", DONE),
+        ("[~]", PROGRESS),
+        ("🚧 draft", PROGRESS),
     ],
 )
 def test_classify(text: str, state: CellState) -> None:
     assert classify(text) is state
 
 
-@pytest.mark.parametrize("text", ["x", "done", "[]", "[-]", "[  ]", "[y]", "yes", "✅", "(x)"])
+@pytest.mark.parametrize("text", ["x", "done", "[]", "[  ]", "[y]", "yes", "(x)", "-5", "n/ab"])
 def test_classify_unknown(text: str) -> None:
     assert classify(text) is None
 
@@ -416,24 +428,42 @@ def test_group_in_the_table_but_not_in_the_order() -> None:
     assert warning.line == 10 and "Extras Pack" in warning.message
 
 
-def test_duplicate_module_names() -> None:
-    text = SMALL.replace("| Plugins |", "| parser |")
+def test_duplicate_module_names_in_one_group() -> None:
+    text = SMALL.replace("| Printer |", "| parser |")
     roadmap = parse(text)
-    assert [m.name for m in roadmap.modules] == ["Parser", "Printer", "parser"]
+    assert [m.name for m in roadmap.modules] == ["Parser", "parser", "Plugins"]
     assert len(roadmap.warnings) == 1
-    assert roadmap.warnings[0].line == 9
+    assert roadmap.warnings[0].line == 7
     assert "parser" in roadmap.warnings[0].message.casefold()
 
 
-@pytest.mark.parametrize(
-    ("row", "cells"),
-    [("| Short | [x] |", (DONE, NA)), ("| Long | [x] | [ ] | [x] |", (DONE, OPEN))],
-)
-def test_ragged_rows(row: str, cells: tuple[CellState, ...]) -> None:
-    text = f"| Module | A | B |\n|---|---|---|\n| Even | [ ] | [ ] |\n{row}\n"
+def test_the_same_name_in_two_groups_is_no_warning() -> None:
+    roadmap = parse(SMALL.replace("| Plugins |", "| parser |"))
+    assert [m.qualified for m in roadmap.modules] == [
+        "Core/Parser",
+        "Core/Printer",
+        "Extras/parser",
+    ]
+    assert roadmap.warnings == ()
+
+
+def test_a_short_row_reads_its_missing_cells_as_empty_with_a_warning() -> None:
+    text = "| Module | A | B |\n|---|---|---|\n| Even | [ ] | [ ] |\n| Short | [x] |\n"
     roadmap = parse(text)
-    assert tuple(c.state for c in roadmap.modules[1].cells) == cells
+    assert tuple(c.state for c in roadmap.modules[1].cells) == (DONE, NA)
     assert [w.line for w in roadmap.warnings] == [4]
+
+
+def test_a_row_with_too_many_cells_is_not_guessed() -> None:
+    # An unescaped | in a code span shifts every cell after it.
+    text = (
+        "| Module | A | B |\n|---|---|---|\n| Even | [ ] | [ ] |\n"
+        "| `a|b` | [x] | [ ] |\n| Next | [x] | [x] |\n"
+    )
+    roadmap = parse(text)
+    assert [m.name for m in roadmap.modules] == ["Even", "Next"]
+    [warning] = roadmap.warnings
+    assert warning.line == 4 and "4 cells" in warning.message and "not read" in warning.message
 
 
 def test_a_row_without_a_module_name_is_skipped_with_a_warning() -> None:
@@ -445,12 +475,12 @@ def test_a_row_without_a_module_name_is_skipped_with_a_warning() -> None:
 
 def test_warnings_are_sorted_by_line_and_say_it() -> None:
     text = ORDERED.replace("- Core\n", "- Core\n- Ghost\n").replace(
-        "| Parser | [ ] |", "| Parser | ? |\n| plugins | [x] |"
+        "| Parser | [ ] |", "| Parser | ? |\n| parser | [x] |"
     )
     roadmap = parse(text)
     lines = [w.line for w in roadmap.warnings]
     assert lines == sorted(lines)
-    assert len(lines) == 3  # Ghost, unknown "?", duplicate "plugins"
+    assert len(lines) == 3  # Ghost, unknown "?", duplicate "parser" in Core
     assert all(str(w).startswith(f"line {w.line}: ") for w in roadmap.warnings)
 
 

@@ -111,7 +111,10 @@ def module_card(
             lines.append(f"✅ {column}")
             buttons.append(_untick_button(module, cell.column, i))
         else:
-            lines.append(f"⬜ {column}")
+            lines.append(
+                f"{_mark(cell.state)} {column}"
+                + (" _(in progress)_" if cell.state is CellState.PROGRESS else "")
+            )
             buttons.append(_tick_button(module, cell.column, i))
     blocks += kit.sections(lines, max_blocks=4, more=lambda n: f"…and {plural(n, 'more column')}")
     if not module.is_done:
@@ -282,7 +285,7 @@ def _done_mark(m: Module) -> str:
 
 
 def _mark(state: CellState) -> str:
-    return "✅" if state is CellState.DONE else "⬜"
+    return {CellState.DONE: "✅", CellState.PROGRESS: "🟡"}.get(state, "⬜")
 
 
 def _tick_button(module: Module, column: str, i: int) -> kit.Block | None:

@@ -1,0 +1,169 @@
+"""Status vocabularies: which symbol in a cell means done, open, in progress or n/a.
+
+A file's own legend wins over the built-in defaults, symbol by symbol. Legends are read in
+the forms real files use: `✅ = Ready` lines anywhere; `- ✅ **Implemented**: …` items or
+`⚪ Pending` lines under a Legend/Status/Key heading or a bold `**Documentation Status**`
+line; `Status key: [x] implemented, [~] partial, [ ] not implemented, [-] not applicable`;
+and a two-column Symbol/Meaning table. The meaning is read from its words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .model import CellState, Symbol, Vocabulary
+
+DONE, OPEN, PROGRESS, NA = CellState.DONE, CellState.OPEN, CellState.PROGRESS, CellState.NA
+
+# Without the emoji variation selector (U+FE0F): "✔️" and "✔" are one symbol.
+DEFAULTS: tuple[tuple[str, CellState], ...] = (
+    *((s, DONE) for s in ("[x]", "[X]", "✅", "✔", "✓", "☑", ":white_check_mark:")),
+    (":heavy_check_mark:", DONE),
+    *((s, OPEN) for s in ("[ ]", "⚪", "⬜", "☐", "❌", "✗", ":x:")),
+    *((s, PROGRESS) for s in ("[~]", "🟡", "🟠", "🚧", "⏳")),
+    *((s, NA) for s in ("-", "—", "–", "n/a", "[-]", "[N/A]")),
+)
+VS16 = "\ufe0f"
+
+# What a legend's words say, tried in this order ("not implemented" before "implemented").
+_WORDS: tuple[tuple[CellState, str], ...] = (
+    (NA, "not applicable|n/?a|not needed|not required|out of scope|none|skip(ped)?|irrelevant"),
+    (OPEN, "not|no|missing|todo|to do|pending|planned|backlog|unavailable|absent|open|undone"),
+    (
+        PROGRESS,
+        "partial(ly)?|in progress|progress|wip|ongoing|underway|started|in review|review"
+        "|draft(ing)?|working|doing|incomplete|beta|some",
+    ),
+    (
+        DONE,
+        "done|ready|implemented|complete[d]?|finished|shipped|yes|available|live|supported"
+        "|documented|released|exists?|present|ok|pass(ed)?|full(y)?",
+    ),
+)
+_MEANINGS = tuple((state, re.compile(rf"\b({words})\b")) for state, words in _WORDS)
+_LEGEND_WORDS = re.compile(r"\b(legend|key|status|symbols?|icons?)\b", re.IGNORECASE)
+# A symbol a legend may define: a box, a :shortcode:, or one pictograph (with its selector).
+_SYMBOL = (
+    r"(\[[^\]\s]{0,3}\]|\[ \]|:[a-z0-9_+-]+:"
+    r"|[^\w\s\[\](){}<>*_`'\"#|,;:=.!?/\\-]\ufe0f?|—|–)"
+)
+_EQUALS = re.compile(rf"^\s*(?:[-*+]\s+)?{_SYMBOL}\s*=\s*(.+)$")
+_ITEM = re.compile(rf"^\s*(?:[-*+]\s+)?{_SYMBOL}\s*(?:[=:–—-]\s*)?(\S.*)$")
+_KEY_LINE = re.compile(r"^\s*[*_]*(?:status\s+)?(?:key|legend)[*_]*\s*:[*_]*\s*(.+)$", re.I)
+_KEY_ITEM = re.compile(rf"^\s*{_SYMBOL}\s*(?:[=:–—-]\s*)?(.+?)\s*$")
+_MARKUP = re.compile(r"[*_`]+")
+
+
+def key(symbol: str) -> str:
+    """How symbols are compared: no variation selector, case-insensitive."""
+    return symbol.replace(VS16, "").casefold()
+
+
+def meaning_state(meaning: str) -> CellState | None:
+    words = _MARKUP.sub("", meaning).casefold()
+    for state, pattern in _MEANINGS:
+        if pattern.search(words):
+            return state
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    symbol: str
+    meaning: str
+    line: int
+
+
+def legend_entries(line: str, number: int, in_legend: bool) -> list[LegendEntry]:
+    """The legend entries one prose line defines (none for most lines). `in_legend`: the
+    line sits under a Legend/Status heading or bold line, where `✅ Ready` is enough."""
+    m = _KEY_LINE.match(line)
+    if m:
+        found = []
+        for item in re.split(r"[,;|·]", m[1]):
+            im = _KEY_ITEM.match(item)
+            if im:
+                found.append(LegendEntry(im[1], _meaning(im[2]), number))
+        return found
+    m = _EQUALS.match(line) or (_ITEM.match(line) if in_legend else None)
+    return [LegendEntry(m[1], _meaning(m[2]), number)] if m else []
+
+
+def _meaning(text: str) -> str:
+    """The legend's word for a symbol: the bold part of `**Implemented**: …`, else the text
+    up to a colon or dash."""
+    bold = re.match(r"^\s*(\*\*|__)(.+?)\1", text)
+    if bold:
+        return bold[2].strip()
+    return re.split(r"\s*(?::\s|\s[–—-]\s|\()", _MARKUP.sub("", text), maxsplit=1)[0].strip()
+
+
+def is_legend_title(text: str) -> bool:
+    return bool(_LEGEND_WORDS.search(text))
+
+
+def build(entries: list[LegendEntry]) -> Vocabulary:
+    """The vocabulary of a file whose legend has `entries`: each entry whose meaning can be
+    read, then every default symbol the legend does not redefine."""
+    symbols: list[Symbol] = []
+    seen: set[str] = set()
+    for e in entries:
+        state = meaning_state(e.meaning)
+        k = key(e.symbol)
+        if state is None or k in seen:
+            continue
+        seen.add(k)
+        symbols.append(Symbol(e.symbol.replace(VS16, ""), state, e.meaning, e.line))
+    for text, state in DEFAULTS:
+        if key(text) not in seen:
+            symbols.append(Symbol(text, state, state.value))
+    return Vocabulary(tuple(symbols))
+
+
+DEFAULT = build([])
+
+
+class Reader:
+    """Reads the status at the start of a cell's text, for one vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.states = {key(s.text): s.state for s in vocabulary.symbols}
+        alternatives = []
+        for s in sorted(vocabulary.symbols, key=lambda s: -len(s.text)):
+            text = s.text.replace(VS16, "")
+            pattern = re.escape(text) + "\ufe0f?"
+            if text[-1:].isalnum() or text in ("-", "—", "–"):
+                pattern += r"(?![\w/-])"  # "n/a" is not "n/ab"; "-" is not "-5"
+            alternatives.append(pattern)
+        # A "- [ ]" inside a cell is a box too.
+        self.pattern = re.compile(r"(?:[-*+][ \t]+)?(" + "|".join(alternatives) + ")", re.I)
+        self.cache: dict[str, tuple[CellState, int, int] | None] = {"": (NA, 0, 0)}
+
+    def read(self, cell: str) -> tuple[CellState, int, int] | None:
+        """(state, start, end of the symbol in `cell`), or None when the cell does not
+        start with a status symbol."""
+        found = self.cache.get(cell, _MISS)
+        if found is not _MISS:
+            return found  # type: ignore[return-value]
+        m = self.pattern.match(cell)
+        result = (self.states[key(m[1])], m.start(1), m.end(1)) if m else None
+        if len(self.cache) < 50_000:
+            self.cache[cell] = result
+        return result
+
+
+_MISS = object()
+
+
+@lru_cache(maxsize=32)
+def reader(vocabulary: Vocabulary) -> Reader:
+    return Reader(vocabulary)
+
+
+def looks_like_symbol(text: str) -> bool:
+    """A lone pictograph (for telling a legend table's symbol column)."""
+    t = text.replace(VS16, "").strip()
+    return len(t) == 1 and unicodedata.category(t)[0] == "S"

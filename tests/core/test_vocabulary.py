@@ -1,0 +1,211 @@
+"""Status vocabularies as real files write them: legends, emoji, in progress, the name column
+anywhere, text columns. Ground truth worked out by hand from each text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.roadmap.analysis import next_modules
+from bot.roadmap.edit import set_cell
+from bot.roadmap.export import roadmap_json
+from bot.roadmap.model import CellState
+from bot.roadmap.parse import parse
+from bot.roadmap.vocabulary import DEFAULTS
+
+DONE, OPEN, PROGRESS, NA = CellState.DONE, CellState.OPEN, CellState.PROGRESS, CellState.NA
+
+EMOJI_LEGEND = """\
+# Docs
+
+**Documentation Status**
+✅ = Ready
+⚪ = Pending
+
+| Module | Index | Data Model | UI |
+|---|---|---|---|
+| **Host Modules** | | | |
+| Tenant Management | ✅ | ✅ | ✅ |
+| Ingestion | ⚪ | ⚪ | ✅ |
+"""
+
+
+def test_an_emoji_table_with_a_legend_is_the_roadmap() -> None:
+    roadmap = parse(EMOJI_LEGEND)
+    assert roadmap.columns == ("Index", "Data Model", "UI")
+    assert [(m.group, m.name, m.done, m.total) for m in roadmap.modules] == [
+        ("Host Modules", "Tenant Management", 3, 3),
+        ("Host Modules", "Ingestion", 1, 3),
+    ]
+    assert roadmap.warnings == ()
+    legend = {s.text: (s.state, s.meaning, s.line) for s in roadmap.vocabulary.symbols if s.line}
+    assert legend == {"✅": (DONE, "Ready", 4), "⚪": (OPEN, "Pending", 5)}
+
+
+def test_ticking_a_pending_cell_writes_the_legends_done_symbol_and_back() -> None:
+    roadmap = parse(EMOJI_LEGEND)
+    ingestion = roadmap.modules[1]
+    edit = set_cell(EMOJI_LEGEND, roadmap, ingestion, "Index", True)
+    assert edit.text == EMOJI_LEGEND.replace("| Ingestion | ⚪ |", "| Ingestion | ✅ |")
+    again = parse(edit.text)
+    back = set_cell(edit.text, again, again.modules[1], "Index", False)
+    assert back.text == EMOJI_LEGEND
+
+
+BULLET_LEGEND = """\
+## Legend
+
+- ⚪ **Not Applicable**: the module has no such part
+- 🟡 **Partial**: started
+- ❌ **Not Implemented**: nothing yet
+- ✅ **Implemented**: complete
+
+## Matrix
+
+| Feature | API | CLI | Notes | Owner |
+|---|---|---|---|---|
+| Login | ✅ Implemented | 🟡 | see #4 | ada |
+| Export | ❌ | ⚪ | - | |
+"""
+
+
+def test_a_bullet_legend_redefines_a_default_symbol() -> None:
+    roadmap = parse(BULLET_LEGEND)
+    assert roadmap.columns == ("API", "CLI")  # Notes and Owner are text columns
+    login, export = roadmap.modules
+    assert [(c.state, c.text) for c in login.cells] == [
+        (DONE, "✅ Implemented"),
+        (PROGRESS, "🟡"),
+    ]
+    assert [c.state for c in export.cells] == [OPEN, NA]  # ⚪ is "Not Applicable" here
+    assert (login.done, login.total, export.done, export.total) == (1, 2, 0, 1)
+    assert roadmap.warnings == ()
+    assert [m.name for m in next_modules(roadmap)] == ["Login", "Export"]
+
+
+def test_in_progress_is_not_done_and_a_tick_makes_it_done() -> None:
+    roadmap = parse(BULLET_LEGEND)
+    login = roadmap.modules[0]
+    assert not login.is_done and login.progress_columns == ("CLI",)
+    edit = set_cell(BULLET_LEGEND, roadmap, login, "CLI", True)
+    assert edit.text == BULLET_LEGEND.replace("| 🟡 |", "| ✅ |")
+    assert parse(edit.text).modules[0].is_done
+    data = roadmap_json(roadmap)
+    assert data["groups"][0]["modules"][0]["cells"] == {"API": "done", "CLI": "progress"}
+    vocab = {s["symbol"]: s for s in data["vocabulary"]["symbols"]}
+    assert vocab["⚪"]["state"] == "n/a" and vocab["⚪"]["line"] == 3
+    assert vocab["[x]"]["source"] == "default"
+
+
+STATUS_KEY = """\
+Status key: [x] implemented, [~] partial, [ ] not implemented, [-] not applicable
+
+|started|feature impl|complete|feature|
+|---|---|---|---|
+|[x]|[~]|[ ]|Search 🔎|
+|[x]|[-]|[N/A]|🟡 **Foundation** docs|
+"""
+
+
+def test_a_status_key_line_and_the_name_column_last() -> None:
+    roadmap = parse(STATUS_KEY)
+    assert roadmap.columns == ("started", "feature impl", "complete")
+    search, foundation = roadmap.modules
+    assert search.name == "Search 🔎"
+    assert foundation.name == "🟡 Foundation docs"  # the emoji is part of the name
+    assert [c.state for c in search.cells] == [DONE, PROGRESS, OPEN]
+    assert [c.state for c in foundation.cells] == [DONE, NA, NA]
+    lines = {s.text: s.line for s in roadmap.vocabulary.symbols if s.line}
+    assert lines == {"[x]": 1, "[~]": 1, "[ ]": 1, "[-]": 1}
+    assert roadmap.warnings == ()
+
+
+def test_shortcodes_variation_selectors_and_boxes_in_list_items() -> None:
+    text = (
+        "| Module | A | B | C |\n|---|---|---|---|\n"
+        "| One | :white_check_mark: | ✔️ shipped | - [ ] later |\n"
+        "| Two | :x: | ✔ | - [x] |\n"
+    )
+    roadmap = parse(text)
+    one, two = roadmap.modules
+    assert [c.state for c in one.cells] == [DONE, DONE, OPEN]
+    assert [c.state for c in two.cells] == [OPEN, DONE, DONE]
+    edit = set_cell(text, roadmap, two, "A", True)
+    assert edit.text == text.replace("| Two | :x: |", "| Two | :white_check_mark: |")
+    edit = set_cell(text, roadmap, one, "C", True)
+    assert edit.text == text.replace("- [ ] later", "- [x] later")
+
+
+def test_an_x_file_gets_x_back_after_untick_and_tick() -> None:
+    text = "| Module | A | B |\n|---|---|---|\n| M | [X] | [X] |\n"
+    roadmap = parse(text)
+    off = set_cell(text, roadmap, roadmap.modules[0], "A", False)
+    again = parse(off.text)
+    on = set_cell(off.text, again, again.modules[0], "A", True)
+    assert on.text == text
+
+
+def test_a_table_with_the_checklists_columns_but_no_status_yet_is_named() -> None:
+    text = (
+        "## Host\n\n| Module | Docs |\n|---|---|\n| A | [x] |\n\n"
+        "## Compute\n\n| Module | Docs |\n|---|---|\n| B | |\n"
+    )
+    roadmap = parse(text)
+    assert [m.name for m in roadmap.modules] == ["A"]
+    [warning] = roadmap.warnings
+    assert warning.line == 9 and "no status cells yet" in warning.message
+
+
+def test_a_legend_table_is_not_the_checklist() -> None:
+    text = (
+        "| Symbol | Meaning |\n|---|---|\n| ✅ | Ready |\n| 🔵 | Pending |\n\n"
+        "| Module | Docs |\n|---|---|\n| A | 🔵 |\n| B | ✅ |\n"
+    )
+    roadmap = parse(text)
+    assert [(m.name, m.cells[0].state) for m in roadmap.modules] == [("A", OPEN), ("B", DONE)]
+    assert roadmap.warnings == ()
+
+
+# Every symbol set: a file written in it, ticked then unticked (or the reverse), is
+# byte-for-byte the file it was.
+_SETS = [
+    ("✅", "⚪"),
+    ("[x]", "[ ]"),
+    ("[X]", "[ ]"),
+    (":white_check_mark:", ":x:"),
+    ("✔️", "❌"),
+    ("✓", "✗"),
+    ("☑️", "☐"),
+    ("✅", "⬜"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(_SETS),
+    st.lists(st.booleans(), min_size=3, max_size=6),
+    st.sampled_from(["", " Implemented", " ([#3](u))"]),
+    st.data(),
+)
+def test_tick_then_untick_gives_the_bytes_back_in_every_vocabulary(
+    symbols: tuple[str, str], states: list[bool], tail: str, data: st.DataObject
+) -> None:
+    done, open_ = symbols
+    states[0], states[1] = True, False  # other cells show how the file writes both
+    cells = [(done if s else open_) + tail for s in states]
+    header = "| Module | " + " | ".join(f"C{i}" for i in range(len(cells))) + " |"
+    text = f"{header}\n|---{'|---' * len(cells)}|\n| M | " + " | ".join(cells) + " |\n"
+    roadmap = parse(text)
+    i = data.draw(st.integers(2, len(cells) - 1))
+    column = f"C{i}"
+    first = set_cell(text, roadmap, roadmap.modules[0], column, not states[i])
+    assert first.changed
+    again = parse(first.text)
+    back = set_cell(first.text, again, again.modules[0], column, states[i])
+    assert back.text.encode() == text.encode()
+
+
+def test_every_default_symbol_reads_as_the_issue_lists_it() -> None:
+    for symbol, state in DEFAULTS:
+        text = f"| Module | A | B |\n|---|---|---|\n| M | {symbol} | [ ] |\n"
+        assert parse(text).modules[0].cells[0].state is state, symbol
