@@ -13,7 +13,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.slack import blocks
 from bot.slack.blocks.text import escape, link
 from bot.store import ticks as store
-from bot.ticks.applier import Outcome, module_name
+from bot.ticks.applier import Outcome
 
 from .services import Services
 
@@ -32,7 +32,7 @@ _DONE = {
 
 def result_line(o: Outcome) -> str:
     t = o.tick
-    what = f"*{escape(module_name(t))}* / {escape(t.column)}"
+    what = f"*{escape(o.module_name)}* / {escape(t.column)}"
     if o.state == store.APPLIED:
         where = (
             link(o.url, f"commit {o.sha[:7]}")
