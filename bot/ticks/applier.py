@@ -150,7 +150,7 @@ class Applier:
         """Each tick as its own commit on `chain`. Cell positions stay valid across the edits:
         a tick replaces one character with one character."""
         outcomes: list[Outcome] = []
-        made: list[tuple[int, Tick, str]] = []  # (index in outcomes, tick, summary)
+        made: list[int] = []  # the outcomes that became commits, in order
         for t in items:
             module = resolve(roadmap, t)
             column = _column(roadmap, t.column)
@@ -169,16 +169,17 @@ class Applier:
             try:
                 edit = set_cell(text, roadmap, module, column, t.done)
             except RoadmapError as err:
-                outcomes.append(Outcome(t, store.FAILED, f"{err}; nothing was changed", module=name))
+                failed = f"{err}; nothing was changed"
+                outcomes.append(Outcome(t, store.FAILED, failed, module=name))
                 continue
             if not edit.changed:
                 outcomes.append(Outcome(t, store.NOOP, edit.message, module=name))
                 continue
             chain.add(edit.text.encode("utf-8"), self._message(t, edit.message), self.bot, self.bot)
             text = edit.text
-            made.append((len(outcomes), t, edit.message))
+            made.append(len(outcomes))
             outcomes.append(Outcome(t, done_state, edit.message, module=name))
-        for (i, t, summary), sha in zip(made, chain.write(), strict=True):
+        for i, sha in zip(made, chain.write(), strict=True):
             outcomes[i] = replace(outcomes[i], sha=sha, url=self.commit_url(sha))
         return outcomes, chain.parent
 
@@ -287,10 +288,7 @@ class Applier:
                 head, self.branch, _pr_title(on_branch), _pr_body(on_branch)
             )
             url = str(getattr(pr, "url", ""))
-            return [
-                replace(o, url=url) if o.state == store.IN_PR else o
-                for o in outcomes
-            ]
+            return [replace(o, url=url) if o.state == store.IN_PR else o for o in outcomes]
         return [
             Outcome(t, store.FAILED, f"the bot branch {head} kept moving; try again")
             for t in waiting
