@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from .analysis import Blocker, blockers, column_readiness, next_modules, rules_for_group
+from .forecast import Forecast, Forecasts
 from .model import Group, Module, Roadmap
 
 
-def roadmap_json(roadmap: Roadmap) -> dict[str, Any]:
+def roadmap_json(roadmap: Roadmap, forecast: Forecasts | None = None) -> dict[str, Any]:
+    """`forecast` comes from the history (bot.roadmap.forecast); None: not known."""
     return {
         "columns": list(roadmap.columns),
         "dependency_order": list(roadmap.dependency_order),
@@ -22,6 +24,28 @@ def roadmap_json(roadmap: Roadmap) -> dict[str, Any]:
             if (r := column_readiness(roadmap, c))
         },
         "warnings": [str(w) for w in roadmap.warnings],
+        "forecast": forecast_json(forecast) if forecast is not None else None,
+    }
+
+
+def forecast_json(found: Forecasts) -> dict[str, Any]:
+    """When each group and the roadmap will be done at the pace of the last `weeks` weeks:
+    `status` is "done", "on pace" (with `done_by`, a date) or "no progress" (no date)."""
+    return {
+        "now": found.now.isoformat(),
+        "weeks": found.weeks,
+        **_forecast(found.overall),
+        "groups": [{"name": f.name, **_forecast(f)} for f in found.groups],
+    }
+
+
+def _forecast(f: Forecast) -> dict[str, Any]:
+    return {
+        "done": f.done,
+        "total": f.total,
+        "per_week": round(f.per_week, 2),
+        "status": f.status,
+        "done_by": f.done_by.date().isoformat() if f.done_by else None,
     }
 
 
