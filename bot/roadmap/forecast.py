@@ -5,7 +5,9 @@ Pure: the roadmap as it is now, the history's events and "now" are passed in; no
 The pace is the net number of cells ticked (ticks minus unticks) over the last `weeks`
 weeks, per group, counted from the history. What is left is the open cells of the roadmap
 now; scope is taken as it is now (cells added later will move the dates). A group whose
-pace is zero or negative gets no date: "no progress in 4 weeks: no forecast".
+pace is zero or negative gets no date: "no progress in 4 weeks: no forecast". The whole
+roadmap goes at the team's pace (every group's cells together), but is never said to be
+done before a group still moving at its own pace.
 
 Events are anything with `date`, `kind`, `module` and `group` (bot.repo.history.Change has
 them): the core imports nothing of ours.
@@ -14,7 +16,7 @@ them): the core imports nothing of ours.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -112,6 +114,10 @@ def forecast(
         _one(names[k], done, total, net[k], weeks, now) for k, (done, total) in sums.items()
     )
     overall = _one(None, roadmap.done, roadmap.total, sum(net.values()), weeks, now)
+    last = max((f.done_by for f in groups if f.done_by is not None), default=None)
+    if overall.done_by is not None and last is not None and last > overall.done_by:
+        # The team's pace would finish sooner, but not before a group moving at its own.
+        overall = replace(overall, done_by=last)
     return Forecasts(now, weeks, overall, groups)
 
 

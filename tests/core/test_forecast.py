@@ -133,3 +133,16 @@ def test_show_json_gives_the_forecast_per_group() -> None:
     assert forecast_json(found) == fc
     # Without history (the CLI does not pass one yet) the key says so rather than guessing.
     assert roadmap_json(ROADMAP)["forecast"] is None
+
+
+def test_the_roadmap_is_never_done_before_a_group_still_moving() -> None:
+    # Access finished fast (its pace is the team's), CI/CD crawls: one cell in four weeks.
+    events = [Ev("Roles", "tick", ago(d), "Access Modules") for d in (1, 2)] + [
+        Ev("Deploy", "tick", ago(3), "CI/CD Modules")
+    ]
+    states = {**STATES, ("Roles", "Doc"): "x", ("Roles", "API"): "x", ("Deploy", "Doc"): "x"}
+    roadmap = parse(roadmap_text(GROUPS, ["Doc", "API"], states))
+    found = forecast(roadmap, events, NOW)
+    cicd = found.group("CI/CD Modules")
+    assert cicd is not None and cicd.done_by == NOW + timedelta(weeks=20)
+    assert found.overall.done_by == cicd.done_by  # not 5 left / 3 a month
