@@ -9,21 +9,23 @@ pings nobody.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.blockkit import kit
 from bot.blockkit.text import ago, escape, fit, join_names, link, name, plural, readiness_line
 from bot.repo.history import ChangeKind
+from bot.roadmap.forecast import Forecasts, date_label
 
 from .compose import ChangeLine, Digest, GroupProgress, OpenPR, Stalled
 
 # Lines shown per section; the block caps below keep the whole message under 50 blocks
-# (at most 1 + 1 + 1 + 1 + 4 + 1 + 1 + 3 + 1 + 2 + 1 + 1 + 1 = 19).
+# (at most 1 + 1 + 1 + 1 + 1 + 4 + 1 + 1 + 3 + 1 + 2 + 1 + 1 + 1 = 20).
 CHANGES_SHOWN = 40
 GROUPS_SHOWN = 25
 NEXT_SHOWN = 8
-STALLED_SHOWN = 15
+STALLED_SHOWN = 10
+FORECAST_SHOWN = 5  # groups named in the forecast line, soonest first
 PRS_SHOWN = 10
 NAMES_SHOWN = 30
 LIST_TEXT = 2800  # a joined list of names, within one section with its heading
@@ -40,8 +42,10 @@ def to_blocks(digest: Digest) -> kit.Message:
             )
         ),
         kit.section(headline(digest)),
-        kit.divider(),
     ]
+    if digest.forecast is not None and (line := forecast_line(digest.forecast, name)):
+        blocks.append(kit.context(fit(line, 2000)))
+    blocks.append(kit.divider())
     blocks += _changes(digest)
     if digest.newly_done:
         names = join_names((m.name for m in digest.newly_done), LIST_TEXT, NAMES_SHOWN)
@@ -68,11 +72,13 @@ def headline(d: Digest) -> str:
     before = d.percent_before
     if before is None or d.done_before is None:
         line += "\n_Change over the period unknown (no history)._"
+    elif d.is_new:
+        line += f"  new this period: {cells_done(d.done)} since {short_date(d.period_start)}"
     else:
-        cells = d.done - d.done_before
+        points = d.percent - before
         line += (
-            f"  *{_signed(d.percent - before)} pts* ({_signed(cells)} "
-            f"{'cell' if abs(cells) == 1 else 'cells'} done) since {short_date(d.period_start)}"
+            f"  *{_signed(points)} percentage {'point' if abs(points) == 1 else 'points'}* "
+            f"({cells_done(d.done - d.done_before)}) since {short_date(d.period_start)}"
         )
     facts = []
     if d.ticks or d.unticks:
@@ -91,10 +97,16 @@ def headline(d: Digest) -> str:
     return line
 
 
+def cells_done(n: int) -> str:
+    return f"{_signed(n)} {'cell' if abs(n) == 1 else 'cells'} done"
+
+
 def summary(d: Digest) -> str:
     """The notification text (and fallback for clients without blocks)."""
-    before = d.percent_before
-    change = f", {_signed(d.percent - before)} pts" if before is not None else ""
+    points = d.percent_change
+    change = f", {_signed(points)} percentage points" if points is not None else ""
+    if d.is_new:
+        change = ", new this period"
     return f"{escape(d.title)} digest: {d.done}/{d.total} done ({d.percent}%{change})"
 
 
@@ -159,7 +171,7 @@ def _next(d: Digest) -> list[kit.Block]:
 def _stalled(d: Digest) -> list[kit.Block]:
     if not d.stalled_known or not d.stalled:
         return []
-    lines = [f"*Stalled* ({len(d.stalled)}): not done, no change in 4 weeks or more"]
+    lines = [f"*Stalled* ({len(d.stalled)}): not done, not blocked, no change in 4 weeks or more"]
     lines += [stalled_line(s, d.period_end) for s in d.stalled]
     return kit.sections(
         lines,
@@ -189,6 +201,31 @@ def _prs(prs: Sequence[OpenPR]) -> list[kit.Block]:
         max_lines=PRS_SHOWN + 1,
         more=lambda n: f"…and {plural(n, 'more pull request')}",
     )
+
+
+def forecast_line(
+    fc: Forecasts, show: Callable[[str], str] = lambda s: s, shown: int = FORECAST_SHOWN
+) -> str:
+    """ "At this pace (last 4 weeks): Access Modules by 12 Jan, the roadmap by Sep 2027";
+    "No progress in 4 weeks: no forecast." when the line is flat; "" when all is done.
+    `show` renders a group name (escapes it for Slack)."""
+    weeks = plural(fc.weeks, "week")
+    if fc.overall.status == "done":
+        return ""
+    if fc.overall.done_by is None:
+        return f"No progress in {weeks}: no forecast."
+    moving = sorted(
+        ((f.done_by, f.name or "") for f in fc.groups if f.done_by is not None),
+    )
+    parts = [f"{show(group)} by {date_label(when, fc.now)}" for when, group in moving[:shown]]
+    if len(moving) > shown:
+        parts.append(f"{plural(len(moving) - shown, 'more group')} later")
+    parts.append(f"the roadmap by {date_label(fc.overall.done_by, fc.now)}")
+    line = f"At this pace (last {weeks}): " + ", ".join(parts)
+    flat = sum(f.status == "no progress" for f in fc.groups)
+    if flat:
+        line += f". {plural(flat, 'group')} without progress in {weeks}: no forecast for them"
+    return line + "."
 
 
 def period_label(start: datetime, end: datetime) -> str:

@@ -112,7 +112,7 @@ def build_digest(
         location=snap.location,
         notes=notes,
     )
-    png = burnup_png(all_changes, snap.roadmap, start, end)
+    png = burnup_png(all_changes, snap.roadmap, start, end, forecasts=digest.forecast)
     return Built(digest, png, snap)
 
 

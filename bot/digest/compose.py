@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.repo.history import Change, ChangeKind
 from bot.roadmap.analysis import group_blockers, next_modules, order_index
+from bot.roadmap.forecast import WEEKS, Forecasts, forecast
 from bot.roadmap.model import Cell, CellState, Group, Module, Roadmap, normalize
 
 STALL_AFTER = timedelta(weeks=4)
@@ -96,6 +97,7 @@ class Digest:
     open_prs: tuple[OpenPR, ...] = ()
     location: str = ""
     notes: tuple[str, ...] = ()
+    forecast: Forecasts | None = None  # None: no history, no pace to go by
 
     @property
     def percent(self) -> int:
@@ -106,6 +108,18 @@ class Digest:
         if self.done_before is None or self.total_before is None:
             return None
         return _percent(self.done_before, self.total_before)
+
+    @property
+    def is_new(self) -> bool:
+        """The roadmap had no cells at period start (the file is newer than the period)."""
+        return self.total_before == 0 and self.done_before is not None
+
+    @property
+    def percent_change(self) -> int | None:
+        """Percentage points gained over the period; None when unknown, or when the roadmap
+        is new (an empty roadmap is not "100% done", so there is nothing to compare with)."""
+        before = self.percent_before
+        return None if before is None or self.is_new else self.percent - before
 
 
 def compose(
@@ -120,6 +134,7 @@ def compose(
     location: str = "",
     stall_after: timedelta = STALL_AFTER,
     notes: Sequence[str] = (),
+    forecast_weeks: int = WEEKS,
 ) -> Digest:
     """The digest of `period_start`..`period_end`.
 
@@ -167,6 +182,9 @@ def compose(
         open_prs=tuple(p if isinstance(p, OpenPR) else open_pr(p) for p in open_prs),
         location=location,
         notes=tuple(notes),
+        forecast=forecast(now_roadmap, all_changes, period_end, forecast_weeks)
+        if has_history
+        else None,
     )
 
 
@@ -319,7 +337,8 @@ def _groups(now: Roadmap, start: Roadmap | None) -> tuple[GroupProgress, ...]:
 
 
 def _stalled(now: Roadmap, changes: Sequence[Change], cutoff: datetime) -> tuple[Stalled, ...]:
-    """Unfinished modules with no change since `cutoff`, never-changed first, then oldest."""
+    """Modules not done, not blocked, with no change since `cutoff`; never-changed first,
+    then oldest. A module of a blocked group is waiting for an earlier group, not stalled."""
     if not changes:
         return ()
     last: dict[tuple[str | None, str], datetime] = {}
@@ -327,9 +346,10 @@ def _stalled(now: Roadmap, changes: Sequence[Change], cutoff: datetime) -> tuple
         key = (_gkey(c.group), normalize(c.module))
         if key not in last or c.date > last[key]:
             last[key] = c.date
+    blocked = {g.key for g in now.groups if group_blockers(now, g)}
     found = []
     for m in now.modules:
-        if m.is_done:
+        if m.is_done or normalize(m.group) in blocked:
             continue
         # A change recorded without its group still counts for a module of that name.
         seen = [d for k in ((normalize(m.group), m.key), (None, m.key)) if (d := last.get(k))]

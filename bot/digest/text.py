@@ -9,10 +9,11 @@ from __future__ import annotations
 from bot.blockkit.text import ago, plural, progress_bar
 from bot.repo.history import ChangeKind
 
-from .blocks import period_label, short_date
+from .blocks import cells_done, forecast_line, period_label, short_date
 from .compose import Digest
 
 LIST_SHOWN = 50
+STALLED_SHOWN = 10  # a long stalled list is read by nobody: the first ten, then a count
 
 
 def to_text(d: Digest) -> str:
@@ -24,11 +25,20 @@ def to_text(d: Digest) -> str:
     if before is None or d.done_before is None:
         out.append("Change over the period unknown (no history).")
     else:
+        if d.is_new:
+            change = f"New this period: {cells_done(d.done)}"
+        else:
+            points = d.percent - before
+            change = (
+                f"{_signed(points)} percentage {'point' if abs(points) == 1 else 'points'} "
+                f"({cells_done(d.done - d.done_before)})"
+            )
         out.append(
-            f"{_signed(d.percent - before)} pts ({_signed(d.done - d.done_before)} cells done) "
-            f"since {short_date(d.period_start)}; {plural(d.ticks, 'tick')}, "
+            f"{change} since {short_date(d.period_start)}; {plural(d.ticks, 'tick')}, "
             f"{plural(d.unticks, 'untick')} by {plural(len(d.authors), 'person', 'people')}"
         )
+    if d.forecast is not None and (line := forecast_line(d.forecast)):
+        out.append(line)
     if d.modules_added or d.modules_removed:
         out.append(f"{len(d.modules_added)} modules added, {len(d.modules_removed)} removed")
     if d.has_history:
@@ -61,7 +71,7 @@ def to_text(d: Digest) -> str:
             + (f"last change {ago(s.last_change, d.period_end)}" if s.last_change else "never")
             for s in d.stalled
         ]
-        _names(out, "Stalled (not done, no change in 4+ weeks)", lines)
+        _names(out, "Stalled (not done, not blocked, no change in 4+ weeks)", lines, STALLED_SHOWN)
     prs = [
         (f"#{p.number} " if p.number else "") + p.title + (f" {p.url}" if p.url else "")
         for p in d.open_prs
@@ -72,16 +82,16 @@ def to_text(d: Digest) -> str:
     return "\n".join(out) + "\n"
 
 
-def _names(out: list[str], heading: str, lines: list[str]) -> None:
+def _names(out: list[str], heading: str, lines: list[str], shown: int = LIST_SHOWN) -> None:
     if not lines:
         return
-    out += ["", f"{heading} ({len(lines)}):", *(f"  {line}" for line in lines[:LIST_SHOWN])]
-    _more(out, len(lines))
+    out += ["", f"{heading} ({len(lines)}):", *(f"  {line}" for line in lines[:shown])]
+    _more(out, len(lines), shown)
 
 
-def _more(out: list[str], n: int) -> None:
-    if n > LIST_SHOWN:
-        out.append(f"  …and {n - LIST_SHOWN} more")
+def _more(out: list[str], n: int, shown: int = LIST_SHOWN) -> None:
+    if n > shown:
+        out.append(f"  …and {n - shown} more")
 
 
 def _signed(n: int) -> str:

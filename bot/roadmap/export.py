@@ -7,6 +7,7 @@ from typing import Any
 from pydantic_core import to_json
 
 from .analysis import Blocker, blockers, column_readiness, next_modules, rules_for_group
+from .forecast import Forecast, Forecasts
 from .model import CellState, Group, Module, Roadmap, Vocabulary
 
 
@@ -16,7 +17,8 @@ def dumps(data: Any) -> str:
     return to_json(data, indent=2).decode()
 
 
-def roadmap_json(roadmap: Roadmap) -> dict[str, Any]:
+def roadmap_json(roadmap: Roadmap, forecast: Forecasts | None = None) -> dict[str, Any]:
+    """`forecast` comes from the history (bot.roadmap.forecast); None: not known."""
     groups = [group_json(g) for g in roadmap.groups]
     # Per-column readiness in one pass over the cells (not one lookup per column and module).
     done = dict.fromkeys(roadmap.columns, 0)
@@ -37,6 +39,28 @@ def roadmap_json(roadmap: Roadmap) -> dict[str, Any]:
         "column_readiness": {c: {"done": done[c], "total": total[c]} for c in roadmap.columns},
         "vocabulary": vocabulary_json(roadmap.vocabulary),
         "warnings": [str(w) for w in roadmap.warnings],
+        "forecast": forecast_json(forecast) if forecast is not None else None,
+    }
+
+
+def forecast_json(found: Forecasts) -> dict[str, Any]:
+    """When each group and the roadmap will be done at the pace of the last `weeks` weeks:
+    `status` is "done", "on pace" (with `done_by`, a date) or "no progress" (no date)."""
+    return {
+        "now": found.now.isoformat(),
+        "weeks": found.weeks,
+        **_forecast(found.overall),
+        "groups": [{"name": f.name, **_forecast(f)} for f in found.groups],
+    }
+
+
+def _forecast(f: Forecast) -> dict[str, Any]:
+    return {
+        "done": f.done,
+        "total": f.total,
+        "per_week": round(f.per_week, 2),
+        "status": f.status,
+        "done_by": f.done_by.date().isoformat() if f.done_by else None,
     }
 
 

@@ -11,7 +11,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.blockkit.text import escape, link
 from bot.slack import blocks
 from bot.store import ticks as store
-from bot.ticks.applier import TickOutcome, module_name
+from bot.ticks.applier import TickOutcome
 
 from .services import Services
 
@@ -30,7 +30,7 @@ _DONE = {
 
 def result_line(o: TickOutcome) -> str:
     t = o.tick
-    what = f"*{escape(module_name(t))}* / {escape(t.column)}"
+    what = f"*{escape(o.module_name)}* / {escape(t.column)}"
     if o.state == store.APPLIED:
         where = (
             link(o.url, f"commit {o.sha[:7]}")

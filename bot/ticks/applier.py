@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -68,6 +68,12 @@ class TickOutcome:
     detail: str  # one line for the person who ticked
     sha: str | None = None
     url: str | None = None  # commit or pull request link
+    module: str | None = None  # the module's own name, when the applier read the roadmap
+
+    @property
+    def module_name(self) -> str:
+        """The module as people call it: \"Deploy\", not \"CI/CD Modules/Deploy\"."""
+        return self.module or module_name(self.tick)
 
 
 @dataclass
@@ -156,32 +162,37 @@ class Applier:
         """Each tick as its own commit on `chain`. Cell positions stay valid across the edits:
         a tick replaces one character with one character."""
         outcomes: list[TickOutcome] = []
-        made: list[tuple[int, Tick, str]] = []  # (index in outcomes, tick, summary)
+        made: list[int] = []  # the outcomes that became commits, in order
         for t in items:
             module = resolve(roadmap, t)
             column = _column(roadmap, t.column)
+            name = module.name if module is not None else module_name(t, roadmap)
             if module is None or column is None:
-                what = f"module {module_name(t)!r}" if module is None else f"column {t.column!r}"
+                what = f"module {name!r}" if module is None else f"column {t.column!r}"
                 outcomes.append(
                     TickOutcome(
-                        t, store.FAILED, f"{what} is no longer in the roadmap; nothing was changed"
+                        t,
+                        store.FAILED,
+                        f"{what} is no longer in the roadmap; nothing was changed",
+                        module=name,
                     )
                 )
                 continue
             try:
                 edit = set_cell(text, roadmap, module, column, t.done)
             except (UserInputError, RoadmapFileError) as err:
-                outcomes.append(TickOutcome(t, store.FAILED, f"{err}; nothing was changed"))
+                failed = f"{err}; nothing was changed"
+                outcomes.append(TickOutcome(t, store.FAILED, failed, module=name))
                 continue
             if not edit.changed:
-                outcomes.append(TickOutcome(t, store.NOOP, edit.message))
+                outcomes.append(TickOutcome(t, store.NOOP, edit.message, module=name))
                 continue
             chain.add(edit.text.encode("utf-8"), self._message(t, edit.message), self.bot, self.bot)
             text = edit.text
-            made.append((len(outcomes), t, edit.message))
-            outcomes.append(TickOutcome(t, done_state, edit.message))
-        for (i, t, summary), sha in zip(made, chain.write(), strict=True):
-            outcomes[i] = TickOutcome(t, done_state, summary, sha, self.commit_url(sha))
+            made.append(len(outcomes))
+            outcomes.append(TickOutcome(t, done_state, edit.message, module=name))
+        for i, sha in zip(made, chain.write(), strict=True):
+            outcomes[i] = replace(outcomes[i], sha=sha, url=self.commit_url(sha))
         return outcomes, chain.parent
 
     def _setback(self, waiting: list[Tick], err: Exception) -> list[TickOutcome]:
@@ -245,19 +256,23 @@ class Applier:
                 ]
                 if humans:
                     refused = [t for t in waiting if t.state == store.PENDING]
-                    self._say_on_pull(waiting, refused)
+                    self._say_on_pull(waiting, refused, roadmap)
                     note = (
                         f"someone committed to the bot branch {head} by hand, so the bot "
                         "leaves it alone; merge or close its pull request, then tick again"
                     )
-                    return [TickOutcome(t, store.FAILED, note) for t in refused]
+                    return [
+                        TickOutcome(t, store.FAILED, note, module=module_name(t, roadmap))
+                        for t in refused
+                    ]
             outcomes: list[TickOutcome] = []
             keep: list[Tick] = []
             self._pulls: dict[int, PullRequest] = {}
             for t in waiting:
                 closed = self._closed_unmerged(t)
                 if closed:
-                    outcomes.append(TickOutcome(t, store.CLOSED, closed, url=t.pr_url))
+                    name = module_name(t, roadmap)
+                    outcomes.append(TickOutcome(t, store.CLOSED, closed, url=t.pr_url, module=name))
                 else:
                     keep.append(t)
             with Chain(self.mirror, base_tip, self.path) as chain:
@@ -265,13 +280,9 @@ class Applier:
             for o in applied:
                 if o.state == store.NOOP and o.tick.state == store.IN_PR:
                     # Its change is on the base now: the PR (or a person) landed it.
+                    landed = f"{o.detail.split(' is ')[0]} landed"
                     outcomes.append(
-                        TickOutcome(
-                            o.tick,
-                            store.MERGED,
-                            f"{o.detail.split(' is ')[0]} landed",
-                            url=o.tick.pr_url,
-                        )
+                        replace(o, state=store.MERGED, detail=landed, url=o.tick.pr_url)
                     )
                 else:
                     outcomes.append(o)
@@ -280,9 +291,7 @@ class Applier:
                 return outcomes
             if not self._needs_push(waiting, base_tip, bot_tip):
                 return [
-                    TickOutcome(o.tick, store.IN_PR, o.detail, o.tick.sha, o.tick.pr_url)
-                    if o.state == store.IN_PR
-                    else o
+                    replace(o, sha=o.tick.sha, url=o.tick.pr_url) if o.state == store.IN_PR else o
                     for o in outcomes
                 ]
             try:
@@ -295,24 +304,21 @@ class Applier:
                 head, self.branch, _pr_title(on_branch), _pr_body(on_branch)
             )
             url = pr.url
-            return [
-                TickOutcome(o.tick, o.state, o.detail, o.sha, url) if o.state == store.IN_PR else o
-                for o in outcomes
-            ]
+            return [replace(o, url=url) if o.state == store.IN_PR else o for o in outcomes]
         return [
             TickOutcome(t, store.FAILED, f"the bot branch {head} kept moving; try again")
             for t in waiting
             if t.state == store.PENDING
         ]
 
-    def _say_on_pull(self, waiting: list[Tick], refused: list[Tick]) -> None:
+    def _say_on_pull(self, waiting: list[Tick], refused: list[Tick], roadmap: Roadmap) -> None:
         """Tell the pull request's reviewers too: the ticks refused wait for them."""
         number = next(
             (t.pr_number for t in waiting if t.state == store.IN_PR and t.pr_number), None
         )
         if number is None or not refused or self.forge is None:
             return
-        asks = ", ".join(f"{module_name(t)} / {t.column}" for t in refused)
+        asks = ", ".join(f"{module_name(t, roadmap)} / {t.column}" for t in refused)
         try:
             self.forge.comment(
                 number,
@@ -374,8 +380,21 @@ def resolve(roadmap: Roadmap, t: Tick) -> Module | None:
     return None
 
 
-def module_name(t: Tick) -> str:
-    return t.module.split("/", 1)[-1]
+def module_name(t: Tick, roadmap: Roadmap | None = None) -> str:
+    """The module's own name from the tick's "Group/Module". Both names may hold "/"
+    ("CI/CD Modules/Deploy"), so the split is the one lookups make: the module the tick
+    resolves to, else the "/" after which the rest follows a group of the roadmap. Without
+    a roadmap to tell, the whole qualified name: longer, but never a wrong half."""
+    if roadmap is None:
+        return t.module
+    module = resolve(roadmap, t)
+    if module is not None:
+        return module.name
+    groups = {g.key for g in roadmap.groups}
+    for i, ch in enumerate(t.module):
+        if ch == "/" and normalize(t.module[:i]) in groups:
+            return t.module[i + 1 :]
+    return t.module
 
 
 def _column(roadmap: Roadmap, column: str) -> str | None:
@@ -407,7 +426,7 @@ def _pr_body(items: list[TickOutcome]) -> str:
     for o in items:
         t = o.tick
         box = "x" if t.done else " "
-        module = module_name(t)
+        module = o.module_name
         where = where_asked(t)
         who = t.user_name or t.user_id
         lines.append(f"- [{box}] **{module}** / {t.column}: {t.verb} asked by {who} in {where}")

@@ -16,7 +16,7 @@ from bot.repo.source import GitSource, source_from_settings
 from bot.store import db
 from bot.store import digest as store
 from tests.fakes.slack import FakeSlack
-from tests.slack.helpers import all_text, assert_message
+from tests.slack.helpers import all_text, assert_message, texts
 from tests.support.settings import digest_settings
 
 from .conftest import PERIOD_END, PERIOD_START, Repo, dt
@@ -83,6 +83,13 @@ def test_a_period_before_the_file_existed(repo: Repo, tmp_path: Path) -> None:
     d = build_digest(settings, source, None, since_span("2w"), end).digest  # type: ignore[arg-type]
     # The roadmap at `end` is still the branch's tip: the period is about what happened in it.
     assert d.done_before == 0 and d.modules_added == ("Login", "Roles", "Compiler", "Linker")
+    # The file did not exist at period start: it was not "100% done" then.
+    assert d.is_new and d.percent_change is None
+    built = build_digest(settings, source, None, since_span("2w"), end)  # type: ignore[arg-type]
+    headline = texts(built.message.blocks)[3]  # after the title, the period and where
+    assert "new this period: +5 cells done since" in headline and "points" not in headline
+    assert built.message.text.endswith("(62%, new this period)")
+    assert "New this period: +5 cells done since" in built.text
 
 
 def test_no_links_without_a_github_repository(repo: Repo, tmp_path: Path) -> None:

@@ -187,7 +187,7 @@ def test_blocks_say_it_all() -> None:
     assert_message(msg)
     body = all_text(msg)
     assert "5/8 · 62%" in body
-    assert "+37 pts" in body and "+3 cells done" in body
+    assert "*+37 percentage points* (+3 cells done)" in body
     assert "4 ticks and 1 untick by 3 people" in body
     assert "*Done this period* (2)" in body and "Login, Roles" in body
     assert "*Newly unblocked* (2)" in body
@@ -195,16 +195,16 @@ def test_blocks_say_it_all() -> None:
     sha = WEEK[0].commit
     assert f"<https://github.com/acme/roadmap/commit/{sha}|{sha[:7]}>" in body
     assert "Ada Lovelace (2), Cy Young (2), Bob Builder (1)" in body
-    assert msg.text == "Team roadmap digest: 5/8 done (62%, +37 pts)"
+    assert msg.text == "Team roadmap digest: 5/8 done (62%, +37 percentage points)"
 
 
 def test_text_for_the_terminal() -> None:
     text = to_text(digest())
     assert "Overall ▓▓▓▓▓▓░░░░ 5/8 · 62%" in text
-    assert "+37 pts (+3 cells done)" in text
+    assert "+37 percentage points (+3 cells done)" in text
     assert "  - Compiler (Build Modules): API by Ada Lovelace" in text
     assert "  + Compiler (Build Modules): Doc, API by Cy Young" in text
-    assert "Stalled (not done, no change in 4+ weeks) (1):" in text
+    assert "Stalled (not done, not blocked, no change in 4+ weeks) (1):" in text
 
 
 def test_everything_from_the_file_or_git_is_escaped() -> None:
@@ -269,3 +269,77 @@ def test_blocks_within_limits_for_a_huge_roadmap() -> None:
     assert elapsed < 5, elapsed
     text = to_text(d)
     assert "…and" in text and len(text.splitlines()) < 500
+
+
+def test_a_roadmap_newer_than_the_period_was_not_100_percent_done_before_it() -> None:
+    from bot.roadmap.model import Roadmap
+
+    added = [c for c in OLD if c.kind == "module_added"]
+    d = compose(roadmap(NOW), Roadmap(columns=(), groups=()), added, added, START, END)
+    assert d.is_new and d.percent_change is None
+    msg = to_blocks(d)
+    headline = texts(msg.blocks)[2]
+    assert "new this period: +5 cells done since Mon 6 May" in headline
+    assert "-" not in headline.split("done since")[0]  # never "-38 percentage points"
+    assert msg.text == "Team roadmap digest: 5/8 done (62%, new this period)"
+    assert "New this period: +5 cells done since Mon 6 May" in to_text(d)
+
+
+def test_one_percentage_point_is_singular() -> None:
+    wide = [(f"Group {i}", [f"M{i}"]) for i in range(50)]  # 100 cells: one cell, one point
+    now = parse(roadmap_text(wide, COLUMNS2, {("M0", "Doc"): "x"}))
+    before = parse(roadmap_text(wide, COLUMNS2))
+    d = compose(now, before, [], [], START, END)
+    assert "*+1 percentage point* (+1 cell done)" in texts(to_blocks(d).blocks)[2]
+
+
+COLUMNS2 = ["Doc", "API"]
+# Access (first in the order) untouched since March: stalled. Build waits for it: blocked.
+STUCK = {("Login", "Doc"): "x"}
+
+
+def test_a_blocked_module_is_waiting_not_stalled() -> None:
+    d = compose(roadmap(STUCK), roadmap(STUCK), [], OLD[:5], START, END)
+    assert [s.name for s in d.stalled] == ["Login", "Roles"]  # Compiler, Linker: blocked
+    assert "*Stalled* (2): not done, not blocked, no change in 4 weeks or more" in all_text(
+        to_blocks(d)
+    )
+
+
+def test_the_stalled_list_is_capped_and_says_how_many_more() -> None:
+    many = [("Open Modules", [f"Module {i:02d}" for i in range(23)])]
+    now = parse(roadmap_text(many, COLUMNS2))
+    old = [
+        ch(
+            f"Module {i:02d}",
+            None,
+            "module_added",
+            "2024-03-01T10:00:00+01:00",
+            group="Open Modules",
+        )
+        for i in range(23)
+    ]
+    d = compose(now, now, [], old, START, END)
+    assert len(d.stalled) == 23
+    body = all_text(to_blocks(d))
+    assert "*Stalled* (23)" in body and "…and 13 more modules" in body
+    assert "*Module 09* · Open Modules" in body and "*Module 10* · Open Modules" not in body
+    text = to_text(d)
+    assert "Module 09 (Open Modules) 0/2, last" in text and "  …and 13 more" in text
+    assert "Module 10 (Open Modules) 0/2, last" not in text
+
+
+def test_the_forecast_line_says_when_at_this_pace() -> None:
+    d = digest()
+    assert d.forecast is not None and d.forecast.now == END
+    # Build: 1 cell net in 4 weeks, 3 left: 12 weeks. The roadmap is not done before it.
+    line = "At this pace (last 4 weeks): Build Modules by 5 Aug, the roadmap by 5 Aug."
+    assert line in all_text(to_blocks(d))
+    assert line in to_text(d)
+
+
+def test_a_flat_line_gets_no_forecast() -> None:
+    d = compose(roadmap(STUCK), roadmap(STUCK), [], OLD[:5], START, END)
+    assert "No progress in 4 weeks: no forecast." in all_text(to_blocks(d))
+    assert "No progress in 4 weeks: no forecast." in to_text(d)
+    assert compose(roadmap(NOW), None, [], [], START, END).forecast is None  # no history

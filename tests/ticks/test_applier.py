@@ -337,3 +337,50 @@ def test_two_processes_share_one_applier(remote: Remote, tmp_path: Path, databas
         states += out.split()
     assert states.count(store.APPLIED) == 12 and store.NOOP not in states
     assert len(remote.log()) == 13
+
+
+CI_CD = """# Roadmap
+
+## Checklists
+
+| Module | API | Runbook |
+|---|---|---|
+| **CI/CD Modules** | | |
+| Deploy | [ ] | [ ] |
+| Rollback | [ ] | [ ] |
+| **Host Modules** | | |
+| A/B Testing | [ ] | [ ] |
+"""
+
+
+def test_a_group_name_with_a_slash_reads_whole_in_the_tick_result(
+    tmp_path: Path, database_url: str
+) -> None:
+    from bot.slack.notify import result_line
+
+    from .conftest import make_remote
+
+    remote = make_remote(tmp_path, CI_CD)
+    svc = service(make_settings(remote, tmp_path, database_url))
+    tick(svc, "CI/CD Modules/Deploy", "API")
+    tick(svc, "Host Modules/A/B Testing", "Runbook")
+    tick(svc, "CI/CD Modules/Rollback", "API")
+    remote.commit_by_hand(lambda b: b.replace(b"| Rollback |", b"| Roll back |"))
+    deploy, ab, gone = svc.run_now()
+    assert deploy.state == store.APPLIED and deploy.module_name == "Deploy"
+    assert "Ticked *Deploy* / API" in result_line(deploy)
+    assert ab.module_name == "A/B Testing"
+    assert "Ticked *A/B Testing* / Runbook" in result_line(ab)
+    assert gone.state == store.FAILED and "'Rollback' is no longer in the roadmap" in gone.detail
+    assert "*Rollback* / API" in result_line(gone)
+
+
+def test_module_name_splits_where_a_group_of_the_roadmap_ends() -> None:
+    from bot.ticks.applier import module_name
+
+    roadmap = parse(CI_CD)
+    asked = store.Tick(
+        **{**dict.fromkeys(store.Tick.__dataclass_fields__), "module": "CI/CD Modules/Gone"}
+    )
+    assert module_name(asked, roadmap) == "Gone"
+    assert module_name(asked) == "CI/CD Modules/Gone"  # no roadmap: never a wrong half
