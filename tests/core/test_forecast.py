@@ -10,7 +10,7 @@ import pytest
 from bot.roadmap.export import forecast_json, roadmap_json
 from bot.roadmap.forecast import DONE, NO_PROGRESS, ON_PACE, date_label, forecast
 from bot.roadmap.parse import parse
-from tests.slack.helpers import roadmap_text
+from tests.support.roadmaps import roadmap_text
 
 NOW = datetime.fromisoformat("2026-11-30T09:00:00+00:00")
 
