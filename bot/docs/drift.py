@@ -10,6 +10,7 @@ Pure: the roadmap, its text and the site are given; nothing is read here.
 from __future__ import annotations
 
 import difflib
+import functools
 import posixpath
 import re
 import unicodedata
@@ -21,7 +22,7 @@ import pathspec
 
 from bot.roadmap.model import Cell, CellState, Module, Roadmap
 
-from .config import DriftSettings, Note
+from .config import ColumnSpec, DriftSettings, Note
 from .nav import INDEX_NAMES, NavItem, Site
 from .tree import parent_dirs
 
@@ -82,6 +83,7 @@ class DriftReport:
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=65536)
 def norm(name: str) -> str:
     """NFKC, casefold, & -> and, punctuation/-/_ -> space, spaces collapsed."""
     text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
@@ -232,6 +234,8 @@ class _Matcher:
             self.group_keys[norm(strip_suffix(alias or g.name, strip))] = g.name
         self.module_keys = {m.key: m for m in roadmap.modules}
         self.root: NavItem | None = None
+        self._column_pages: dict[int, list[tuple[str, str, NavItem]]] = {}
+        self._columns: dict[str, ColumnSpec] = {}
 
     # -- where things are -----------------------------------------------------------------
 
@@ -311,6 +315,23 @@ class _Matcher:
 
     def ignored(self, page: str | None) -> bool:
         return bool(page and self.ignore and self.ignore.match_file(page))
+
+    def column(self, name: str) -> ColumnSpec:
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = self.s.column(name)
+        return found
+
+    def column_pages(self, item: NavItem) -> list[tuple[str, str, NavItem]]:
+        """(normalised title, file stem, item) of a module section's pages, computed once."""
+        found = self._column_pages.get(id(item))
+        if found is None:
+            found = [
+                (norm(p.title) if p.title else "", _stem(p.page) if p.page else "", p)
+                for p in _column_pages(item)
+            ]
+            self._column_pages[id(item)] = found
+        return found
 
     def all_ignored(self, item: NavItem) -> bool:
         """Every page under `item` is ignored (and there is one)."""
@@ -431,10 +452,11 @@ def check(
         if p.group_item is not p.item
         and (p.parent is root or (p.parent is not None and p.parent is p.group_item))
     ]
+    at_level = {id(p) for p in module_level}
     candidates = module_level + [
         p
         for p in places
-        if p.item.is_section and p.group_item is not p.item and p not in module_level
+        if p.item.is_section and p.group_item is not p.item and id(p) not in at_level
     ]
     by_title: dict[str, list[_Place]] = {}
     by_path: dict[str, _Place] = {}
@@ -588,7 +610,7 @@ def _prefer(found: list[_Place], gkey: str | None, claimed: set[int]) -> _Place 
 def _column_target(
     m: _Matcher, module: Module, column: str, item: NavItem | None, gkey: str | None
 ) -> _Target:
-    spec = m.s.column(column)
+    spec = m.column(column)
     file = (spec.file or slug(column)).casefold()
     titles = {norm(t) for t in (spec.titles or (column,))}
     site = m.site
@@ -599,12 +621,12 @@ def _column_target(
                 return _from_item(site, item)
             module_dir = (item.page or "").rpartition("/")[0] or None
         else:
-            pages = _column_pages(item)
-            for p in pages:
-                if p.title and norm(p.title) in titles:
+            pages = m.column_pages(item)
+            for title, _, p in pages:
+                if title in titles:
                     return _from_item(site, p)
-            for p in pages:
-                if p.page and _stem_matches(_stem(p.page), file):
+            for _, stem, p in pages:
+                if stem and _stem_matches(stem, file):
                     return _from_item(site, p)
             module_dir = _section_dir(item)
     # Not in the nav: files beside the module's pages, then the path template.
@@ -651,9 +673,9 @@ def _check_module(
     out = m.findings
     item = place.item if place else None
     base = {"group": module.group, "module": module.name, "roadmap_line": module.line}
-    page_columns = [c for c in module.cells if m.s.column(c.column).kind == "page"]
+    page_columns = [c for c in module.cells if m.column(c.column).kind == "page"]
     for c in module.cells:
-        if m.s.column(c.column).kind != "page":
+        if m.column(c.column).kind != "page":
             cells[(module.qualified, c.column)] = CellPage("track")
     if item is None:
         # Not in the nav: is there a directory for it (the path template's)?

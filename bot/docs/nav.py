@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pathspec
@@ -99,6 +99,46 @@ def is_markdown(path: str) -> bool:
     return path.endswith(MD_SUFFIXES)
 
 
+class LazyPages(Mapping[str, Page]):
+    """Markdown pages by docs-relative path, each read (title, words, stub) when first asked
+    for: most of a big site's pages are never looked at beyond the nav's own titles."""
+
+    def __init__(
+        self,
+        contents: dict[str, bytes],
+        *,
+        min_words: int,
+        max_words_with_marker: int,
+        drafts: pathspec.PathSpec | None,
+    ) -> None:
+        self._contents = contents
+        self._read: dict[str, Page] = {}
+        self._rule = (min_words, max_words_with_marker)
+        self._drafts = drafts
+
+    def __getitem__(self, path: str) -> Page:
+        page = self._read.get(path)
+        if page is None:
+            data = self._contents[path]
+            page = self._read[path] = read_page(
+                path,
+                data,
+                min_words=self._rule[0],
+                max_words_with_marker=self._rule[1],
+                draft=bool(self._drafts and self._drafts.match_file(path)),
+            )
+        return page
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._contents
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._contents)
+
+    def __len__(self) -> int:
+        return len(self._contents)
+
+
 def _spec(text: str) -> pathspec.PathSpec | None:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
@@ -113,7 +153,7 @@ class _Builder:
         self.tree = tree
         self.config = config
         self.files = files
-        self.pages: dict[str, Page] = {}
+        self.pages: Mapping[str, Page] = {}
         self.notes: list[Note] = list(config.notes)
 
     # -- titles --------------------------------------------------------------------------
@@ -374,15 +414,12 @@ def build_site(
     markdown = [f for f in files if is_markdown(f)]
     b = _Builder(tree, config, frozenset(files))
     contents = tree.read_many(prefix + f for f in markdown)
-    for f in markdown:
-        data = contents.get(prefix + f, b"")
-        b.pages[f] = read_page(
-            f,
-            data,
-            min_words=min_words,
-            max_words_with_marker=max_words_with_marker,
-            draft=bool(drafts and drafts.match_file(f)),
-        )
+    b.pages = LazyPages(
+        {f: contents.get(prefix + f, b"") for f in markdown},
+        min_words=min_words,
+        max_words_with_marker=max_words_with_marker,
+        drafts=drafts,
+    )
     b.prepare()
     nav_known = True
     plugins = set(config.plugins)

@@ -7,6 +7,7 @@ what counts here (front matter, the first H1, comments, headings, words) is line
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,15 +23,18 @@ _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$", re.M)
 _SETEXT_H1 = re.compile(r"^ {0,3}(\S[^\n]*)\n {0,3}=+[ \t]*$", re.M)
-_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t].*)?$|^ {0,3}(?:=+|-+)[ \t]*$", re.M)
+_PUNCT = string.punctuation + "–—…·•→←"
+_PUNCT_TOKEN = re.compile(r"(?:^|\s)[^\w\s]+(?:\s|$)")
+_ATX_LINE = re.compile(r"#{1,6}(?:\s|$)")
+_UNDERLINE = re.compile(r"(?:=+|-+)$")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
-_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 _SNIPPET = re.compile(r"^\s*-{2,}8<-{2,}", re.M)
 _MARKER = re.compile(
     r"\b(?:stub|placeholder|tbd|todo|coming soon|to be (?:written|documented|added)|wip"
     r"|lorem ipsum)\b",
     re.I,
 )
+_MARKER_WORDS = ("stub", "placeholder", "tbd", "todo", "coming soon", "to be ", "wip", "lorem")
 _INLINE_MARKUP = re.compile(r"[*_`]+|\[([^\]]*)\]\([^)]*\)")
 
 
@@ -95,27 +99,76 @@ def read_page(
     draft: bool = False,
 ) -> Page:
     """The page at `path` (docs-relative) from its bytes, with the stub rule of the spec."""
-    text = data.decode("utf-8-sig", "replace")
-    meta, body = front_matter(text)
+    text = data.decode("utf-8", "replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    meta, body = front_matter(text) if text.startswith("---") else ({}, text)
     meta_title = meta.get("title")
     meta_title = str(meta_title).strip() if isinstance(meta_title, str | int | float) else None
     body = _COMMENT.sub("", body) if "<!--" in body else body
-    h1m = _H1.search(body)
-    h1 = _plain(h1m.group(1)) if h1m else None
-    if h1 is None:
+    h1 = None
+    if "#" in body:
+        h1m = _H1.search(body)
+        h1 = _plain(h1m.group(1)) if h1m else None
+    if h1 is None and ("\n=" in body or "\n-" in body):
         setext = _SETEXT_H1.search(body)
         h1 = _plain(setext.group(1)) if setext else None
-    content = _HEADING.sub("", body)
-    content = _LINK_TARGET.sub("]", content) if "](" in content else content
-    words = len(_WORD.findall(content))
-    status = str(meta.get("status", "")).strip().casefold()
+    content = _LINK_TARGET.sub("]", body) if "](" in body else body
+    # Words past what the stub rule can use change nothing: count no further.
+    lower = content.lower()
+    marked = any(w in lower for w in _MARKER_WORDS)
+    words = count_words(content, max(min_words, max_words_with_marker if marked else 0))
+    status = str(meta.get("status", "")).strip().casefold() if meta else ""
     return Page(
         path,
         meta_title or None,
         h1 or None,
         words,
-        stub_reason(status, draft, words, content, min_words, max_words_with_marker),
+        stub_reason(status, draft, words, content, min_words, max_words_with_marker, marked),
     )
+
+
+def count_words(text: str, limit: int | None = None) -> int:
+    """Words outside headings: white-space separated tokens holding a letter or a digit
+    ("don't" and "global-db.md" are one word each, a "-" or a "|" none). Line by line, as
+    headings are lines: an ATX heading, or the text above a setext underline. Stops once
+    `limit` words are certain (the count is then `limit` or a little more)."""
+    words = 0
+    last = 0  # words on the previous line, taken back when it turns out to be a heading
+    fence = ""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            last = 0
+            continue
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+                last = 0
+                continue
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            last = 0
+            continue
+        elif stripped[0] == "#" and _ATX_LINE.match(stripped):
+            last = 0
+            continue
+        elif stripped[0] in "=-" and last and _UNDERLINE.match(stripped):
+            words -= last
+            last = 0
+            continue
+        tokens = stripped.split()
+        n = len(tokens)
+        if _PUNCT_TOKEN.search(stripped):
+            n = sum(1 for t in tokens if t.strip(_PUNCT))
+        words += n
+        last = n
+        if limit is not None and words >= limit:
+            following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            if not (following[:1] in ("=", "-") and _UNDERLINE.match(following)):
+                return words
+    return words
 
 
 def stub_reason(
@@ -125,6 +178,7 @@ def stub_reason(
     content: str,
     min_words: int,
     max_words_with_marker: int,
+    marked: bool = True,
 ) -> str | None:
     if status in DONE_STATUSES:
         return None  # a short page someone has declared finished ("No persistent state.")
@@ -136,7 +190,7 @@ def stub_reason(
         return None  # snippet includes are content from elsewhere
     if words < min_words:
         return f"{words} word{'s' * (words != 1)} (fewer than {min_words})"
-    if words < max_words_with_marker:
+    if marked and words < max_words_with_marker:
         marker = _MARKER.search(content)
         if marker:
             return f"{words} words and says {marker.group(0)!r}"
