@@ -73,3 +73,12 @@ def test_bad_front_matter_is_body_text() -> None:
 def test_bom_and_crlf() -> None:
     p = read_page("a.md", "\ufeff---\r\ntitle: X\r\n---\r\n# Y\r\n".encode())
     assert p.title == "X"
+
+
+def test_words_leave_out_headings_punctuation_and_fences_markers() -> None:
+    from bot.docs.pages import count_words
+
+    assert count_words("# Title\n\none two\n\nSetext\n======\n\n| a | b |\n|---|---|\n") == 4
+    assert count_words("```\ncode words here\n```\n— don't global-db.md") == 5
+    assert count_words(" ".join(["w"] * 500), limit=25) >= 25
+    assert count_words("a b c\n---\n" + " ".join(["w"] * 30), limit=2) == 30
