@@ -49,6 +49,7 @@ COMMANDS: dict[str, Command] = {
     "digest": Command(
         "bot.cli.digest", "the weekly digest: print it (--dry-run) or post it to Slack"
     ),
+    "drift": Command("bot.cli.drift", "check the roadmap against the mkdocs site it describes"),
 }
 
 

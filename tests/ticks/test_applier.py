@@ -357,7 +357,6 @@ def test_a_group_name_with_a_slash_reads_whole_in_the_tick_result(
     tmp_path: Path, database_url: str
 ) -> None:
     from bot.slack.tick_results import result_line
-
     from tests.support.git import make_remote
 
     remote = make_remote(tmp_path, CI_CD)

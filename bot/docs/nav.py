@@ -1,0 +1,461 @@
+"""The site's nav as MkDocs builds it, with the pages it reaches.
+
+Explicit ``nav:`` (every form MkDocs accepts), the inferred nav when there is none, section
+index pages, titles from the page (front matter, first H1, file name), exclusions, and two
+nav plugins read the simple way: literate-nav (``SUMMARY.md`` lists, ``dir/`` cross-links,
+wildcards) and awesome-pages (``.pages``: ``title``, ``nav`` with ``...``, ``hide``). Any other
+plugin that makes the nav gives a ``nav-plugin`` note and the nav counts as unknown.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import pathspec
+
+from .config import NavEntry, Note, SiteConfig, load_yaml
+from .pages import MD_SUFFIXES, Page, dirname_to_title, read_page
+from .tree import Tree
+
+INDEX_NAMES = ("index.md", "README.md")
+INDEX_TITLES = frozenset({"overview", "index"})
+# Plugins that build the nav in ways not read here (awesome-pages v3 is awesome-nav).
+NAV_PLUGINS = frozenset(
+    {"awesome-nav", "monorepo", "multirepo", "nav-weight", "mkdocs-nav-weight", "simple"}
+)
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_LIST_ITEM = re.compile(r"^([ \t]*)[-*+][ \t]+(.*?)[ \t]*$")
+_LINK = re.compile(r"^\[(.*)\]\((\S*?)(?:[ \t]+\"[^\"]*\")?\)$")
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    """A page, a link or a section of the nav. ``page`` is docs-relative; for a section it is
+    its index page. ``missing``: the nav points at a file that does not exist."""
+
+    title: str
+    page: str | None = None
+    url: str | None = None
+    children: tuple[NavItem, ...] | None = None
+    line: int | None = None
+    source: str | None = None  # the repo-relative file holding `line`
+    missing: bool = False
+
+    @property
+    def is_section(self) -> bool:
+        return self.children is not None
+
+    def walk(self) -> Iterable[NavItem]:
+        yield self
+        for child in self.children or ():
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    docs_dir: str  # repo-relative ("" for the root)
+    files: frozenset[str]  # docs-relative: every file under docs_dir that is not excluded
+    pages: Mapping[str, Page]  # docs-relative markdown pages
+    nav: tuple[NavItem, ...]
+    nav_known: bool  # False when a plugin builds the nav in a way not read here
+    in_nav: frozenset[str]
+    not_in_nav: frozenset[str]
+    notes: tuple[Note, ...] = ()
+    folded: Mapping[str, str] = field(default_factory=dict)  # casefolded path -> path
+
+    def repo_path(self, page: str) -> str:
+        return f"{self.docs_dir}/{page}" if self.docs_dir else page
+
+    def url(self, page: str) -> str | None:
+        base = self.config.site_url
+        if not base:
+            return None
+        return base.rstrip("/") + "/" + page_url(page, self.config.use_directory_urls)
+
+    def case_twin(self, page: str) -> str | None:
+        """A file whose path differs from `page` only in case (works on macOS, not Linux)."""
+        return self.folded.get(page.casefold())
+
+    def items(self) -> Iterable[NavItem]:
+        for item in self.nav:
+            yield from item.walk()
+
+
+def page_url(page: str, directory_urls: bool) -> str:
+    stem, _, _ = page.rpartition(".")
+    head, _, name = stem.rpartition("/")
+    prefix = f"{head}/" if head else ""
+    if name in ("index", "README"):
+        return prefix if directory_urls else f"{prefix}index.html"
+    return f"{prefix}{name}/" if directory_urls else f"{prefix}{name}.html"
+
+
+def is_markdown(path: str) -> bool:
+    return path.endswith(MD_SUFFIXES)
+
+
+class LazyPages(Mapping[str, Page]):
+    """Markdown pages by docs-relative path, each read (title, words, stub) when first asked
+    for: most of a big site's pages are never looked at beyond the nav's own titles."""
+
+    def __init__(
+        self,
+        contents: dict[str, bytes],
+        *,
+        min_words: int,
+        max_words_with_marker: int,
+        drafts: pathspec.PathSpec | None,
+    ) -> None:
+        self._contents = contents
+        self._read: dict[str, Page] = {}
+        self._rule = (min_words, max_words_with_marker)
+        self._drafts = drafts
+
+    def __getitem__(self, path: str) -> Page:
+        page = self._read.get(path)
+        if page is None:
+            data = self._contents[path]
+            page = self._read[path] = read_page(
+                path,
+                data,
+                min_words=self._rule[0],
+                max_words_with_marker=self._rule[1],
+                draft=bool(self._drafts and self._drafts.match_file(path)),
+            )
+        return page
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._contents
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._contents)
+
+    def __len__(self) -> int:
+        return len(self._contents)
+
+
+def _spec(text: str) -> pathspec.PathSpec | None:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _excluded_by_default(path: str) -> bool:
+    return path.startswith("templates/") or any(part.startswith(".") for part in path.split("/"))
+
+
+class _Builder:
+    def __init__(self, tree: Tree, config: SiteConfig, files: frozenset[str]) -> None:
+        self.tree = tree
+        self.config = config
+        self.files = files
+        self.pages: Mapping[str, Page] = {}
+        self.notes: list[Note] = list(config.notes)
+
+    # -- titles --------------------------------------------------------------------------
+
+    def title(self, page: str) -> str:
+        p = self.pages.get(page)
+        return p.title if p else dirname_to_title(posixpath.splitext(page.rpartition("/")[2])[0])
+
+    # -- explicit nav --------------------------------------------------------------------
+
+    def target(self, entry: NavEntry, base: str, source: str) -> NavItem:
+        raw = (entry.target or "").strip()
+        title = entry.title
+        if entry.tag is not None or not raw:
+            return NavItem(title or raw or "?", url=raw or None, line=entry.line, source=source)
+        if _URL.match(raw) or raw.startswith("//"):
+            return NavItem(title or raw, url=raw, line=entry.line, source=source)
+        path = raw.split("#", 1)[0].split("?", 1)[0]
+        if path.startswith("/"):
+            if not self.config.absolute_links_to_docs:
+                return NavItem(title or raw, url=raw, line=entry.line, source=source)
+            path, base = path.lstrip("/"), ""
+        full = posixpath.normpath(posixpath.join(base, path)) if base else posixpath.normpath(path)
+        if full == ".." or full.startswith("../"):
+            self.notes.append(
+                Note(
+                    "link-outside-docs",
+                    f"nav entry {raw!r} points outside docs_dir",
+                    source,
+                    entry.line,
+                )
+            )
+            return NavItem(title or raw, url=raw, line=entry.line, source=source)
+        if full in self.files:
+            return NavItem(title or self.title(full), page=full, line=entry.line, source=source)
+        return NavItem(
+            title or self.title(full), page=full, line=entry.line, source=source, missing=True
+        )
+
+    def explicit(
+        self, entries: tuple[NavEntry, ...], base: str, source: str
+    ) -> tuple[NavItem, ...]:
+        out: list[NavItem] = []
+        for e in entries:
+            if e.children is not None:
+                children = self.explicit(e.children, base, source)
+                head = e.children[0].title if e.children else None
+                index_ok = head is None or head.casefold() in INDEX_TITLES
+                out.append(section(e.title or "", children, e.line, source, index_ok))
+            else:
+                out.append(self.target(e, base, source))
+        return tuple(out)
+
+    # -- inferred nav --------------------------------------------------------------------
+
+    def inferred(self, directory: str, titles: dict[str, str] | None = None) -> tuple[NavItem, ...]:
+        """The nav MkDocs infers for `directory` (docs-relative, "" for docs_dir), with
+        awesome-pages' .pages files applied."""
+        prefix = f"{directory}/" if directory else ""
+        pages: list[str] = []
+        dirs: set[str] = set()
+        for f in self._listing.get(directory, ()):
+            pages.append(f)
+        for d in self._subdirs.get(directory, ()):
+            dirs.add(d)
+        index = next((prefix + n for n in INDEX_NAMES if prefix + n in self.files), None)
+        items: dict[str, NavItem] = {}
+        for f in sorted(pages):
+            if f == index or f.rpartition("/")[2] in INDEX_NAMES:
+                continue  # an index page belongs to its section; README beside index is skipped
+            items[f.rpartition("/")[2]] = NavItem(self.title(f), page=f)
+        for d in sorted(dirs):
+            sub = f"{prefix}{d}"
+            meta = self.dot_pages(sub)
+            if meta.get("hide") is True:
+                continue
+            children = self.inferred(sub)
+            sub_index = next(
+                (f"{sub}/{n}" for n in INDEX_NAMES if f"{sub}/{n}" in self.files), None
+            )
+            title = meta.get("title")
+            if not isinstance(title, str):
+                title = dirname_to_title(d)
+            if children or sub_index:
+                items[d] = NavItem(title, page=sub_index, children=children)
+        ordered = self.arrange(directory, items)
+        if directory == "" and index:
+            ordered = (NavItem(self.title(index), page=index), *ordered)
+        return ordered
+
+    def arrange(self, directory: str, items: dict[str, NavItem]) -> tuple[NavItem, ...]:
+        meta = self.dot_pages(directory)
+        order = meta.get("nav", meta.get("arrange"))
+        if not isinstance(order, list):
+            return tuple(items.values())
+        out: list[NavItem] = []
+        rest_at: int | None = None
+        used: set[str] = set()
+        for entry in order:
+            if entry == "...":
+                rest_at = len(out)
+            elif isinstance(entry, str) and entry in items:
+                out.append(items[entry])
+                used.add(entry)
+            elif isinstance(entry, dict) and len(entry) == 1:
+                title, target = next(iter(entry.items()))
+                if isinstance(target, str) and target in items:
+                    item = items[target]
+                    out.append(NavItem(str(title), item.page, item.url, item.children))
+                    used.add(target)
+                elif isinstance(target, str) and _URL.match(target):
+                    out.append(NavItem(str(title), url=target))
+        if rest_at is not None:
+            rest = [v for k, v in items.items() if k not in used]
+            out[rest_at:rest_at] = rest
+        return tuple(out)
+
+    def dot_pages(self, directory: str) -> dict:
+        cached = self._dot_pages.get(directory)
+        if cached is not None:
+            return cached
+        found: dict = {}
+        if "awesome-pages" in self.config.plugins:
+            rel = f"{directory}/.pages" if directory else ".pages"
+            data = self.tree.read(self._repo(rel))
+            if data is not None and len(data) < 1 << 20:
+                try:
+                    value, _ = load_yaml(data.decode("utf-8-sig", "replace"), rel, {})
+                except Exception as err:  # a broken .pages is a note, not a stop
+                    self.notes.append(Note("nav-plugin", f"{err}", self._repo(rel)))
+                    value = None
+                if isinstance(value, dict):
+                    found = value
+        self._dot_pages[directory] = found
+        return found
+
+    # -- literate-nav --------------------------------------------------------------------
+
+    def literate(self, summary: str, depth: int = 0) -> tuple[NavItem, ...]:
+        """The nav a literate-nav SUMMARY.md (docs-relative) lists."""
+        data = self.tree.read(self._repo(summary)) or b""
+        base = summary.rpartition("/")[0]
+        source = self._repo(summary)
+        root: list[tuple[int, list[NavItem], str | None, int | None]] = []
+        stack: list[tuple[int, list]] = [(-1, root)]
+        for n, line in enumerate(data.decode("utf-8-sig", "replace").splitlines(), 1):
+            m = _LIST_ITEM.match(line)
+            if not m:
+                continue
+            indent = len(m.group(1).expandtabs(4))
+            while len(stack) > 1 and stack[-1][0] >= indent:
+                stack.pop()
+            node: list = []
+            entry = (n, node, m.group(2), indent)
+            stack[-1][1].append(entry)
+            stack.append((indent, node))
+        return tuple(self._literate_items(root, base, source, depth))
+
+    def _literate_items(self, entries: list, base: str, source: str, depth: int) -> list[NavItem]:
+        out: list[NavItem] = []
+        for line, children, text, _indent in entries:
+            link = _LINK.match(text)
+            title, target = (link.group(1), link.group(2)) if link else (text, None)
+            kids = self._literate_items(children, base, source, depth)
+            if target and "*" in target:
+                pattern = posixpath.normpath(posixpath.join(base, target)) if base else target
+                for f in sorted(self.files):
+                    if is_markdown(f) and fnmatch.fnmatchcase(f, pattern):
+                        out.append(NavItem(self.title(f), page=f, line=line, source=source))
+                continue
+            if target and target.endswith("/") and not _URL.match(target):
+                sub = (
+                    posixpath.normpath(posixpath.join(base, target)) if base else target.rstrip("/")
+                )
+                summary = f"{sub}/{self._nav_file}"
+                if depth < 20 and summary in self.files:
+                    sub_items = self.literate(summary, depth + 1)
+                else:
+                    sub_items = self.inferred(sub)
+                idx = next((f"{sub}/{n}" for n in INDEX_NAMES if f"{sub}/{n}" in self.files), None)
+                out.append(NavItem(title, page=idx, children=sub_items, line=line, source=source))
+                continue
+            if target is None:
+                out.append(section(title, tuple(kids), line, source))
+                continue
+            item = self.target(NavEntry(title or None, target, None, line), base, source)
+            if kids:
+                item = section(item.title, (item, *kids), line, source)
+            out.append(item)
+        return out
+
+    def _repo(self, rel: str) -> str:
+        d = self.config.docs_dir
+        return f"{d}/{rel}" if d else rel
+
+    def prepare(self) -> None:
+        self._dot_pages: dict[str, dict] = {}
+        self._listing: dict[str, list[str]] = {}
+        self._subdirs: dict[str, set[str]] = {}
+        for f in self.files:
+            if not is_markdown(f):
+                continue
+            d = f.rpartition("/")[0]
+            self._listing.setdefault(d, []).append(f)
+            while d:
+                parent, _, name = d.rpartition("/")
+                self._subdirs.setdefault(parent, set()).add(name)
+                d = parent
+        opts = self.config.plugin_options.get("literate-nav", {})
+        nav_file = opts.get("nav_file") if isinstance(opts, dict) else None
+        self._nav_file = nav_file if isinstance(nav_file, str) else "SUMMARY.md"
+
+
+def section(
+    title: str,
+    children: tuple[NavItem, ...],
+    line: int | None,
+    source: str | None,
+    index_ok: bool = True,
+) -> NavItem:
+    """A section; a first child that is an index page (bare, or titled Overview/Index:
+    `index_ok`) is the section's index page (material's navigation.indexes, section-index,
+    literate-nav)."""
+    page = None
+    if children and index_ok:
+        first = children[0]
+        if (
+            not first.is_section
+            and first.page
+            and not first.missing
+            and first.page.rpartition("/")[2] in INDEX_NAMES
+        ):
+            page = first.page
+            children = children[1:]
+    return NavItem(title, page=page, children=children, line=line, source=source)
+
+
+def build_site(
+    tree: Tree,
+    config: SiteConfig,
+    *,
+    min_words: int = 25,
+    max_words_with_marker: int = 150,
+) -> Site:
+    """Everything drift needs of the site: files, pages read, the nav."""
+    prefix = f"{config.docs_dir}/" if config.docs_dir else ""
+    exclude = _spec(config.exclude_docs)
+    drafts = _spec(config.draft_docs)
+    not_in_nav_spec = _spec(config.not_in_nav)
+    files: set[str] = set()
+    for p in tree.paths():
+        if prefix and not p.startswith(prefix):
+            continue
+        rel = p[len(prefix) :]
+        if _excluded_by_default(rel) or (exclude and exclude.match_file(rel)):
+            continue
+        files.add(rel)
+    markdown = [f for f in files if is_markdown(f)]
+    b = _Builder(tree, config, frozenset(files))
+    contents = tree.read_many(prefix + f for f in markdown)
+    b.pages = LazyPages(
+        {f: contents.get(prefix + f, b"") for f in markdown},
+        min_words=min_words,
+        max_words_with_marker=max_words_with_marker,
+        drafts=drafts,
+    )
+    b.prepare()
+    nav_known = True
+    plugins = set(config.plugins)
+    odd = sorted(plugins & NAV_PLUGINS)
+    if ".nav.yml" in files and "awesome-nav" not in odd:
+        odd.append(".nav.yml (awesome-nav)")
+    summary = b._nav_file
+    if odd:
+        b.notes.append(
+            Note(
+                "nav-plugin",
+                f"the nav is built by {', '.join(odd)}, which drift does not read; "
+                "cells fall back to the path rule and nav checks are skipped",
+                config.path,
+            )
+        )
+        nav_known = False
+        nav: tuple[NavItem, ...] = ()
+    elif "literate-nav" in plugins and summary in files:
+        nav = b.literate(summary)
+    elif config.nav is not None:
+        nav = b.explicit(config.nav, "", config.nav_file)
+    else:
+        nav = b.inferred("")
+    in_nav = {i.page for item in nav for i in item.walk() if i.page and not i.missing}
+    not_in_nav = frozenset(f for f in markdown if not_in_nav_spec and not_in_nav_spec.match_file(f))
+    folded = {f.casefold(): f for f in files}
+    return Site(
+        config=config,
+        docs_dir=config.docs_dir,
+        files=frozenset(files),
+        pages=b.pages,
+        nav=nav,
+        nav_known=nav_known,
+        in_nav=frozenset(in_nav),
+        not_in_nav=not_in_nav,
+        notes=tuple(b.notes),
+        folded=folded,
+    )

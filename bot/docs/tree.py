@@ -1,0 +1,205 @@
+"""A read-only tree of files: what drift reads the docs site from.
+
+Two kinds: the work tree (the CLI, run in a docs repo) and git's tree at a commit (``serve``
+and the digest, which read the roadmap's commit from the mirror and never check it out).
+A git tree is listed with one ``git ls-tree -r -l -z`` and read with one ``git cat-file
+--batch`` process; both are cached per tree SHA, since a tree never changes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from bot.errors import GitError
+
+GIT_TIMEOUT = 60.0
+
+
+class Tree(Protocol):
+    """Files by repo-relative POSIX path. ``key`` identifies the content (cache key)."""
+
+    key: str
+
+    def paths(self) -> frozenset[str]: ...
+
+    def read(self, path: str) -> bytes | None: ...
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes]: ...
+
+    def size(self, path: str) -> int | None: ...
+
+
+def parent_dirs(paths: Iterable[str]) -> frozenset[str]:
+    """Every directory that holds a file of `paths` ("" is the root)."""
+    dirs: set[str] = {""}
+    for p in paths:
+        d = p.rpartition("/")[0]
+        while d and d not in dirs:
+            dirs.add(d)
+            d = d.rpartition("/")[0]
+    return frozenset(dirs)
+
+
+class WorkTree:
+    """A directory on disk (``.git`` and other dot-directories at any level are skipped)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.key = f"work:{self.root.resolve()}"
+        self._paths: frozenset[str] | None = None
+
+    def paths(self) -> frozenset[str]:
+        if self._paths is None:
+            found: list[str] = []
+            stack = [("", str(self.root))]
+            while stack:
+                prefix, where = stack.pop()
+                try:
+                    entries = list(os.scandir(where))
+                except OSError:
+                    continue
+                for e in entries:
+                    rel = prefix + e.name
+                    if e.is_dir(follow_symlinks=False):
+                        if e.name != ".git":
+                            stack.append((rel + "/", e.path))
+                    elif e.is_file():
+                        found.append(rel)
+            self._paths = frozenset(found)
+        return self._paths
+
+    def read(self, path: str) -> bytes | None:
+        if path not in self.paths():
+            return None
+        try:
+            return (self.root / path).read_bytes()
+        except OSError:
+            return None
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for p in paths:
+            data = self.read(p)
+            if data is not None:
+                out[p] = data
+        return out
+
+    def size(self, path: str) -> int | None:
+        if path not in self.paths():
+            return None
+        try:
+            return (self.root / path).stat().st_size
+        except OSError:
+            return None
+
+
+class GitTree:
+    """git's tree at `commit` in the repository `git_dir` (bare or not). No work tree."""
+
+    def __init__(self, git_dir: str | os.PathLike[str], commit: str) -> None:
+        self.git_dir = str(git_dir)
+        self.commit = commit
+        tree_sha = _git(self.git_dir, "rev-parse", "--verify", f"{commit}^{{tree}}").strip()
+        self.key = f"git:{tree_sha}"
+        with _CACHE_LOCK:
+            cached = _LISTINGS.get((self.git_dir, tree_sha))
+        if cached is None:
+            cached = _Listing(_ls_tree(self.git_dir, tree_sha))
+            with _CACHE_LOCK:
+                _LISTINGS[(self.git_dir, tree_sha)] = cached
+                while len(_LISTINGS) > _MAX_TREES:
+                    _LISTINGS.pop(next(iter(_LISTINGS)))
+        self._listing = cached
+
+    def paths(self) -> frozenset[str]:
+        return self._listing.paths
+
+    def size(self, path: str) -> int | None:
+        entry = self._listing.entries.get(path)
+        return entry[1] if entry else None
+
+    def read(self, path: str) -> bytes | None:
+        return self.read_many([path]).get(path)
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes]:
+        listing = self._listing
+        wanted = [p for p in paths if p in listing.entries]
+        with listing.lock:
+            missing = [p for p in wanted if p not in listing.blobs]
+            if missing:
+                shas = [listing.entries[p][0] for p in missing]
+                for p, data in zip(missing, _cat_file(self.git_dir, shas), strict=True):
+                    listing.blobs[p] = data
+            return {p: listing.blobs[p] for p in wanted}
+
+
+class _Listing:
+    """One tree's files: path -> (blob sha, size), and the blobs read so far."""
+
+    def __init__(self, entries: dict[str, tuple[str, int]]) -> None:
+        self.entries = entries
+        self.paths = frozenset(entries)
+        self.blobs: dict[str, bytes] = {}
+        self.lock = threading.Lock()
+
+
+_MAX_TREES = 8
+_LISTINGS: dict[tuple[str, str], _Listing] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _git(git_dir: str, *args: str, stdin: bytes | None = None) -> str:
+    return _git_bytes(git_dir, *args, stdin=stdin).decode("utf-8", "replace")
+
+
+def _git_bytes(git_dir: str, *args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(
+            ["git", "-C", git_dir, *args],
+            input=stdin,
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise GitError(f"git {args[0]} failed in {git_dir}: {err}") from None
+    if done.returncode != 0:
+        line = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed in {git_dir}: {line[0] if line else 'error'}")
+    return done.stdout
+
+
+def _ls_tree(git_dir: str, tree: str) -> dict[str, tuple[str, int]]:
+    out = _git_bytes(git_dir, "ls-tree", "-r", "-l", "-z", tree)
+    entries: dict[str, tuple[str, int]] = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        _mode, kind, sha, size = meta.split()
+        if kind != b"blob":
+            continue  # submodules (commit entries) hold no files here
+        entries[path.decode("utf-8", "surrogateescape")] = (sha.decode(), int(size))
+    return entries
+
+
+def _cat_file(git_dir: str, shas: list[str]) -> list[bytes]:
+    """The blobs `shas`, in order, from one ``git cat-file --batch`` process."""
+    out = _git_bytes(git_dir, "cat-file", "--batch", stdin="\n".join(shas).encode() + b"\n")
+    blobs: list[bytes] = []
+    pos = 0
+    for _ in shas:
+        eol = out.index(b"\n", pos)
+        header = out[pos:eol].split()
+        if len(header) != 3:
+            raise GitError(f"git cat-file: unexpected answer {out[pos:eol][:80]!r}")
+        size = int(header[2])
+        start = eol + 1
+        blobs.append(out[start : start + size])
+        pos = start + size + 1  # the blob is followed by a newline
+    return blobs

@@ -1,0 +1,155 @@
+"""The nav as MkDocs builds it: explicit forms, index pages, inference, plugins."""
+
+from __future__ import annotations
+
+from bot.docs.config import load_site_config
+from bot.docs.nav import build_site, page_url
+from bot.docs.tree import WorkTree
+
+WORDS = " ".join(["word"] * 30)
+
+
+def build(site, files: dict[str, str]):
+    root = site(files)
+    tree = WorkTree(root)
+    return build_site(tree, load_site_config(tree, "mkdocs.yml"))
+
+
+def shape(items) -> list:
+    return [
+        (i.title, i.page, shape(i.children)) if i.is_section else (i.title, i.page or i.url)
+        for i in items
+    ]
+
+
+def test_explicit_nav_with_section_index_pages_and_titles(site) -> None:
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "nav:\n  - index.md\n  - Modules:\n      - Host:\n"
+            "          - Overview: host/index.md\n          - host/api.md\n"
+            "          - Gone: host/gone.md\n  - Ext: https://x.example/\n"
+            "  - Up: ../README.md\n  - Abs: /abs.md\n",
+            "docs/index.md": "# Welcome\n",
+            "docs/host/index.md": "# Host\n",
+            "docs/host/api.md": "---\ntitle: Host API\n---\n" + WORDS,
+        },
+    )
+    assert shape(s.nav) == [
+        ("Welcome", "index.md"),
+        (
+            "Modules",
+            None,
+            [("Host", "host/index.md", [("Host API", "host/api.md"), ("Gone", "host/gone.md")])],
+        ),
+        ("Ext", "https://x.example/"),
+        ("Up", "../README.md"),
+        ("Abs", "/abs.md"),
+    ]
+    gone = next(i for i in s.items() if i.title == "Gone")
+    assert gone.missing and gone.line == 7 and gone.source == "mkdocs.yml"
+    assert s.in_nav == {"index.md", "host/index.md", "host/api.md"}
+    assert [n.kind for n in s.notes] == ["link-outside-docs"]
+
+
+def test_an_index_page_titled_otherwise_stays_a_child(site) -> None:
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "nav:\n  - Host:\n      - Intro: host/index.md\n",
+            "docs/host/index.md": WORDS,
+        },
+    )
+    assert shape(s.nav) == [("Host", None, [("Intro", "host/index.md")])]
+
+
+def test_inferred_nav_and_exclusions(site) -> None:
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "site_name: x\nexclude_docs: |\n  drafts/\n",
+            "docs/index.md": "# Home page\n",
+            "docs/data-store/README.md": "# Data store\n",
+            "docs/data-store/raw_store.md": WORDS,
+            "docs/both/index.md": "# Both\n",
+            "docs/both/README.md": "# Readme\n",
+            "docs/drafts/x.md": WORDS,
+            "docs/.hidden/x.md": WORDS,
+            "docs/templates/x.md": WORDS,
+            "docs/img.png": "x",
+        },
+    )
+    assert shape(s.nav) == [
+        ("Home page", "index.md"),
+        ("Both", "both/index.md", []),
+        ("Data store", "data-store/README.md", [("Raw store", "data-store/raw_store.md")]),
+    ]
+    assert "drafts/x.md" not in s.pages and ".hidden/x.md" not in s.pages
+
+
+def test_literate_nav_summary_with_cross_links_and_wildcards(site) -> None:
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "plugins: [search, literate-nav]\nnav: [ignored.md]\n",
+            "docs/SUMMARY.md": "* [Home](index.md)\n* Modules\n    * [Host](host/)\n"
+            "    * [Compute](compute/index.md)\n        * [API](compute/api.md)\n"
+            "* [*](misc/*.md)\n",
+            "docs/index.md": "# Home\n",
+            "docs/host/SUMMARY.md": "- [API](api.md)\n",
+            "docs/host/api.md": WORDS,
+            "docs/compute/index.md": "# C\n",
+            "docs/compute/api.md": WORDS,
+            "docs/misc/a.md": "# A\n",
+        },
+    )
+    assert shape(s.nav) == [
+        ("Home", "index.md"),
+        (
+            "Modules",
+            None,
+            [
+                ("Host", None, [("API", "host/api.md")]),
+                ("Compute", "compute/index.md", [("API", "compute/api.md")]),
+            ],
+        ),
+        ("A", "misc/a.md"),
+    ]
+    host_api = next(i for i in s.items() if i.page == "host/api.md")
+    assert host_api.source == "docs/host/SUMMARY.md" and host_api.line == 1
+
+
+def test_awesome_pages_titles_order_and_hide(site) -> None:
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "plugins: [awesome-pages]\n",
+            "docs/host/.pages": "title: Host Modules\nnav:\n  - b.md\n  - ...\n",
+            "docs/host/a.md": WORDS,
+            "docs/host/b.md": WORDS,
+            "docs/secret/.pages": "hide: true\n",
+            "docs/secret/x.md": WORDS,
+        },
+    )
+    assert shape(s.nav) == [("Host Modules", None, [("B", "host/b.md"), ("A", "host/a.md")])]
+
+
+def test_other_nav_plugins_make_the_nav_unknown(site) -> None:
+    s = build(site, {"mkdocs.yml": "plugins: [awesome-nav]\nnav: [a.md]\n", "docs/a.md": WORDS})
+    assert not s.nav_known and s.nav == ()
+    assert [n.kind for n in s.notes] == ["nav-plugin"]
+
+
+def test_case_twin_and_urls(site) -> None:
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "site_url: https://d.example/x/\nnav: [Host/API.md]\n",
+            "docs/host/api.md": WORDS,
+        },
+    )
+    assert s.nav[0].missing
+    assert s.case_twin("Host/API.md") == "host/api.md"
+    assert s.url("host/api.md") == "https://d.example/x/host/api/"
+    assert page_url("a/index.md", True) == "a/"
+    assert page_url("a/b.md", False) == "a/b.html"
