@@ -119,7 +119,8 @@ def run_drift(
     data = tree.read(inputs.roadmap)
     if data is None:
         raise RoadmapFileError(f"{inputs.roadmap}: cannot be read")
-    roadmap = parse(decode(data, inputs.roadmap), inputs.roadmap)  # raises RoadmapFileError
+    text = decode(data, inputs.roadmap)  # these raise RoadmapFileError, one line
+    roadmap = parse(text, inputs.roadmap)
     site = build_site(
         tree,
         config,
