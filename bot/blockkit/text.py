@@ -155,10 +155,10 @@ def mrkdwn_from_markdown(md: str) -> str:
             href = str(tok.attrs.get("href", ""))
             link_stack.append((href if _ABSOLUTE_URL.match(href) else None, len(out)))
         elif t == "link_close" and link_stack:
-            href, start = link_stack.pop()
-            label = "".join(out[start:]) or escape(href or "")
+            target, start = link_stack.pop()
+            label = "".join(out[start:]) or escape(target or "")
             del out[start:]
-            out.append(f"<{link_target(href)}|{label}>" if href else label)
+            out.append(f"<{link_target(target)}|{label}>" if target else label)
         elif t == "image":
             out.append(escape(tok.content))
     return "".join(out).strip()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.console import Group as Stack
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
@@ -72,7 +72,7 @@ def roadmap_view(roadmap: Roadmap, width: int = 80) -> Stack:
             for c in roadmap.columns
         ),
     )
-    parts: list[object] = [table, per_column]
+    parts: list[RenderableType] = [table, per_column]
     if short:
         legend = ", ".join(f"{abbreviate(c)} = {c}" for c in roadmap.columns if abbreviate(c) != c)
         parts.append(Text(legend, style="dim"))
@@ -103,7 +103,7 @@ def module_view(roadmap: Roadmap, m: Module) -> Panel:
         mark, style = _MARK[c.state]
         extra = c.text[len(c.symbol) :].strip() if c.symbol else ""
         cells.add_row(Text(mark, style=style), c.column, Text(extra, style="dim"))
-    parts: list[object] = [
+    parts: list[RenderableType] = [
         Text.assemble(("Group ", "dim"), m.group, ("   line ", "dim"), str(m.line)),
         _bar(readiness(m)),
         cells,
@@ -134,7 +134,7 @@ def group_view(roadmap: Roadmap, g: Group) -> Panel:
     table = Table.grid(padding=(0, 2))
     for m in g.modules:
         table.add_row(m.name, _ratio(readiness(m)))
-    parts: list[object] = [_bar(readiness(g)), table]
+    parts: list[RenderableType] = [_bar(readiness(g)), table]
     found = group_blockers(roadmap, g)
     if found:
         parts.append(Text("\nBlocked by", style="bold red"))
@@ -153,7 +153,7 @@ def column_view(roadmap: Roadmap, column: str) -> Panel:
     waiting = [
         m.name for m in roadmap.modules if (c := m.cell(column)) and c.state is CellState.OPEN
     ]
-    parts: list[object] = [_bar(column_readiness(roadmap, column)), table]
+    parts: list[RenderableType] = [_bar(column_readiness(roadmap, column)), table]
     if waiting:
         parts.append(Text.assemble(("\nOpen ", "bold"), f"({len(waiting)}): ", _names(waiting, 12)))
     title = Text.assemble((column, "bold"), (" column", "dim"))

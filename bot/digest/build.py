@@ -147,8 +147,8 @@ def roadmap_at(source: GitSource, when: datetime) -> Roadmap | None:
     mirror = source.mirror
     try:
         with mirror.lock():
-            commit = mirror.run("rev-list", "-1", "--first-parent", f"--before={before}", ref)
-            commit_sha = commit.decode().strip()
+            found = mirror.run("rev-list", "-1", "--first-parent", f"--before={before}", ref)
+            commit_sha = found.decode().strip()
             if not commit_sha:
                 return Roadmap(columns=(), groups=())
             entry = mirror.entry(commit_sha, source.path)

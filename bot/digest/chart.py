@@ -108,10 +108,10 @@ def burnup_series(
             shift(key[0], -state[0], -state[1])
             state[0] = state[1] = 0
     record(first)
-    for s in series.values():  # recorded newest first
-        s.times.reverse()
-        s.done.reverse()
-        s.total.reverse()
+    for line in series.values():  # recorded newest first
+        line.times.reverse()
+        line.done.reverse()
+        line.total.reverse()
     return series
 
 
@@ -183,11 +183,14 @@ def projection(fc: Forecasts | None, first: datetime) -> Projection | None:
     if fc is None or fc.overall.done_by is None:
         return None
     o = fc.overall
+    done_by = o.done_by
+    if done_by is None:
+        return None
     horizon = max(timedelta(weeks=8), (fc.now - first) / 2)
-    until = min(o.done_by, fc.now + horizon)
-    span = (o.done_by - fc.now).total_seconds()
+    until = min(done_by, fc.now + horizon)
+    span = (done_by - fc.now).total_seconds()
     part = (until - fc.now).total_seconds() / span if span > 0 else 1.0
-    label = f"at this pace: done by {date_label(o.done_by, fc.now)}"
+    label = f"at this pace: done by {date_label(done_by, fc.now)}"
     return Projection(fc.now, o.done, until, o.done + part * o.left, label)
 
 

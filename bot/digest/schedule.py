@@ -146,7 +146,7 @@ class DigestSchedule:
         )
         if found is None:  # a cron expression always fires again; the trigger has no end
             raise SettingsError(f"setting DIGEST_CRON: {self.cron!r} never fires")
-        return found  # type: ignore[no-any-return]
+        return found
 
     def slot(self, at: datetime) -> datetime | None:
         """The latest slot at or before `at` (None if there is none in eight years)."""
@@ -156,7 +156,7 @@ class DigestSchedule:
             if found is not None and found <= at:
                 while (later := self.next_run(found)) <= at:
                     found = later
-                return found  # type: ignore[no-any-return]
+                return found
         return None
 
     def period(self, slot: datetime) -> tuple[datetime, datetime]:

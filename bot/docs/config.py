@@ -88,7 +88,7 @@ class SiteConfig:
 _SAFE_BASE: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class SafeConfigLoader(_SAFE_BASE):  # type: ignore[misc,valid-type]
+class SafeConfigLoader(_SAFE_BASE):
     """SafeLoader plus ``!ENV``; every other tag an :class:`Opaque`. ``env`` is given, never
     read from the process, so the reading stays a pure function of its inputs."""
 
@@ -119,7 +119,7 @@ def _construct_env(loader: SafeConfigLoader, node: yaml.Node) -> Any:
         if len(children) > 1:
             default = loader.construct_object(children[-1])
             children = children[:-1]
-        names = [loader.construct_scalar(c) for c in children]  # type: ignore[arg-type]
+        names = [loader.construct_scalar(c) for c in children]
     else:
         raise yaml.constructor.ConstructorError(
             None, None, "!ENV takes a name or a list of names", node.start_mark

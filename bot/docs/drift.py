@@ -404,7 +404,7 @@ def check(
     nav_groups: dict[str, NavItem] = {}
     for p in places:
         if p.group_item is p.item and p.group_key not in nav_groups:
-            nav_groups[p.group_key] = p.item  # type: ignore[index]
+            nav_groups[p.group_key] = p.item  # type: ignore[index]  # fields spread from a dict[str, object] built for every finding
     if site.nav_known:
         _fuzzy_groups(m, places, nav_groups)
     group_of = {name: key for key, name in m.group_keys.items()}
@@ -462,7 +462,11 @@ def check(
     by_path: dict[str, _Place] = {}
     for p in candidates:
         by_title.setdefault(norm(p.item.title), []).append(p)
-        d = _section_dir(p.item) if p.item.is_section else (p.item.page or "").rpartition(".")[0]
+        d = (
+            (_section_dir(p.item) or "")
+            if p.item.is_section
+            else (p.item.page or "").rpartition(".")[0]
+        )
         if d:
             by_path.setdefault(d, p)
     claimed: set[int] = set()
@@ -584,7 +588,8 @@ def _find_module(
         if id(p.item) in claimed or p.item.url:
             continue
         title = norm(p.item.title)
-        d = _section_dir(p.item) if p.item.is_section else (p.item.page or "").rpartition(".")[0]
+        page = (p.item.page or "").rpartition(".")[0]
+        d = (_section_dir(p.item) or "") if p.item.is_section else page
         same_dir = bool(d) and d.rpartition("/")[2] == want
         if same_dir:
             score = 1.0
@@ -698,7 +703,7 @@ def _check_module(
                     sev,
                     f"{module.name} has no nav item and no directory "
                     f"({site.repo_path(module_dir or '.')}/){extra}",
-                    **base,  # type: ignore[arg-type]
+                    **base,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
                     suggestion="write its pages, add it to the nav, or map it with an alias",
                 )
             )
@@ -711,7 +716,7 @@ def _check_module(
                     f"{module.name} is not in the nav; its pages are under "
                     f"{site.repo_path(module_dir)}/",
                     page=site.repo_path(module_dir),
-                    **base,  # type: ignore[arg-type]
+                    **base,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
                     suggestion="add the module's section to the nav",
                 )
             )
@@ -723,8 +728,8 @@ def _check_module(
                     "module-name-differs",
                     WARNING,
                     f"module {module.name!r} is {item.title!r} in the nav",
-                    **base,  # type: ignore[arg-type]
-                    **nav,  # type: ignore[arg-type]
+                    **base,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+                    **nav,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
                     suggestion="use one name in both (or add drift.aliases.modules)",
                 )
             )
@@ -736,8 +741,8 @@ def _check_module(
                     WARNING,
                     f"{module.name} is in {module.group!r} in the roadmap but under {other!r} "
                     "in the nav",
-                    **base,  # type: ignore[arg-type]
-                    **nav,  # type: ignore[arg-type]
+                    **base,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+                    **nav,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
                     suggestion="move the row or the nav section so they agree",
                 )
             )
@@ -790,7 +795,7 @@ def _cell_finding(m: _Matcher, module: Module, c: Cell, t: _Target) -> Finding |
                 ERROR,
                 f"{name} is ticked but has no page{listed}",
                 suggestion=hint or (f"write {page}, or untick" if page else "untick"),
-                **where,  # type: ignore[arg-type]
+                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
             )
         if state == "stub":
             return Finding(
@@ -798,7 +803,7 @@ def _cell_finding(m: _Matcher, module: Module, c: Cell, t: _Target) -> Finding |
                 ERROR,
                 f"{name} is ticked but its page is a stub: {reason}",
                 suggestion=f"finish {page}, or untick",
-                **where,  # type: ignore[arg-type]
+                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
             )
         if not t.in_nav and t.page not in site.not_in_nav:
             return Finding(
@@ -806,7 +811,7 @@ def _cell_finding(m: _Matcher, module: Module, c: Cell, t: _Target) -> Finding |
                 WARNING,
                 f"{name} is ticked and {page} is written, but the nav does not reach it",
                 suggestion=f"add {t.page} to the nav",
-                **where,  # type: ignore[arg-type]
+                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
             )
         return None
     if _is_na(c):
@@ -816,7 +821,7 @@ def _cell_finding(m: _Matcher, module: Module, c: Cell, t: _Target) -> Finding |
                 INFO,
                 f"{name} is marked not applicable, but {page or 'a page'} is written",
                 suggestion="tick it, or drop the page",
-                **where,  # type: ignore[arg-type]
+                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
             )
         return None
     # open (a box not ticked, or any other state that is neither done nor n/a)
@@ -826,7 +831,7 @@ def _cell_finding(m: _Matcher, module: Module, c: Cell, t: _Target) -> Finding |
             WARNING,
             f"the nav lists {page} for {name}, which does not exist (mkdocs build --strict fails)",
             suggestion=hint or f"write {page}, or fix the nav entry",
-            **where,  # type: ignore[arg-type]
+            **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
         )
     if state != "page":
         return None
@@ -836,12 +841,12 @@ def _cell_finding(m: _Matcher, module: Module, c: Cell, t: _Target) -> Finding |
             WARNING,
             f"{name} is open, but its page is written and in the nav",
             suggestion="tick it",
-            **where,  # type: ignore[arg-type]
+            **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
         )
     return Finding(
         "open-not-in-nav",
         INFO,
         f"{name} is open; {page} is written but not in the nav",
         suggestion=f"add {t.page} to the nav, then tick it",
-        **where,  # type: ignore[arg-type]
+        **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
     )

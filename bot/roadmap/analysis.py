@@ -73,7 +73,7 @@ def _pending_in_order(roadmap: Roadmap) -> tuple[Blocker, ...]:
             for g in ordered
             if (pending := tuple(m for m in g.modules if not m.is_done))
         )
-    return found  # type: ignore[return-value]
+    return found  # type: ignore[return-value]  # the cache is dict[str, object]; this key only ever holds this type
 
 
 def blockers(roadmap: Roadmap, module: Module) -> tuple[Blocker, ...]:

@@ -92,7 +92,7 @@ def _used(roadmap: Roadmap, state: CellState) -> Counter[str]:
         found = roadmap.cache[name] = Counter(
             c.symbol for m in roadmap.modules for c in m.cells if c.state is state and c.symbol
         )
-    return found  # type: ignore[return-value]
+    return found  # type: ignore[return-value]  # the cache is dict[str, object]; this key only ever holds this type
 
 
 def _cell(roadmap: Roadmap, module: Module, column: str) -> tuple[Module, Cell]:

@@ -13,7 +13,7 @@ import difflib
 import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .model import Group, Module, Roadmap, normalize
 
@@ -119,18 +119,18 @@ def find(items: Sequence[T], query: str, name: Callable[[T], str]) -> Found[T]:
 def _index(roadmap: Roadmap, kind: str) -> Index[object]:
     index = roadmap.cache.get(kind)
     if index is None:
-        items: Sequence[object] = {
+        items: Sequence[Any] = {
             "index:modules": roadmap.modules,
             "index:groups": roadmap.groups,
             "index:columns": roadmap.columns,
         }[kind]
         index = roadmap.cache[kind] = Index(items, lambda x: x if isinstance(x, str) else x.name)
-    return index  # type: ignore[return-value]
+    return index  # type: ignore[return-value]  # the cache is dict[str, object]; this key only ever holds this type
 
 
 def find_module(roadmap: Roadmap, query: str) -> Found[Module]:
     """A module by name; `Group/Module` picks among modules of the same name."""
-    found: Found[Module] = _index(roadmap, "index:modules").find(query)  # type: ignore[assignment]
+    found: Found[Module] = _index(roadmap, "index:modules").find(query)  # type: ignore[assignment]  # the cache is dict[str, object]; this key only ever holds this type
     if found.ok or "/" not in query:
         return found
     # Try each "/" as the group separator: module names may contain "/" themselves.
@@ -146,11 +146,11 @@ def find_module(roadmap: Roadmap, query: str) -> Found[Module]:
 
 
 def find_group(roadmap: Roadmap, query: str) -> Found[Group]:
-    return _index(roadmap, "index:groups").find(query)  # type: ignore[return-value]
+    return _index(roadmap, "index:groups").find(query)  # type: ignore[return-value]  # the cache is dict[str, object]; this key only ever holds this type
 
 
 def find_column(roadmap: Roadmap, query: str) -> Found[str]:
-    return _index(roadmap, "index:columns").find(query)  # type: ignore[return-value]
+    return _index(roadmap, "index:columns").find(query)  # type: ignore[return-value]  # the cache is dict[str, object]; this key only ever holds this type
 
 
 def find_any(roadmap: Roadmap, query: str) -> Found[Module | Group | str]:

@@ -164,7 +164,7 @@ class Roadmap:
         found = self.cache.get("modules")
         if found is None:
             found = self.cache["modules"] = tuple(m for g in self.groups for m in g.modules)
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # the cache is dict[str, object]; this key only ever holds this type
 
     def group(self, name: str) -> Group | None:
         key = normalize(name)

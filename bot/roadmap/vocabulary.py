@@ -147,7 +147,7 @@ class Reader:
         start with a status symbol."""
         found = self.cache.get(cell, _MISS)
         if found is not _MISS:
-            return found  # type: ignore[return-value]
+            return found  # type: ignore[return-value]  # the cache is dict[str, object]; this key only ever holds this type
         m = self.pattern.match(cell)
         result = (self.states[key(m[1])], m.start(1), m.end(1)) if m else None
         if len(self.cache) < 50_000:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.roadmap.lookup import Found, find_any, find_module
 from bot.roadmap.model import Group, Module, Roadmap
@@ -83,7 +84,7 @@ def _with_waiting(card: Message, pending: dict[str, dict[str, str]]) -> Message:
     return Message(card.text, [card.blocks[0], note, *card.blocks[1:]])
 
 
-def _no_single(found: Found[object], query: str) -> Answer:
+def _no_single(found: Found[Any], query: str) -> Answer:
     if found.candidates:
         return Answer(blocks.ambiguous(found), "ambiguous", query)
     return Answer(blocks.not_found(found), "not_found", query)

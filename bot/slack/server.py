@@ -141,7 +141,7 @@ def serve() -> int:
 def _gunicorn(wsgi: Web, settings: Settings) -> None:
     from gunicorn.app.base import BaseApplication
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             options = {
                 "bind": f"0.0.0.0:{settings.port}",

@@ -84,7 +84,7 @@ def _create(url: str) -> Engine:
 
 def _sqlite_pragmas(conn: object, _record: object) -> None:
     # WAL lets readers go on while the applier writes; several processes share the file.
-    cur = conn.cursor()  # type: ignore[attr-defined]
+    cur = conn.cursor()  # type: ignore[attr-defined]  # the DB-API connection under SQLAlchemy's pool is untyped
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()

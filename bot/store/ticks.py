@@ -140,7 +140,9 @@ def record(
     )
     try:
         with engine.begin() as conn:
-            new_id = conn.execute(insert(ticks).values(**values)).inserted_primary_key[0]
+            pk = conn.execute(insert(ticks).values(**values)).inserted_primary_key
+            assert pk is not None  # an INSERT of one row always has its primary key
+            new_id = pk[0]
             row = conn.execute(select(ticks).where(ticks.c.id == new_id)).one()
         return _row(row), True
     except IntegrityError:

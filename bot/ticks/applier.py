@@ -157,7 +157,7 @@ class Applier:
         ]
 
     def _apply(
-        self, chain: Chain, text: str, roadmap: Roadmap, items: list[Tick], done_state: str
+        self, chain: Chain, text: str, roadmap: Roadmap, items: list[Tick], done_state: TickState
     ) -> tuple[list[TickOutcome], str]:
         """Each tick as its own commit on `chain`. Cell positions stay valid across the edits:
         a tick replaces one character with one character."""

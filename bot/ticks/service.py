@@ -78,7 +78,7 @@ class TickService:
         """Record a tick once per key (a key is scoped to this repo)."""
         scoped = store.idempotency_key(self.repo, key)
         try:
-            return store.record(self.engine, key=scoped, repo=self.repo, **fields)  # type: ignore[arg-type]
+            return store.record(self.engine, key=scoped, repo=self.repo, **fields)  # type: ignore[arg-type]  # fields are the typed keywords of store.record, passed through
         finally:
             self._waiting = None
 
