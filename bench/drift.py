@@ -17,15 +17,13 @@ import os
 import random
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from bench.timing import best
 from bot.docs import tree as tree_module
 from bot.docs.inputs import find_inputs, run_drift
 from bot.docs.tree import GitTree
-
-from .roadmaps import COLUMNS, big_roadmap
+from tests.support.roadmaps import COLUMNS, big_roadmap
 
 PAGE_COLUMNS = [c for c in COLUMNS if c != "Engineering Wiring"]
 EXTRA = ["faq", "design", "glossary", "changelog"]  # pages that are no column
@@ -42,15 +40,6 @@ GIT_ENV = {
 BODY = "\n\n".join(
     f"## Part {p}\n\n" + " ".join(f"word{p}{i}," for i in range(75)) for p in range(4)
 )
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def slug(name: str) -> str:

@@ -23,10 +23,11 @@ def run(args: argparse.Namespace) -> int:
         where = f"{location}:{w.line}" if w.line else location
         print(f"{where}: warning: {w.message}")
     n = len(roadmap.warnings)
-    modules = len(roadmap.modules)
+    modules, groups, columns = len(roadmap.modules), len(roadmap.groups), len(roadmap.columns)
     print(
-        f"{location}: {modules} modules in {len(roadmap.groups)} groups, "
-        f"{len(roadmap.columns)} columns; {n} warning{'s' * (n != 1)}",
+        f"{location}: {modules} module{'s' * (modules != 1)} in {groups} "
+        f"group{'s' * (groups != 1)}, {columns} column{'s' * (columns != 1)}; "
+        f"{n} warning{'s' * (n != 1)}",
         file=sys.stderr,
     )
     return EXIT_FAILED if (args.strict and n) else 0
