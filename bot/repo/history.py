@@ -610,12 +610,7 @@ def read_branch_history(
     repo = display(mirror.repo)
     with mirror.lock():
         if fetch:
-            try:
-                mirror.fetch(branch)
-            except GitError as err:
-                raise GitError(
-                    f"ROADMAP_REPO {repo}: cannot fetch branch '{branch}' ({err})"
-                ) from None
+            mirror.fetch_branch(branch)
         try:
             tip = resolve(mirror.git, f"refs/remotes/origin/{branch}")
         except GitError:

@@ -196,6 +196,15 @@ class Mirror:
             refspec = f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
             self._run("fetch", "--no-tags", "--quiet", self.remote, refspec)
 
+    def fetch_branch(self, branch: str) -> None:
+        """fetch(), its failure said in the one line every reader of ROADMAP_REPO uses."""
+        try:
+            self.fetch(branch)
+        except GitError as err:
+            raise GitError(
+                f"ROADMAP_REPO {display(self.repo)}: cannot fetch branch '{branch}' ({err})"
+            ) from None
+
     def commit(self, branch: str) -> Commit | None:
         """The fetched tip of `branch`, or None when it was never fetched."""
         with self.lock():

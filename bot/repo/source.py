@@ -214,12 +214,7 @@ class GitSource(_CachingSource):
         mirror = self._mirror
         mirror.check_remote()  # before the lock: a wrong name should leave no lock file behind
         with mirror.lock():  # fetch and read as one step against other fetchers
-            try:
-                mirror.fetch(branch)
-            except GitError as err:
-                raise GitError(
-                    f"ROADMAP_REPO {repo}: cannot fetch branch '{branch}' ({err})"
-                ) from None
+            mirror.fetch_branch(branch)
             try:
                 commit = mirror.commit(branch)
                 entry = None if commit is None else mirror.entry(commit.sha, path)
