@@ -13,7 +13,6 @@ Both in process, best of --repeat.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import subprocess
 import tempfile
@@ -23,19 +22,11 @@ from bench.timing import best
 from bot.docs import tree as tree_module
 from bot.docs.inputs import find_inputs, run_drift
 from bot.docs.tree import GitTree
+from tests.support.git import GIT_ENV
 from tests.support.roadmaps import COLUMNS, big_roadmap
 
 PAGE_COLUMNS = [c for c in COLUMNS if c != "Engineering Wiring"]
 EXTRA = ["faq", "design", "glossary", "changelog"]  # pages that are no column
-GIT_ENV = {
-    **os.environ,
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
 # A written page: a few paragraphs under headings, ~300 words.
 BODY = "\n\n".join(
     f"## Part {p}\n\n" + " ".join(f"word{p}{i}," for i in range(75)) for p in range(4)

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import statistics
@@ -26,6 +25,7 @@ from bot.repo.history import read_history
 from bot.repo.mirror import Mirror
 from bot.store.db import engine
 from bot.store.history import cached_history, query_history, update_history
+from tests.support.git import GIT_ENV
 from tests.support.roadmaps import big_roadmap
 
 from .timing import best
@@ -33,15 +33,6 @@ from .timing import best
 PATH = "docs/roadmap.md"
 AUTHORS = [("Ada", "ada@example.com"), ("Bo", "bo@example.com"), ("Cy", "cy@example.com")]
 _BOX = re.compile(r"\[[ x]\]")
-GIT_ENV = {
-    **os.environ,
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
 
 
 class Roadmap:
