@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     tick_author_name: str = "roadmap-bot"
     tick_author_email: str = "roadmap-bot@users.noreply.github.com"
     tick_interval_seconds: float = 60.0  # re-check the bot PR (merged? base moved?) this often
+    # pr mode: regenerate the bot branch on a new tick or when GitHub cannot merge it (auto),
+    # or also whenever the base moves (always); like Renovate's rebaseWhen.
+    tick_rebase: Literal["auto", "always"] = "auto"
 
     digest_channel: str | None = None
     digest_cron: str = "0 9 * * mon"

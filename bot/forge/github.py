@@ -29,6 +29,9 @@ from bot.errors import ForgeError
 __all__ = ["Forge", "PullRequest", "repository_from_remote"]
 
 DEFAULT_API_URL = "https://api.github.com"
+# The REST API version the bot is written (and tested) against, sent on every call as
+# X-GitHub-Api-Version so a newer default on GitHub's side cannot change an answer's shape.
+API_VERSION = "2022-11-28"
 
 _T = TypeVar("_T")
 _NAME = r"[A-Za-z0-9_.-]+"
@@ -50,6 +53,15 @@ class PullRequest:
     base: str  # branch name
     title: str
     body: str
+    # GitHub's verdict on merging, read from a single-pull GET only (lists do not carry it):
+    # "dirty" = conflicts with the base, "behind" = the base's protection wants the branch
+    # up to date, "clean"/"blocked"/"unstable"/"unknown"/None = nothing the bot must fix.
+    mergeable_state: str | None = None
+
+    @property
+    def needs_update(self) -> bool:
+        """GitHub will not merge it as it is: it conflicts, or must be up to date first."""
+        return self.state == "open" and self.mergeable_state in ("dirty", "behind")
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,7 @@ class Forge:
             # Objects are fetched only when read, so an edit or a comment is one request.
             lazy=True,
             user_agent="roadmap-bot",
+            api_version=API_VERSION,
         )
 
     # -- public calls ------------------------------------------------------------------------
@@ -185,28 +198,36 @@ class Forge:
         repo = self._repository()
         return self._call(
             f"reading pull request #{number}",
-            lambda: _pull(repo.get_pull(number)),
+            lambda: _pull(repo.get_pull(number), full=True),
             not_found=self._pull_not_found(number),
         )
 
-    def comment(self, number: int, text: str) -> None:
-        """Comment on pull request ``number``; a retry never posts the same comment twice."""
+    def comment(self, number: int, text: str, *, once: str | None = None) -> bool:
+        """Comment on pull request ``number``; a retry never posts the same comment twice.
+        ``once``: a marker (kept in the text, e.g. an HTML comment): nothing is posted when
+        a comment holding it is already there, whoever posted it and whenever. True when
+        this call posted."""
         repo = self._repository()
         since = datetime.fromtimestamp(self._clock() - _COMMENT_WINDOW_S, UTC)
         attempted = False
+        posted = False
 
         def post() -> None:
-            nonlocal attempted
+            nonlocal attempted, posted
             issue = repo.get_issue(number)
+            if once is not None and any(once in (c.body or "") for c in issue.get_comments()):
+                return
             # A POST that failed with a 5xx or a timeout may still have been carried out.
             if attempted and any(c.body == text for c in issue.get_comments(since=since)):
                 return
             attempted = True
             issue.create_comment(text)
+            posted = True
 
         self._call(
             f"commenting on pull request #{number}", post, not_found=self._pull_not_found(number)
         )
+        return posted
 
     def close(self) -> None:
         """Release the HTTP connections."""
@@ -315,6 +336,13 @@ class Forge:
         if status == 404 and not_found is not None:
             raise self._error(not_found, status=status) from exc
         if status == 403:
+            if "not accessible by integration" in message.lower():
+                # A GitHub App or fine-grained token without the permission: name it.
+                raise self._error(
+                    f"GitHub denied {action} (403 {message}): GITHUB_TOKEN needs the "
+                    f"pull_requests: write permission on {self.repository}",
+                    status=status,
+                ) from exc
             raise self._error(
                 f"GitHub denied {action} (403): {message or 'forbidden'}; "
                 f"the token may lack access to {self.repository}",
@@ -364,7 +392,9 @@ class Forge:
         return ForgeError(text, status=status, retry_after=retry_after, transient=transient)
 
 
-def _pull(pr: GhPullRequest) -> PullRequest:
+def _pull(pr: GhPullRequest, *, full: bool = False) -> PullRequest:
+    """``full``: ``pr`` came from the single-pull endpoint, so mergeable_state is there to
+    read (on a list item, reading it would cost a GET)."""
     return PullRequest(
         number=pr.number,
         url=pr.html_url,
@@ -375,6 +405,7 @@ def _pull(pr: GhPullRequest) -> PullRequest:
         base=pr.base.ref,
         title=pr.title or "",
         body=pr.body or "",
+        mergeable_state=pr.mergeable_state if full else None,
     )
 
 

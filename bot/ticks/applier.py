@@ -5,8 +5,9 @@ the branch moved: fetch, re-apply every tick on the new tip, try again (bounded,
 
 pr: the ticks roll into one bot branch per roadmap file and one open pull request. The branch
 is regenerated from the current base with every tick still waiting re-applied (the way
-Renovate regenerates its branches; no text rebase) and pushed with --force-with-lease.
-A bot branch a person has committed to is left alone, and the person ticking is told.
+Renovate regenerates its branches; no text rebase) and pushed with --force-with-lease, but
+only when needed (see bot/ticks/pull_request.py). A merged or closed pull request frees the
+bot; a bot branch a person has committed to is left alone while its pull request is open.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from bot.repo.commit import (
     Chain,
     Identity,
     PushRejected,
-    authors_since,
     bot_branch,
     merge_base_is,
     push,
@@ -44,6 +44,8 @@ from bot.roadmap.model import Module, Roadmap, normalize
 from bot.roadmap.parse import decode, parse
 from bot.store import ticks as store
 from bot.store.ticks import Tick, TickState
+
+from . import pull_request as pr_flow
 
 if TYPE_CHECKING:  # PyGithub is imported only where a forge is made
     from bot.forge.github import PullRequest
@@ -58,7 +60,8 @@ class PullRequests(Protocol):
 
     def ensure_pull(self, head: str, base: str, title: str, body: str) -> PullRequest: ...
     def get_pull(self, number: int) -> PullRequest: ...
-    def comment(self, number: int, text: str) -> None: ...
+    def open_pull(self, head: str, base: str) -> PullRequest | None: ...
+    def comment(self, number: int, text: str, *, once: str | None = None) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Applier:
     forge: PullRequests | None = None
     people: Callable[[str], Identity | None] = lambda _user: None
     commit_url: Callable[[str], str | None] = lambda _sha: None
+    rebase: str = "auto"  # TICK_REBASE: when to regenerate the bot branch (pr mode)
     attempts: int = 5
     sleep: Callable[[float], None] = time.sleep
     _bot_branch: str = field(init=False)
@@ -245,36 +249,40 @@ class Applier:
     def _pull_request(self, waiting: list[Tick]) -> list[TickOutcome]:
         if self.forge is None:
             raise SettingsError("TICK_MODE=pr needs GITHUB_TOKEN and GITHUB_REPOSITORY")
+        forge = self.forge
         head = self._bot_branch
         for attempt in range(self.attempts):
             self.mirror.fetch(self.branch)
             base_tip, text, roadmap = self._read(self.branch)
             bot_tip = self._fetch_bot_branch(head)
-            if bot_tip is not None:
-                humans = [
-                    a for a in authors_since(self.mirror, base_tip, bot_tip) if a != self.bot.email
-                ]
-                if humans:
-                    refused = [t for t in waiting if t.state == store.PENDING]
-                    self._say_on_pull(waiting, refused, roadmap)
-                    note = (
-                        f"someone committed to the bot branch {head} by hand, so the bot "
-                        "leaves it alone; merge or close its pull request, then tick again"
-                    )
-                    return [
-                        TickOutcome(t, store.FAILED, note, module=module_name(t, roadmap))
-                        for t in refused
-                    ]
+            # Where the ticks' pull requests stand: a merged or closed one frees the bot.
+            numbers = {t.pr_number for t in waiting if t.state == store.IN_PR and t.pr_number}
+            pulls = {n: forge.get_pull(n) for n in sorted(numbers)}
+            current = next(
+                (p for p in pulls.values() if p.state == "open" and p.head == head), None
+            )
             outcomes: list[TickOutcome] = []
             keep: list[Tick] = []
-            self._pulls: dict[int, PullRequest] = {}
             for t in waiting:
-                closed = self._closed_unmerged(t)
-                if closed:
-                    name = module_name(t, roadmap)
-                    outcomes.append(TickOutcome(t, store.CLOSED, closed, url=t.pr_url, module=name))
+                pr = pulls.get(t.pr_number or 0) if t.state == store.IN_PR else None
+                if pr is not None and pr.state == "closed":
+                    outcomes.append(self._finished(t, pr, text, roadmap))
                 else:
                     keep.append(t)
+            if bot_tip is not None and current is None:
+                known = forge.open_pull(head, self.branch)
+                dropped = any(p.state == "closed" and not p.merged for p in pulls.values())
+                # Closed unmerged: its branch goes, as Renovate does; a new tick opens anew.
+                if known is None and dropped and pr_flow.delete_branch(self.mirror, head, bot_tip):
+                    bot_tip = None
+                current = known
+            if bot_tip is not None and current is not None:
+                hands = pr_flow.hand_commits(self.mirror, base_tip, bot_tip, self.bot.email)
+                taken_back = pr_flow.take_back_requested(current.body)
+                if hands and not taken_back:
+                    return outcomes + self._hands_off(keep, hands[0], current, roadmap)
+            else:
+                taken_back = False
             with Chain(self.mirror, base_tip, self.path) as chain:
                 applied, last = self._apply(chain, text, roadmap, keep, store.IN_PR)
             for o in applied:
@@ -289,7 +297,15 @@ class Applier:
             on_branch = [o for o in outcomes if o.state == store.IN_PR]
             if not on_branch:
                 return outcomes
-            if not self._needs_push(waiting, base_tip, bot_tip):
+            regenerate = taken_back or pr_flow.needs_regenerate(
+                self.rebase,
+                new_ticks=any(t.state == store.PENDING for t in keep),
+                branch_lost=bot_tip is None,
+                pull=current,
+                base_moved=bot_tip is not None
+                and not merge_base_is(self.mirror, base_tip, bot_tip),
+            )
+            if not regenerate:
                 return [
                     replace(o, sha=o.tick.sha, url=o.tick.pr_url) if o.state == store.IN_PR else o
                     for o in outcomes
@@ -300,59 +316,91 @@ class Applier:
                 log.info("bot branch %s moved (%s); regenerating", head, err)
                 self.sleep(_backoff(attempt))
                 continue
-            pr = self.forge.ensure_pull(
-                head, self.branch, _pr_title(on_branch), _pr_body(on_branch)
-            )
-            url = pr.url
-            return [replace(o, url=url) if o.state == store.IN_PR else o for o in outcomes]
+            pr = self._open_pull(head, last, on_branch)
+            return [replace(o, url=pr.url) if o.state == store.IN_PR else o for o in outcomes]
         return [
             TickOutcome(t, store.FAILED, f"the bot branch {head} kept moving; try again")
             for t in waiting
             if t.state == store.PENDING
         ]
 
-    def _say_on_pull(self, waiting: list[Tick], refused: list[Tick], roadmap: Roadmap) -> None:
-        """Tell the pull request's reviewers too: the ticks refused wait for them."""
-        number = next(
-            (t.pr_number for t in waiting if t.state == store.IN_PR and t.pr_number), None
+    def _open_pull(self, head: str, pushed: str, on_branch: list[TickOutcome]) -> PullRequest:
+        """Open or update the pull request for the branch just pushed. If GitHub refuses (a
+        token without pull_requests: write answers 403) and no pull request shows the branch,
+        the branch is deleted again: a bot branch nobody can see in a pull request would only
+        confuse. The error goes on to fail (or keep) the ticks."""
+        assert self.forge is not None
+        where = {o.tick.id: where_asked(o.tick) for o in on_branch}
+        try:
+            return self.forge.ensure_pull(
+                head, self.branch, pr_flow.pr_title(on_branch), pr_flow.pr_body(on_branch, where)
+            )
+        except ForgeError:
+            try:
+                orphan = self.forge.open_pull(head, self.branch) is None
+            except ForgeError:
+                orphan = True  # cannot tell: a branch without a PR is the worse outcome
+            if orphan and pr_flow.delete_branch(self.mirror, head, pushed):
+                log.warning("deleted the bot branch %s: no pull request could show it", head)
+            raise
+
+    def _finished(self, t: Tick, pr: PullRequest, text: str, roadmap: Roadmap) -> TickOutcome:
+        """A tick whose pull request is merged or closed: landed, or closed, and said so."""
+        name = module_name(t, roadmap)
+        if pr.merged:
+            module, column = resolve(roadmap, t), _column(roadmap, t.column)
+            try:
+                landed = (
+                    module is not None
+                    and column is not None
+                    and not set_cell(text, roadmap, module, column, t.done).changed
+                )
+            except (UserInputError, RoadmapFileError):
+                landed = False
+            if landed:
+                return TickOutcome(
+                    t, store.MERGED, f"{name} / {t.column} landed", url=pr.url, module=name
+                )
+            note = f"pull request #{pr.number} was merged without this change; tick again"
+            return TickOutcome(t, store.CLOSED, note, url=pr.url, module=name)
+        note = (
+            f"pull request #{pr.number} was closed without merging; the tick was dropped "
+            "(tick again to ask anew)"
         )
-        if number is None or not refused or self.forge is None:
-            return
+        return TickOutcome(t, store.CLOSED, note, url=pr.url, module=name)
+
+    def _hands_off(
+        self, keep: list[Tick], first: pr_flow.HandCommit, pull: PullRequest, roadmap: Roadmap
+    ) -> list[TickOutcome]:
+        """A person has committed to the bot branch and its pull request is open: leave the
+        branch alone, refuse the new ticks (each person told once, with the way out), and
+        say so on the pull request once per takeover."""
+        refused = [t for t in keep if t.state == store.PENDING]
+        assert self.forge is not None
         asks = ", ".join(f"{module_name(t, roadmap)} / {t.column}" for t in refused)
         try:
             self.forge.comment(
-                number,
-                "roadmap-bot: someone committed to this branch by hand, so the bot leaves it "
-                f"alone. Ticks asked for in Slack and not added: {asks}. Merge or close this "
-                "pull request and they can be ticked again.",
+                pull.number,
+                pr_flow.hands_off_comment(first, f" (so far: {asks})" if asks else ""),
+                once=pr_flow.HANDS_OFF_MARK.format(sha=first.sha),
             )
-        except Exception as err:  # the comment is a courtesy; the person in Slack is told anyway
-            log.warning("could not comment on pull request #%s: %s", number, err)
+        except ForgeError as err:  # a courtesy; the person in Slack is told anyway
+            log.warning("could not comment on pull request #%s: %s", pull.number, err)
+        note = pr_flow.hands_off_note(self._bot_branch, pull)
+        return [
+            TickOutcome(t, store.FAILED, note, url=pull.url, module=module_name(t, roadmap))
+            for t in refused
+        ]
 
     def _fetch_bot_branch(self, head: str) -> str | None:
         try:
             self.mirror.fetch(head)
         except (GitError, SettingsError):
-            return None  # not there (never made, or deleted by hand): regenerate it
+            # Not there (never made, deleted by hand or on merge): forget any stale copy.
+            self.mirror.git.attempt("update-ref", "-d", f"refs/remotes/origin/{head}")
+            return None
         commit = self.mirror.commit(head)
         return commit.sha if commit else None
-
-    def _closed_unmerged(self, t: Tick) -> str | None:
-        if t.state != store.IN_PR or not t.pr_number or self.forge is None:
-            return None
-        pr = self._pulls.get(t.pr_number)
-        if pr is None:
-            pr = self._pulls[t.pr_number] = self.forge.get_pull(t.pr_number)
-        if pr.state == "closed" and not pr.merged:
-            return f"pull request #{t.pr_number} was closed without merging; the tick was dropped"
-        return None
-
-    def _needs_push(self, waiting: list[Tick], base_tip: str, bot_tip: str | None) -> bool:
-        """Regenerate only when something changed: new ticks, a moved base, a lost branch.
-        Otherwise every run would force-push new SHAs of the same change."""
-        if bot_tip is None or any(t.state == store.PENDING for t in waiting):
-            return True
-        return not merge_base_is(self.mirror, base_tip, bot_tip)
 
 
 def where_asked(t: Tick) -> str:
@@ -408,26 +456,3 @@ def _backoff(attempt: int) -> float:
 def _pr_number(url: str | None) -> int | None:
     tail = (url or "").rstrip("/").rsplit("/", 1)[-1]
     return int(tail) if tail.isdigit() else None
-
-
-def _pr_title(items: list[TickOutcome]) -> str:
-    if len(items) == 1:
-        return f"Roadmap: {items[0].detail}"
-    return f"Roadmap: {len(items)} changes from Slack"
-
-
-def _pr_body(items: list[TickOutcome]) -> str:
-    lines = [
-        "Changes asked for in Slack through roadmap-bot, one commit each. This branch is",
-        "regenerated from the base whenever the base moves or a new tick arrives; commit to it",
-        "by hand and the bot leaves it alone.",
-        "",
-    ]
-    for o in items:
-        t = o.tick
-        box = "x" if t.done else " "
-        module = o.module_name
-        where = where_asked(t)
-        who = t.user_name or t.user_id
-        lines.append(f"- [{box}] **{module}** / {t.column}: {t.verb} asked by {who} in {where}")
-    return "\n".join(lines) + "\n"

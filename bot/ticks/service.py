@@ -178,6 +178,7 @@ def build_tick_service(
         mode=mode,
         bot=Identity(settings.tick_author_name, settings.tick_author_email),
         forge=forge,
+        rebase=settings.tick_rebase,
         people=people or (lambda _u: None),
         commit_url=commit_url or (lambda _s: None),
     )

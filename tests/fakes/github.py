@@ -17,6 +17,16 @@ What it serves (under ``gh.url``, which is ``http://127.0.0.1:PORT`` plus the op
 - ``GET`` / ``PATCH /repos/{owner}/{repo}/pulls/{n}`` (title, body, state, base)
 - ``GET /repos/{owner}/{repo}/issues/{n}``, ``GET`` / ``POST .../issues/{n}/comments``
   (``since`` honoured)
+- ``PUT /repos/{owner}/{repo}/pulls/{n}/merge`` (``merge_method`` merge or squash) and
+  ``DELETE /repos/{owner}/{repo}/git/refs/heads/{branch}``: these need ``git_dir``, the bare
+  repository the fake stands in front of; merging writes the merge or squash commit on the
+  base there, as GitHub does, and ``delete_branch_on_merge`` deletes the head branch after.
+  With ``git_dir`` a single pull's ``mergeable_state`` is worked out from the repository:
+  "dirty" when head and base conflict, "behind" when the base is in ``require_up_to_date``
+  and the head lacks its tip, else "clean".
+
+``X-GitHub-Api-Version`` is read like GitHub reads it: absent means 2022-11-28, a version the
+fake does not know is answered 400; ``Request.api_version`` is what the request sent.
 
 Every ``url`` in its JSON points back at the fake, because PyGithub follows them. Each request
 needs ``Authorization: token <token>`` or ``Bearer <token>``; otherwise 401 "Bad credentials".
@@ -30,20 +40,32 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import subprocess
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from tests.support.git import GIT_ENV
 
 from .server import FakeServer, QuietHandler
 
 DEFAULT_TOKEN = "ghp_fakeTokenForTests0123456789abcdef"
 DEFAULT_REPOSITORY = "acme/docs"
 DOCS = "https://docs.github.com/rest"
+API_VERSIONS = ("2022-11-28",)  # the versions GitHub's REST API answers to
+# Who GitHub writes a merge or squash commit as, in the fake.
+MERGER = {
+    "GIT_AUTHOR_NAME": "Mona Merger",
+    "GIT_AUTHOR_EMAIL": "mona@example.com",
+    "GIT_COMMITTER_NAME": "GitHub",
+    "GIT_COMMITTER_EMAIL": "noreply@github.com",
+}
 
 _JSON = dict[str, Any]
 
@@ -58,6 +80,11 @@ class Request:
     json: Any
     headers: dict[str, str]  # header names lower-cased
     status: int
+
+    @property
+    def api_version(self) -> str | None:
+        """The X-GitHub-Api-Version the request sent (None: it sent none)."""
+        return self.headers.get("x-github-api-version")
 
 
 @dataclass
@@ -115,8 +142,12 @@ class FakeGitHub(FakeServer):
         repository: str = DEFAULT_REPOSITORY,
         prefix: str = "",
         default_branch: str = "main",
+        git_dir: Path | None = None,
     ) -> None:
         self.token = token
+        self.git_dir = git_dir
+        self.delete_branch_on_merge = False  # the repository setting of that name
+        self.require_up_to_date: set[str] = set()  # base branches protected "strict"
         self.owner, self.name = repository.split("/")
         self.prefix = prefix.rstrip("/")
         self.default_branch = default_branch
@@ -241,6 +272,39 @@ class FakeGitHub(FakeServer):
             pull.update(state="closed", closed_at=now, updated_at=now, merged=merged)
             pull["merged_at"] = now if merged else None
 
+    def merge_pull(self, number: int, method: str = "squash", title: str | None = None) -> str:
+        """Merge a pull request as the merge button does (needs ``git_dir``): a squash
+        commit (one parent, the PR's whole change) or a merge commit on the base; the head
+        branch is deleted after when ``delete_branch_on_merge``. Returns the new base tip."""
+        with self._lock:
+            pull = self.pulls[number]
+            if pull["state"] != "open":
+                raise _error(405, "Pull Request is not mergeable")
+            if method not in ("merge", "squash"):
+                raise _invalid("PullRequest", "invalid", "merge_method")
+            base, head = pull["base"], pull["head"]
+            base_tip, head_tip = self._sha(base), self._sha(head)
+            if base_tip is None or head_tip is None:
+                raise _error(422, "Head branch was modified. Review and try the merge again.")
+            tree = self._merged_tree(base_tip, head_tip)
+            if tree is None:
+                raise _error(405, "Pull Request is not mergeable")
+            subject = title or f"{pull['title']} (#{number})"
+            parents = ["-p", base_tip] + (["-p", head_tip] if method == "merge" else [])
+            made = self._git("commit-tree", tree, *parents, "-m", subject).strip()
+            self._git("update-ref", f"refs/heads/{base}", made, base_tip)
+            self.close_pull(number, merged=True)
+            if self.delete_branch_on_merge:
+                self.delete_branch(head)
+            return made
+
+    def delete_branch(self, branch: str) -> None:
+        """Delete a branch of ``git_dir``, as the branch's trash can (or the setting) does."""
+        with self._lock:
+            if self._sha(branch) is None:
+                raise _invalid("Reference", "custom", message="Reference does not exist")
+            self._git("update-ref", "-d", f"refs/heads/{branch}")
+
     def clear(self) -> None:
         """Forget recorded requests and pending faults (state is kept)."""
         with self._lock:
@@ -320,7 +384,7 @@ class FakeGitHub(FakeServer):
         return {
             "label": f"{self.owner}:{branch}",
             "ref": branch,
-            "sha": "0" * 40,
+            "sha": self._sha(branch) or "0" * 40,
             "user": self._user_json(self.owner),
             "repo": self._repo_json(),
         }
@@ -352,10 +416,12 @@ class FakeGitHub(FakeServer):
             "statuses_url": f"{repo}/statuses/{'0' * 40}",
         }
         if full:
+            state = self._mergeable_state(pull)
             # Only the single-pull endpoint carries these, as on GitHub.
             data.update(
                 merged=pull["merged"],
-                mergeable=None if pull["state"] == "closed" else True,
+                mergeable=None if pull["state"] == "closed" else state != "dirty",
+                mergeable_state=state,
                 comments=len(self.comments.get(n, [])),
                 commits=1,
                 changed_files=1,
@@ -422,6 +488,60 @@ class FakeGitHub(FakeServer):
             raise _invalid("PullRequest", "invalid", field)
         return branch
 
+    # -- git (with git_dir) ------------------------------------------------------------------
+
+    def _git(self, *args: str, check: bool = True) -> str:
+        if self.git_dir is None:
+            raise _error(501, "this fake has no git_dir: it cannot merge or delete branches")
+        done = subprocess.run(
+            ["git", *args],
+            cwd=self.git_dir,
+            env={**GIT_ENV, **MERGER},
+            capture_output=True,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            raise _error(500, f"git {args[0]} failed: {done.stderr.decode().strip()}")
+        return done.stdout.decode() if done.returncode == 0 else ""
+
+    def _sha(self, branch: str) -> str | None:
+        if self.git_dir is None:
+            return None
+        found = self._git("rev-parse", "--verify", "-q", f"refs/heads/{branch}", check=False)
+        return found.strip() or None
+
+    def _merged_tree(self, base_tip: str, head_tip: str) -> str | None:
+        """The tree of base and head merged, None when they conflict (git >= 2.38)."""
+        assert self.git_dir is not None
+        done = subprocess.run(
+            ["git", "merge-tree", "--write-tree", base_tip, head_tip],
+            cwd=self.git_dir,
+            env=GIT_ENV,
+            capture_output=True,
+            check=False,
+        )
+        return done.stdout.decode().split("\n", 1)[0] if done.returncode == 0 else None
+
+    def _mergeable_state(self, pull: _JSON) -> str | None:
+        if pull["state"] != "open":
+            return None
+        if self.git_dir is None:
+            return "clean"
+        base_tip, head_tip = self._sha(pull["base"]), self._sha(pull["head"])
+        if base_tip is None or head_tip is None:
+            return "unknown"
+        if self._merged_tree(base_tip, head_tip) is None:
+            return "dirty"
+        behind = subprocess.run(
+            ["git", "merge-base", "--is-ancestor", base_tip, head_tip],
+            cwd=self.git_dir,
+            env=GIT_ENV,
+            check=False,
+        ).returncode
+        if pull["base"] in self.require_up_to_date and behind != 0:
+            return "behind"
+        return "clean"
+
     # -- routes ------------------------------------------------------------------------------
 
     def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
@@ -443,6 +563,14 @@ class FakeGitHub(FakeServer):
                     return 200, self._pull_json(self._pull(n), full=True)
                 case "PATCH", ["pulls", n] if n.isdigit():
                     return 200, self._edit_pull(self._pull(n), body)
+                case "PUT", ["pulls", n, "merge"] if n.isdigit():
+                    method = (body or {}).get("merge_method") or "merge"
+                    title = (body or {}).get("commit_title")
+                    sha = self.merge_pull(self._pull(n)["number"], method, title)
+                    return 200, {"sha": sha, "merged": True, "message": "Pull Request merged"}
+                case "DELETE", ["git", "refs", "heads", *branch] if branch:
+                    self.delete_branch(unquote("/".join(branch)))
+                    return 204, None
                 case "GET", ["issues", n] if n.isdigit():
                     return 200, self._issue_json(self._pull(n))
                 case "GET", ["issues", n, "comments"] if n.isdigit():
@@ -578,6 +706,17 @@ class FakeGitHub(FakeServer):
                 return self._fault_answer(fault, out_headers)
         if not self._authorized(headers.get("authorization")):
             return 401, out_headers, {"message": "Bad credentials", "documentation_url": DOCS}
+        version = headers.get("x-github-api-version")
+        if version is not None and version not in API_VERSIONS:
+            return (
+                400,
+                out_headers,
+                {
+                    "message": f"Invalid API version provided: {version}",
+                    "documentation_url": DOCS,
+                },
+            )
+        out_headers["X-GitHub-Api-Version-Selected"] = version or API_VERSIONS[0]
         try:
             if parse_error:
                 raise _error(400, "Problems parsing JSON")

@@ -25,12 +25,13 @@ BRANCH = "roadmap-bot/docs-roadmap.md"
 
 
 @pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as fake:
+def github(remote: Remote) -> Iterator[FakeGitHub]:
+    # In front of the bare remote, so it can merge, squash and delete branches there.
+    with FakeGitHub(git_dir=remote.bare) as fake:
         yield fake
 
 
-def pr_service(remote: Remote, tmp_path: Path, github: FakeGitHub) -> TickService:
+def pr_service(remote: Remote, tmp_path: Path, github: FakeGitHub, **kw: object) -> TickService:
     settings = make_settings(
         remote,
         tmp_path,
@@ -40,6 +41,7 @@ def pr_service(remote: Remote, tmp_path: Path, github: FakeGitHub) -> TickServic
         github_token=DEFAULT_TOKEN,
         github_repository="acme/docs",
         github_api_url=github.url,
+        **kw,
     )
     return service(
         settings,
@@ -103,19 +105,85 @@ def test_ticks_roll_into_one_pull_request(
     assert svc.run_now() == []  # nothing new: no push, no notification
 
 
-def test_base_moves_branch_is_regenerated(
+def reword_scope(remote: Remote) -> None:
+    """A person's change on main, far from every cell."""
+    remote.commit_by_hand(lambda b: b.replace(b"Keep this roadmap synced", b"Keep it synced"))
+
+
+def test_base_moves_branch_is_left_alone_by_default(
     remote: Remote, tmp_path: Path, github: FakeGitHub
 ) -> None:
+    # TICK_REBASE=auto: a base that moved without conflict is no reason to force-push (it
+    # re-runs the docs repo's CI and can dismiss approvals).
     svc = pr_service(remote, tmp_path, github)
     tick(svc, "Compute Modules/Ingestion", "API")
     svc.run_now()
-    remote.commit_by_hand(lambda b: b.replace(b"Keep this roadmap synced", b"Keep it synced"))
+    before = remote.log(BRANCH)
+    reword_scope(remote)
+    assert svc.run_now() == []
+    assert remote.log(BRANCH) == before
+    # A new tick is a reason: the branch is rebuilt on the new base with both ticks.
+    tick(svc, "Compute Modules/Publish", "Index")
+    [added] = svc.run_now()
+    assert added.state == store.IN_PR
+    branch = remote.log(BRANCH)
+    assert branch[2] == remote.log()[0] and len(branch) == len(remote.log()) + 2
+    assert b"Keep it synced" in remote.text(BRANCH)
+
+
+def test_base_moves_branch_is_regenerated_with_tick_rebase_always(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github, tick_rebase="always")
+    tick(svc, "Compute Modules/Ingestion", "API")
+    svc.run_now()
+    reword_scope(remote)
     assert svc.run_now() == []  # still waiting in the same PR: not news
     main_tip = remote.log()[0]
     branch = remote.log(BRANCH)
     assert branch[1] == main_tip and len(branch) == len(remote.log()) + 1  # rebuilt on the new base
     assert b"Keep it synced" in remote.text(BRANCH)
     assert len(github.pulls) == 1
+
+
+def test_a_conflict_with_the_base_regenerates_the_branch(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    svc.run_now()
+    # Another cell of the same row ticked on main: GitHub reports the PR as conflicting.
+    remote.commit_by_hand(tick_last_cell_of_ingestion)
+    [number] = github.pulls
+    assert github.pull_json(number)["mergeable_state"] == "dirty"
+    assert svc.run_now() == []
+    assert remote.log(BRANCH)[1] == remote.log()[0]
+    assert github.pull_json(number)["mergeable_state"] == "clean"
+    assert cell_state(remote.text(BRANCH), "Ingestion", "API") is CellState.DONE
+    assert remote.text(BRANCH).count(b"[x]") == remote.text().count(b"[x]") + 1
+
+
+def tick_last_cell_of_ingestion(text: bytes) -> bytes:
+    lines = text.split(b"\n")
+    [i] = [n for n, line in enumerate(lines) if line.startswith(b"| Ingestion ")]
+    head, _, tail = lines[i].rpartition(b"[ ]")
+    lines[i] = head + b"[x]" + tail
+    return b"\n".join(lines)
+
+
+def test_a_base_that_must_be_up_to_date_regenerates_the_branch(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    github.require_up_to_date.add("main")  # branch protection: "require branches to be up to date"
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    svc.run_now()
+    reword_scope(remote)
+    [number] = github.pulls
+    assert github.pull_json(number)["mergeable_state"] == "behind"
+    assert svc.run_now() == []
+    assert remote.log(BRANCH)[1] == remote.log()[0]
+    assert github.pull_json(number)["mergeable_state"] == "clean"
 
 
 def test_merged_pull_request_marks_ticks_landed(
