@@ -339,7 +339,7 @@ class Forge:
             if "not accessible by integration" in message.lower():
                 # A GitHub App or fine-grained token without the permission: name it.
                 raise self._error(
-                    f"GitHub denied {action} (403 {message}): GITHUB_TOKEN needs the "
+                    f"GitHub denied {action} (403): {message}; GITHUB_TOKEN needs the "
                     f"pull_requests: write permission on {self.repository}",
                     status=status,
                 ) from exc

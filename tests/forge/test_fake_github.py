@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from tests.fakes.github import FakeGitHub
+from tests.support.git import PATH, Remote, git, make_remote
 
 TOKEN = "ghp_fakeGitHubSelfTestToken000000000000"
 
@@ -161,3 +163,90 @@ def test_stopping_wakes_a_delayed_answer_and_frees_the_port() -> None:
         _ = gh.port
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{root}/repos/acme/docs", timeout=2)
+
+
+# -- merging and branches, in front of a real bare repository ------------------------------
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Remote:
+    remote = make_remote(tmp_path, "line one\nline two\n")
+    git(remote.work, "checkout", "-q", "-b", "topic")
+    (remote.work / PATH).write_text("line one\nline two, changed\n")
+    git(remote.work, "commit", "-q", "-am", "change line two")
+    git(remote.work, "push", "-q", "origin", "topic")
+    git(remote.work, "checkout", "-q", "main")
+    return remote
+
+
+@pytest.fixture
+def gh_git(repo: Remote) -> Iterator[FakeGitHub]:
+    with FakeGitHub(token=TOKEN, repository="acme/docs", git_dir=repo.bare) as fake:
+        yield fake
+
+
+@pytest.mark.parametrize(("method", "parents"), [("squash", 1), ("merge", 2)])
+def test_the_merge_button_squashes_or_merges(
+    gh_git: FakeGitHub, repo: Remote, method: str, parents: int
+) -> None:
+    number = gh_git.add_pull("topic", title="Change line two")["number"]
+    answer = call(
+        gh_git, "PUT", f"/repos/acme/docs/pulls/{number}/merge", json={"merge_method": method}
+    )
+    assert answer.status_code == 200 and answer.json()["merged"] is True
+    tip = repo.log()[0]
+    assert answer.json()["sha"] == tip
+    assert len(git(repo.bare, "log", "-1", "--format=%P", tip).split()) == parents
+    assert git(repo.bare, "log", "-1", "--format=%s", tip).strip() == f"Change line two (#{number})"
+    assert repo.text() == b"line one\nline two, changed\n"
+    pull = gh_git.pull_json(number)
+    assert (pull["state"], pull["merged"]) == ("closed", True) and pull["merged_at"]
+    # GitHub keeps the head branch unless the repository says otherwise.
+    assert "topic" in git(repo.bare, "branch", "--list", "topic")
+
+
+def test_a_merge_can_delete_the_head_branch(gh_git: FakeGitHub, repo: Remote) -> None:
+    gh_git.delete_branch_on_merge = True
+    number = gh_git.add_pull("topic")["number"]
+    gh_git.merge_pull(number, "squash")
+    assert git(repo.bare, "branch", "--list", "topic") == ""
+
+
+def test_deleting_a_branch_through_the_api(gh_git: FakeGitHub, repo: Remote) -> None:
+    path = "/repos/acme/docs/git/refs/heads/topic"
+    assert call(gh_git, "DELETE", path).status_code == 204
+    assert git(repo.bare, "branch", "--list", "topic") == ""
+    gone = call(gh_git, "DELETE", path)
+    assert gone.status_code == 422 and "Reference does not exist" in gone.text
+
+
+def test_mergeable_state_follows_the_repository(gh_git: FakeGitHub, repo: Remote) -> None:
+    number = gh_git.add_pull("topic")["number"]
+    assert gh_git.pull_json(number)["mergeable_state"] == "clean"
+    repo.commit({PATH: b"line zero\nline one\nline two\n"}, "elsewhere")
+    assert gh_git.pull_json(number)["mergeable_state"] == "clean"
+    gh_git.require_up_to_date.add("main")
+    assert gh_git.pull_json(number)["mergeable_state"] == "behind"
+    repo.commit({PATH: b"line zero\nline one\nline two, also changed\n"}, "same line")
+    pull = gh_git.pull_json(number)
+    assert (pull["mergeable_state"], pull["mergeable"]) == ("dirty", False)
+    answer = call(gh_git, "PUT", f"/repos/acme/docs/pulls/{number}/merge", json={})
+    assert answer.status_code == 405 and gh_git.pulls[number]["state"] == "open"
+    assert gh_git.pull_json(number, full=False).get("mergeable_state") is None  # list items
+
+
+def test_the_api_version_is_read_and_recorded(gh: FakeGitHub) -> None:
+    good = call(gh, "GET", "/repos/acme/docs", headers={"X-GitHub-Api-Version": "2022-11-28"})
+    assert good.status_code == 200
+    assert good.headers["X-GitHub-Api-Version-Selected"] == "2022-11-28"
+    assert call(gh, "GET", "/repos/acme/docs").status_code == 200  # none: the default
+    bad = call(gh, "GET", "/repos/acme/docs", headers={"X-GitHub-Api-Version": "2099-01-01"})
+    assert bad.status_code == 400 and "Invalid API version" in bad.json()["message"]
+    assert [r.api_version for r in gh.requests] == ["2022-11-28", None, "2099-01-01"]
+
+
+def test_a_403_without_rate_limit_headers_reads_like_a_missing_permission(gh: FakeGitHub) -> None:
+    gh.fail_next("POST", r"/pulls$", 403)
+    answer = call(gh, "POST", "/repos/acme/docs/pulls", json={"head": "b", "base": "main"})
+    assert answer.status_code == 403
+    assert answer.json()["message"] == "Resource not accessible by integration"

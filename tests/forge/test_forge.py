@@ -145,6 +145,17 @@ def test_requests_carry_the_token_and_pygithub_does_not_retry_on_its_own(
     assert sleeps == [1.0]
 
 
+def test_every_request_names_the_api_version(forge: Forge, github: FakeGitHub) -> None:
+    number = forge.ensure_pull(HEAD, BASE, "Roadmap", "body").number
+    forge.ensure_pull(HEAD, BASE, "Roadmap", "body 2")
+    forge.get_pull(number)
+    forge.comment(number, "hello")
+
+    methods = {r.method for r in github.requests}
+    assert methods >= {"GET", "POST", "PATCH"}
+    assert {r.api_version for r in github.requests} == {"2022-11-28"}
+
+
 # -- reading, updating, commenting -----------------------------------------------------------
 
 
@@ -165,6 +176,39 @@ def test_get_pull_sees_a_pull_closed_without_merging(forge: Forge, github: FakeG
 
     assert (pull.state, pull.merged) == ("closed", False)
     assert pull.head == HEAD and pull.base == BASE
+
+
+def test_get_pull_says_when_github_will_not_merge_it_as_it_is(
+    forge: Forge, github: FakeGitHub
+) -> None:
+    number = forge.ensure_pull(HEAD, BASE, "Roadmap", "body").number
+    assert forge.get_pull(number).mergeable_state == "clean"
+    assert not forge.get_pull(number).needs_update
+    for verdict in ("dirty", "behind"):
+        github.fail_next(
+            "GET",
+            rf"/pulls/{number}$",
+            200,
+            body={**github.pull_json(number), "mergeable_state": verdict},
+        )
+        pull = forge.get_pull(number)
+        assert pull.mergeable_state == verdict and pull.needs_update
+    # A list item has no verdict: reading one costs no extra request.
+    github.clear()
+    assert forge.open_pull(HEAD, BASE) is not None
+    assert [r.method for r in github.requests] == ["GET"]
+
+
+def test_a_comment_with_a_once_marker_is_posted_once(forge: Forge, github: FakeGitHub) -> None:
+    number = forge.ensure_pull(HEAD, BASE, "Roadmap", "body").number
+    github.add_pull("someone-else")
+    assert forge.comment(number, "<!-- mark:1 --> first", once="<!-- mark:1 -->")
+    assert not forge.comment(number, "<!-- mark:1 --> again", once="<!-- mark:1 -->")
+    assert forge.comment(number, "<!-- mark:2 --> other", once="<!-- mark:2 -->")
+    assert [c["body"] for c in github.comments[number]] == [
+        "<!-- mark:1 --> first",
+        "<!-- mark:2 --> other",
+    ]
 
 
 def test_update_pull_changes_title_and_body(forge: Forge, github: FakeGitHub) -> None:
@@ -422,6 +466,8 @@ def test_a_forbidden_403_is_not_retried(
     text = one_line(caught.value)
     assert text.startswith(f"GitHub denied opening a pull request from {HEAD} into {BASE} (403)")
     assert "Resource not accessible by integration" in text
+    # A GitHub App or fine-grained token that lacks the permission: it is named.
+    assert "GITHUB_TOKEN needs the pull_requests: write permission on acme/docs" in text
     assert sleeps == [] and github.pulls == {}
 
 

@@ -186,19 +186,67 @@ def test_a_base_that_must_be_up_to_date_regenerates_the_branch(
     assert github.pull_json(number)["mergeable_state"] == "clean"
 
 
-def test_merged_pull_request_marks_ticks_landed(
+@pytest.mark.parametrize("method", ["merge", "squash"])
+def test_a_merged_pull_request_lands_its_ticks(
+    remote: Remote, tmp_path: Path, github: FakeGitHub, method: str
+) -> None:
+    # A bot-only PR merged with the merge button, as a merge commit or squashed.
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [outcome] = svc.run_now()
+    github.merge_pull(pr_number(svc, outcome), method)
+    assert len(remote.log()[0:1]) == 1 and cell_state(remote.text(), "Ingestion", "API") is (
+        CellState.DONE
+    )
+    [landed] = svc.run_now()
+    assert landed.state == store.MERGED and landed.detail == "Ingestion / API landed"
+    assert svc.waiting() == {}
+    # GitHub kept the merged PR's branch (the default): the next tick starts afresh from main.
+    assert branch_exists(remote)
+    tick(svc, "Compute Modules/Publish", "Index")
+    [again] = svc.run_now()
+    assert again.state == store.IN_PR
+    assert len(github.pulls) == 2 and len(open_pulls(github)) == 1
+    assert remote.log(BRANCH)[1] == remote.log()[0]
+
+
+def test_a_squash_merge_after_a_person_committed_frees_the_bot(
     remote: Remote, tmp_path: Path, github: FakeGitHub
 ) -> None:
     svc = pr_service(remote, tmp_path, github)
     tick(svc, "Compute Modules/Ingestion", "API")
     [outcome] = svc.run_now()
-    git(remote.work, "fetch", "-q", "origin")
-    git(remote.work, "merge", "-q", "--no-ff", "-m", "Merge roadmap PR", f"origin/{BRANCH}")
-    git(remote.work, "push", "-q", "origin", "main")
-    github.close_pull(outcome.tick.pr_number or 1, merged=True)
+    add_a_note_by_hand(remote)
+    tick(svc, "Compute Modules/Publish", "Index")
+    [refused] = svc.run_now()
+    assert refused.state == store.FAILED
+    github.merge_pull(pr_number(svc, outcome), "squash")
+    assert b"- a note" in remote.text()
     [landed] = svc.run_now()
-    assert landed.state == store.MERGED
+    assert landed.tick.id == outcome.tick.id and landed.state == store.MERGED
     assert svc.waiting() == {}
+    # Not jammed: the next tick gets a fresh branch from main and a new pull request.
+    tick(svc, "Compute Modules/Publish", "Index")
+    [again] = svc.run_now()
+    assert again.state == store.IN_PR
+    assert remote.log(BRANCH)[1] == remote.log()[0]
+    [pr] = open_pulls(github)
+    assert pr["number"] == 2 and again.url == pr["html_url"]
+
+
+def test_a_branch_deleted_on_merge_is_made_again_for_the_next_tick(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    github.delete_branch_on_merge = True
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [outcome] = svc.run_now()
+    github.merge_pull(pr_number(svc, outcome), "squash")
+    assert not branch_exists(remote)
+    tick(svc, "Compute Modules/Publish", "Index")
+    outcomes = svc.run_now()
+    assert sorted(o.state for o in outcomes) == [store.IN_PR, store.MERGED]
+    assert branch_exists(remote) and len(open_pulls(github)) == 1
 
 
 def test_closed_unmerged_drops_ticks_and_next_tick_opens_a_new_pr(
@@ -207,11 +255,13 @@ def test_closed_unmerged_drops_ticks_and_next_tick_opens_a_new_pr(
     svc = pr_service(remote, tmp_path, github)
     tick(svc, "Compute Modules/Ingestion", "API")
     [outcome] = svc.run_now()
-    number = store.get(svc.engine, outcome.tick.id).pr_number  # type: ignore[union-attr]
-    assert number
+    number = pr_number(svc, outcome)
     github.close_pull(number, merged=False)
     [closed] = svc.run_now()
     assert closed.state == store.CLOSED and "closed without merging" in closed.detail
+    assert closed.tick.user_id == "U0001"  # the person who ticked is told
+    assert not branch_exists(remote)  # deleted, as Renovate does
+    assert github.comments == {}  # nothing said on a closed PR
     tick(svc, "Compute Modules/Publish", "Index")
     [again] = svc.run_now()
     assert again.state == store.IN_PR
@@ -220,6 +270,28 @@ def test_closed_unmerged_drops_ticks_and_next_tick_opens_a_new_pr(
     # the new one is there.
     assert cell_state(remote.text(BRANCH), "Ingestion", "API") is CellState.OPEN
     assert cell_state(remote.text(BRANCH), "Publish", "Index") is CellState.DONE
+
+
+def pr_number(svc: TickService, outcome: store.Tick | object) -> int:
+    tick_id = outcome.tick.id if hasattr(outcome, "tick") else outcome.id  # type: ignore[attr-defined]
+    found = store.get(svc.engine, tick_id)
+    assert found is not None and found.pr_number
+    return found.pr_number
+
+
+def add_a_note_by_hand(remote: Remote, amend: bool = False) -> str:
+    """A person's commit on the bot branch (or, `amend`, the bot's last commit amended:
+    the bot stays its author, the person becomes its committer). The new tip."""
+    git(remote.work, "fetch", "-q", "origin")
+    git(remote.work, "checkout", "-q", "-B", "fix", f"origin/{BRANCH}")
+    (remote.work / "docs" / "roadmap.md").write_bytes(remote.text(BRANCH) + b"\n- a note\n")
+    if amend:
+        git(remote.work, "commit", "-q", "-a", "--amend", "--no-edit")
+    else:
+        git(remote.work, "commit", "-q", "-am", "a note by hand")
+    git(remote.work, "push", "-q", "-f", "origin", f"fix:{BRANCH}")
+    git(remote.work, "checkout", "-q", "main")
+    return remote.log(BRANCH)[0]
 
 
 def cell_state(text: bytes, module: str, column: str) -> CellState:
@@ -235,19 +307,92 @@ def test_a_person_committed_to_the_bot_branch(
     svc = pr_service(remote, tmp_path, github)
     tick(svc, "Compute Modules/Ingestion", "API")
     svc.run_now()
-    git(remote.work, "fetch", "-q", "origin")
-    git(remote.work, "checkout", "-q", "-b", "fix", f"origin/{BRANCH}")
-    (remote.work / "docs" / "roadmap.md").write_bytes(remote.text(BRANCH) + b"\n- a note\n")
-    git(remote.work, "commit", "-q", "-am", "a note by hand")
-    git(remote.work, "push", "-q", "origin", f"fix:{BRANCH}")
-    git(remote.work, "checkout", "-q", "main")
-    human_tip = remote.log(BRANCH)[0]
+    human_tip = add_a_note_by_hand(remote)
     tick(svc, "Compute Modules/Publish", "Index")
     [refused] = svc.run_now()
     assert refused.state == store.FAILED and "by hand" in refused.detail
+    assert "take this branch back" in refused.detail
     assert remote.log(BRANCH)[0] == human_tip
     [said] = [c for comments in github.comments.values() for c in comments]
-    assert "Publish / Index" in said["body"] and "by hand" in said["body"]
+    assert "Publish / Index" in said["body"] and "leaves it alone" in said["body"]
+
+
+def test_an_amend_by_a_person_is_theirs_too(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    # An amend keeps the bot as author; the committer is the person.
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    svc.run_now()
+    amended = add_a_note_by_hand(remote, amend=True)
+    assert git(remote.bare, "log", "-1", "--format=%ae %ce", BRANCH).split() == [
+        "roadmap-bot@users.noreply.github.com",
+        "cy@example.com",
+    ]
+    tick(svc, "Compute Modules/Publish", "Index")
+    [refused] = svc.run_now()
+    assert refused.state == store.FAILED
+    assert remote.log(BRANCH)[0] == amended
+    assert b"- a note" in remote.text(BRANCH)
+
+
+def test_the_pull_request_is_told_once_and_never_when_closed(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [outcome] = svc.run_now()
+    number = pr_number(svc, outcome)
+    add_a_note_by_hand(remote)
+    for module in ("Publish", "Normalization", "KPI Build"):
+        tick(svc, f"Compute Modules/{module}", "Index")
+        [refused] = svc.run_now()
+        assert refused.state == store.FAILED
+    assert len(github.comments[number]) == 1
+    github.close_pull(number)
+    tick(svc, "Compute Modules/Publish", "Index")
+    outcomes = svc.run_now()
+    assert sorted(o.state for o in outcomes) == [store.CLOSED, store.IN_PR]
+    assert len(github.comments[number]) == 1  # nothing more said on the closed PR
+    assert [p["number"] for p in open_pulls(github)] == [2]
+    assert b"- a note" not in remote.text(BRANCH)
+
+
+def test_ticking_the_take_back_box_hands_the_branch_back(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [outcome] = svc.run_now()
+    number = pr_number(svc, outcome)
+    add_a_note_by_hand(remote)
+    body = github.pulls[number]["body"]
+    assert "- [ ] Let roadmap-bot take this branch back" in body
+    github.pulls[number]["body"] = body.replace(
+        "- [ ] Let roadmap-bot take this branch back", "- [x] Let roadmap-bot take this branch back"
+    )
+    tick(svc, "Compute Modules/Publish", "Index")
+    [added] = svc.run_now()
+    assert added.state == store.IN_PR
+    assert b"- a note" not in remote.text(BRANCH)  # the bot's again: rebuilt from main
+    assert remote.log(BRANCH)[2] == remote.log()[0]
+    assert "- [ ] Let roadmap-bot take this branch back" in github.pulls[number]["body"]
+    assert github.comments == {}
+
+
+def test_a_pull_request_github_refuses_leaves_no_branch(
+    remote: Remote, tmp_path: Path, github: FakeGitHub
+) -> None:
+    # A GitHub App without pull_requests: write can push but not open the PR.
+    github.fail_next("POST", r"/pulls$", 403)
+    svc = pr_service(remote, tmp_path, github)
+    tick(svc, "Compute Modules/Ingestion", "API")
+    [failed] = svc.run_now()
+    assert failed.state == store.FAILED
+    assert "pull_requests: write" in failed.detail and "GITHUB_TOKEN" in failed.detail
+    assert "Resource not accessible by integration" in failed.detail
+    assert not branch_exists(remote)
+    assert github.pulls == {}
 
 
 def test_deleted_bot_branch_is_made_again(
