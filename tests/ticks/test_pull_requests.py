@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_settings
+from bot.errors import SettingsError
 from bot.forge.github import Forge
 from bot.roadmap.model import CellState
 from bot.roadmap.parse import parse
@@ -129,6 +131,13 @@ def test_base_moves_branch_is_left_alone_by_default(
     branch = remote.log(BRANCH)
     assert branch[2] == remote.log()[0] and len(branch) == len(remote.log()) + 2
     assert b"Keep it synced" in remote.text(BRANCH)
+
+
+def test_tick_rebase_takes_auto_or_always_only() -> None:
+    assert load_settings(tick_rebase="always").tick_rebase == "always"
+    assert load_settings().tick_rebase == "auto"
+    with pytest.raises(SettingsError, match=r"^setting TICK_REBASE: "):
+        load_settings(tick_rebase="sometimes")
 
 
 def test_base_moves_branch_is_regenerated_with_tick_rebase_always(
