@@ -382,7 +382,7 @@ class Applier:
             self.forge.comment(
                 pull.number,
                 pr_flow.hands_off_comment(first, f" (so far: {asks})" if asks else ""),
-                once=pr_flow.HANDS_OFF_MARK.format(sha=first.sha),
+                once=pr_flow.HANDS_OFF_MARK,
             )
         except ForgeError as err:  # a courtesy; the person in Slack is told anyway
             log.warning("could not comment on pull request #%s: %s", pull.number, err)

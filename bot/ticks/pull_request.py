@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 TAKE_BACK = "Let roadmap-bot take this branch back"
 # "- [x] Let roadmap-bot take this branch back": ticked in the description on GitHub.
 _TAKE_BACK_TICKED = re.compile(rf"^\s*[-*]\s*\[[xX]\]\s*{re.escape(TAKE_BACK)}", re.MULTILINE)
-HANDS_OFF_MARK = "<!-- roadmap-bot:hands-off {sha} -->"
+# Found again among the PR's comments, so the bot says it once per pull request (an amend or
+# a rebase by a person rewrites every SHA, so the mark names none).
+HANDS_OFF_MARK = "<!-- roadmap-bot:hands-off -->"
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,9 @@ def delete_branch(mirror: Mirror, branch: str, lease: str) -> bool:
 
 
 def hands_off_comment(first: HandCommit, waiting: str) -> str:
-    """What the bot says on the pull request, once per person's takeover (the marker names
-    the first commit by hand, so it is found again and not repeated)."""
+    """What the bot says on the pull request, once (HANDS_OFF_MARK)."""
     return (
-        f"{HANDS_OFF_MARK.format(sha=first.sha)}\n"
+        f"{HANDS_OFF_MARK}\n"
         f"roadmap-bot: {first.committer} committed to this branch "
         f"({first.sha[:7]}), so the bot leaves it alone while this pull request is open: it "
         "will not regenerate it or add ticks to it. Ticks asked for meanwhile are refused "
