@@ -37,17 +37,22 @@ class HandCommit:
     sha: str
     author: str  # email
     committer: str  # email
+    who: str  # the person's name, as git has it (the committer's, or the author's)
 
 
 def hand_commits(mirror: Mirror, base: str, tip: str, bot_email: str) -> list[HandCommit]:
     """Commits on `tip` not on `base`, oldest first, whose author or committer is not the
     bot: an amend or a rebase by a person keeps the bot as author but not as committer."""
-    out = mirror.git.text("log", "--reverse", "--format=%H%x00%ae%x00%ce", f"{base}..{tip}", "--")
+    out = mirror.git.text(
+        "log", "--reverse", "--format=%H%x00%ae%x00%ce%x00%an%x00%cn", f"{base}..{tip}", "--"
+    )
+    bot = bot_email.lower()
     found = []
     for line in out.splitlines():
-        sha, author, committer = line.split("\0")
-        if author.lower() != bot_email.lower() or committer.lower() != bot_email.lower():
-            found.append(HandCommit(sha, author, committer))
+        sha, author, committer, author_name, committer_name = line.split("\0")
+        if author.lower() != bot or committer.lower() != bot:
+            who = committer_name if committer.lower() != bot else author_name
+            found.append(HandCommit(sha, author, committer, who))
     return found
 
 
@@ -95,7 +100,7 @@ def hands_off_comment(first: HandCommit, waiting: str) -> str:
     """What the bot says on the pull request, once (HANDS_OFF_MARK)."""
     return (
         f"{HANDS_OFF_MARK}\n"
-        f"roadmap-bot: {first.committer} committed to this branch "
+        f"roadmap-bot: {first.who} committed to this branch "
         f"({first.sha[:7]}), so the bot leaves it alone while this pull request is open: it "
         "will not regenerate it or add ticks to it. Ticks asked for meanwhile are refused "
         f"and their people told{waiting}. Once this pull request is merged or closed the bot "

@@ -324,6 +324,7 @@ def test_a_person_committed_to_the_bot_branch(
     assert remote.log(BRANCH)[0] == human_tip
     [said] = [c for comments in github.comments.values() for c in comments]
     assert "Publish / Index" in said["body"] and "leaves it alone" in said["body"]
+    assert "Cy Committer committed" in said["body"] and "@" not in said["body"]
 
 
 def test_an_amend_by_a_person_is_theirs_too(
