@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     tick_author_email: str = "roadmap-bot@users.noreply.github.com"
     tick_interval_seconds: float = 60.0  # re-check the bot PR (merged? base moved?) this often
 
+    github_webhook_secret: str | None = None  # POST /github/webhook verifies events with it
+    live_poll_seconds: float = 60.0  # the change feed reads the branch this often (webhook: now)
+
     digest_channel: str | None = None
     digest_cron: str = "0 9 * * mon"
     digest_tz: str = "UTC"
