@@ -193,11 +193,11 @@ def test_two_instances_on_postgresql_announce_a_push_once(
             pusher.push()
             barrier = threading.Barrier(2)
 
-            def run(feed: object) -> None:
+            def run(feed: object, barrier: threading.Barrier) -> None:
                 barrier.wait()
                 feed.check()  # type: ignore[attr-defined]
 
-            threads = [threading.Thread(target=run, args=(f,)) for f in (one, two)]
+            threads = [threading.Thread(target=run, args=(f, barrier)) for f in (one, two)]
             for t in threads:
                 t.start()
             for t in threads:
