@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -26,6 +27,7 @@ from . import blocks, digest_commands
 
 if TYPE_CHECKING:
     from .router import Command
+    from .services import Services
 
 log = logging.getLogger(__name__)
 
@@ -217,23 +219,27 @@ def _label(item: object) -> str:
     return item.name if isinstance(item, Group) else str(item)
 
 
-def watch_words(command: Command, words: str) -> str:
-    """Watch what `words` names for the person asking; the answer to tell them."""
-    item = _target(command.services.snapshot().roadmap, words)
+def watch_for(services: Services, user: str, words: str, now: datetime) -> str:
+    """Watch what `words` names for `user` (a command or a card's Watch button); the answer
+    to tell them. UserInputError when `words` names no module or group."""
+    from bot.store import db
+
+    item = _target(services.snapshot().roadmap, words)
     what = "group" if isinstance(item, Group) else "module"
     label = escape(item.qualified if isinstance(item, Module) else item.name)
-    if not store.watch(_engine(command), command.user, watch_key(item), label, command.now()):
+    engine = db.engine(services.settings.database_url)
+    if not store.watch(engine, user, watch_key(item), label, now):
         return f"You already watch the {what} {label}."
     events = (
         "becomes unblocked, crosses 50% and is done"
         if what == "group"
-        else ("becomes unblocked and when it is done")
+        else "becomes unblocked and when it is done"
     )
     return f"You now watch the {what} {label}: a DM when it {events}."
 
 
 def _watch_text(command: Command) -> str:
-    return watch_words(command, command.words)
+    return watch_for(command.services, command.user, command.words, command.now())
 
 
 def _unwatch_text(command: Command) -> str:
