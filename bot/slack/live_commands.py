@@ -97,6 +97,8 @@ def subscribe(command: Command) -> None:
         digest_commands.subscribe(command)
     elif kind == "changes":
         _subscribe_changes(command)
+    elif kind == "digest":
+        _subscribe_digest(command)
     else:
         command.ack()
         text = "Try `/roadmap subscribe changes [group …]` or `/roadmap subscribe` (the digest)."
@@ -107,8 +109,13 @@ def unsubscribe(command: Command) -> None:
     kind, rest = _first_word(command.words)
     if kind in ("", "digest") and not rest:
         digest_commands.unsubscribe(command)
+        channel = command.payload.get("channel_id")
+        if channel:  # its group filter goes with it
+            store.unsubscribe(_engine(command), str(channel), store.DIGEST, [])
     elif kind == "changes":
         _unsubscribe_changes(command)
+    elif kind == "digest":
+        _unsubscribe_digest(command)
     else:
         command.ack()
         text = "Try `/roadmap unsubscribe changes [group …]` or `/roadmap unsubscribe`."
@@ -151,6 +158,40 @@ def _unsubscribe_changes_text(command: Command) -> str:
     return "This channel no longer gets roadmap changes."
 
 
+def _subscribe_digest_text(command: Command) -> str:
+    """`subscribe digest <group …>`: the digest here, narrowed to those groups."""
+    from bot.store import digest as digest_store
+
+    channel = _channel(command)
+    _, rest = _first_word(command.words)
+    groups = parse_groups(command.services.snapshot().roadmap, rest)
+    engine = _engine(command)
+    digest_store.subscribe(engine, channel, command.user, command.now())
+    # A filter on a channel that got every group: replace "every group" by the filter.
+    store.unsubscribe(engine, channel, store.DIGEST, [""])
+    pairs = [(g.key, g.name) for g in groups]
+    store.subscribe(engine, channel, store.DIGEST, pairs, command.user, command.now())
+    return f"This channel gets the weekly digest for {_digest_filter(command, channel)}."
+
+
+def _unsubscribe_digest_text(command: Command) -> str:
+    """`unsubscribe digest <group …>`: drop those groups from the digest's filter."""
+    channel = _channel(command)
+    _, rest = _first_word(command.words)
+    groups = parse_groups(command.services.snapshot().roadmap, rest)
+    store.unsubscribe(_engine(command), channel, store.DIGEST, [g.key for g in groups])
+    return f"This channel's weekly digest now covers {_digest_filter(command, channel)}."
+
+
+def _digest_filter(command: Command, channel: str) -> str:
+    subs = [s for s in store.subscriptions(_engine(command), channel) if s.kind == store.DIGEST]
+    return _groups_text([s.group_name for s in subs if s.group_key])
+
+
+_subscribe_digest = _guarded("subscribe_digest", _subscribe_digest_text)
+_unsubscribe_digest = _guarded("unsubscribe_digest", _unsubscribe_digest_text)
+
+
 def _groups_text(names: list[str]) -> str:
     if not names:
         return "every group"
@@ -174,10 +215,11 @@ def _subscriptions_text(command: Command) -> str:
     channel = _channel(command)
     engine = _engine(command)
     lines = []
+    digest = _digest_filter(command, channel)
     if command.services.settings.digest_channel == channel:
-        lines.append("• the weekly digest (DIGEST_CHANNEL names this channel)")
+        lines.append(f"• the weekly digest, {digest} (DIGEST_CHANNEL names this channel)")
     elif digest_store.is_subscribed(engine, channel):
-        lines.append("• the weekly digest (`/roadmap unsubscribe` stops it)")
+        lines.append(f"• the weekly digest, {digest} (`/roadmap unsubscribe` stops it)")
     changes = _current(command, channel)
     if changes:
         lines.append(

@@ -106,3 +106,22 @@ def test_watching_a_column_or_nothing_is_refused(tmp_path: Path) -> None:
     assert "is a column" in ask(svc, "watch API").log[-1][1]["text"]
     assert "No module or group matches" in ask(svc, "watch Zzzz qqq").log[-1][1]["text"]
     assert store.watches(db.engine(svc.settings.database_url)) == []
+
+
+def test_subscribe_digest_for_a_group_narrows_it_and_unsubscribe_drops_the_filter(
+    tmp_path: Path,
+) -> None:
+    svc = services(tmp_path)
+    engine = db.engine(svc.settings.database_url)
+    said = ask(svc, "subscribe digest Compute").said
+    assert "weekly digest for groups: Compute Modules" in said
+    assert digest_store.is_subscribed(engine, "C1")
+    assert [(s.kind, s.group_name) for s in store.subscriptions(engine, "C1")] == [
+        ("digest", "Compute Modules")
+    ]
+    assert "weekly digest, groups: Compute Modules" in ask(svc, "subscriptions").said
+    assert "now covers every group" in ask(svc, "unsubscribe digest Compute").said
+    ask(svc, "subscribe digest Host")
+    ask(svc, "unsubscribe")
+    assert not digest_store.is_subscribed(engine, "C1")
+    assert store.subscriptions(engine, "C1") == []
