@@ -76,6 +76,8 @@ class LiveFeed:
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
     _check_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # The last roadmaps parsed, by blob: this push's new tip is the next push's old one.
+    _parsed: dict[str, Roadmap] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -163,9 +165,15 @@ class LiveFeed:
         entry = self.mirror.entry(commit, self.path)
         if entry is None or entry[0] != "blob":
             return EMPTY
-        data = self.mirror.blob(entry[1])
-        text = parse.decode(data, source=self.path)
-        return parse.parse(text, source=self.path)
+        blob = entry[1]
+        found = self._parsed.get(blob)
+        if found is None:
+            text = parse.decode(self.mirror.blob(blob), source=self.path)
+            found = parse.parse(text, source=self.path)
+            if len(self._parsed) >= 4:
+                self._parsed.pop(next(iter(self._parsed)))
+            self._parsed[blob] = found
+        return found
 
     def _who(self, old: str, tip: str, changes: list[CellChange]) -> list[Who | None]:
         """Who made each change: the last commit since `old` (or since the merge base,

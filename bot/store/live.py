@@ -310,10 +310,16 @@ def outbox(engine: Engine) -> list[Sent]:
 # --- webhook deliveries ----------------------------------------------------------------------
 
 
+DELIVERIES_KEPT = timedelta(days=30)  # GitHub redelivers for days, not months
+
+
 def first_delivery(engine: Engine, delivery: str, event: str, now: datetime) -> bool:
-    """Note a GitHub delivery id; False when it was seen before (a redelivery)."""
+    """Note a GitHub delivery id; False when it was seen before (a redelivery). Ids older
+    than DELIVERIES_KEPT are forgotten on the way, so the table stays small."""
     try:
         with engine.begin() as conn:
+            old = webhook_deliveries.c.received_at < utc(now) - DELIVERIES_KEPT
+            conn.execute(delete(webhook_deliveries).where(old))
             conn.execute(
                 insert(webhook_deliveries).values(
                     delivery=delivery[:100], event=event[:64], received_at=utc(now)

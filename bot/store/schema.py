@@ -170,5 +170,5 @@ webhook_deliveries = Table(
     metadata,
     Column("delivery", String(100), primary_key=True),  # X-GitHub-Delivery
     Column("event", String(64), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
 )

@@ -218,3 +218,13 @@ def datetime_now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def test_delivery_ids_are_forgotten_after_thirty_days(engine: Engine) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    then = datetime(2026, 1, 1, tzinfo=UTC)
+    assert store.first_delivery(engine, "d-1", "push", then)
+    assert not store.first_delivery(engine, "d-1", "push", then + timedelta(days=29))
+    assert store.first_delivery(engine, "d-2", "push", then + timedelta(days=31))
+    assert deliveries(engine) == 1  # d-1 went when d-2 came
