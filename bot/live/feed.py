@@ -124,16 +124,32 @@ class LiveFeed:
         return CheckResult(result.old, result.tip, result.changes, result.queued, posted)
 
     def _check(self, fetch: bool) -> CheckResult:
+        # Fetch, read the cursor and move it under the mirror's lock: workers sharing the
+        # mirror (gunicorn) cannot then see a cursor ahead of what they fetched, and take
+        # it back to an older tip (announcing the difference backwards).
+        with self.mirror.lock():
+            return self._check_locked(fetch)
+
+    def _check_locked(self, fetch: bool) -> CheckResult:
         mirror = self.mirror
-        with mirror.lock():
-            if fetch:
-                mirror.fetch_branch(self.branch)
-            tip = resolve(mirror.git, f"refs/remotes/origin/{self.branch}")
+        if fetch:
+            mirror.fetch_branch(self.branch)
+        tip = resolve(mirror.git, f"refs/remotes/origin/{self.branch}")
         key = self.key
         old = store.cursor(self.engine, key)
         if old is None:
             store.start(self.engine, key, tip, self.now())
             return CheckResult(None, tip)
+        if old != tip and not self._known(old):
+            # Another instance (its own mirror) announced a tip newer than our fetch: fetch
+            # again, and it is ours too.
+            mirror.fetch_branch(self.branch)
+            tip = resolve(mirror.git, f"refs/remotes/origin/{self.branch}")
+            if old != tip and not self._known(old):
+                # Force-pushed away before this mirror ever saw it: nothing to compare with.
+                log.warning("live feed: %s is gone from the branch; %s not announced", old, tip)
+                store.advance(self.engine, key, old, tip, [], self.now())
+                return CheckResult(old, tip)
         if old == tip:
             return CheckResult(old, tip)
         try:
@@ -160,6 +176,11 @@ class LiveFeed:
             len(messages),
         )
         return CheckResult(old, tip, len(changes), len(messages))
+
+    def _known(self, commit: str) -> bool:
+        """`commit` is in this mirror."""
+        done = self.mirror.git.attempt("cat-file", "-e", f"{commit}^{{commit}}")
+        return done.returncode == 0
 
     def _roadmap(self, commit: str) -> Roadmap:
         entry = self.mirror.entry(commit, self.path)

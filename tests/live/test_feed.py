@@ -206,3 +206,22 @@ def test_two_instances_on_postgresql_announce_a_push_once(
         assert one.check().posted == two.check().posted == 0
     finally:
         store.unsubscribe(engine, channel, store.CHANGES, [])
+
+
+def test_an_instance_behind_another_fetches_again_instead_of_announcing_backwards(
+    engine: Engine, make_feed: FeedMaker, slack: FakeSlack, pusher: Pusher
+) -> None:
+    follow(engine, "C1")
+    behind, ahead = make_feed(engine), make_feed(engine)
+    behind.check()
+    ahead.check()
+    pusher.tick("Ingestion", "Docs")
+    pusher.push()
+    announced = ahead.check()
+    assert announced.posted == 1
+    # `behind` fetched before the push (its mirror still ends at the old tip): the cursor
+    # names a commit it has not got, so it fetches again rather than take the cursor back.
+    result = behind.check(fetch=False)
+    assert result.tip == announced.tip and result.queued == 0
+    assert store.cursor(engine, behind.key) == announced.tip
+    assert len(posted_to(slack, "C1")) == 1
