@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # or also whenever the base moves (always); like Renovate's rebaseWhen.
     tick_rebase: Literal["auto", "always"] = "auto"
 
+    github_webhook_secret: str | None = None  # POST /github/webhook verifies events with it
+    live_poll_seconds: float = 60.0  # the change feed reads the branch this often (webhook: now)
+
     digest_channel: str | None = None
     digest_cron: str = "0 9 * * mon"
     digest_tz: str = "UTC"

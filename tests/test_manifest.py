@@ -25,6 +25,7 @@ SCOPES_USED = {
     "users:read",  # users.info
     "users:read.email",  # profile.email for TICK_ALLOWED
     "usergroups:read",  # usergroups.users.list for TICK_ALLOWED
+    "im:write",  # conversations.open for the DMs of /roadmap watch
 }
 EVENTS_PATH = "/slack/events"
 
@@ -71,10 +72,12 @@ def test_manifest_is_valid_and_complete(schema: dict[str, Any], manifest: dict[s
     commands = {c["command"]: c for c in features["slash_commands"]}
     assert "/roadmap" in commands
     assert commands["/roadmap"]["should_escape"] is False
-    for word in ("module", "group", "next", "blockers", "digest", "subscribe", "help"):
+    for word in ("module", "group", "next", "blockers", "digest", "subscribe", "watch", "help"):
         assert word in commands["/roadmap"]["usage_hint"]
     assert features["app_home"]["home_tab_enabled"] is True
-    assert features["app_home"]["messages_tab_enabled"] is False
+    # Watch DMs show in the Messages tab; people cannot write there (nothing would answer).
+    assert features["app_home"]["messages_tab_enabled"] is True
+    assert features["app_home"]["messages_tab_read_only_enabled"] is True
 
     assert set(manifest["oauth_config"]["scopes"]["bot"]) >= SCOPES_USED
 

@@ -370,3 +370,41 @@ def _gkey(group: str | None) -> str | None:
 
 def _percent(done: int, total: int) -> int:
     return done * 100 // total if total else 100
+
+
+def for_groups(digest: Digest, groups: Sequence[str]) -> Digest:
+    """The digest narrowed to `groups` (names as the file writes them; a channel's filter):
+    their changes, progress, next and stalled modules; the headline counts their cells.
+    Blockers were worked out on the whole roadmap first, so an earlier group outside the
+    filter still blocks. Modules added or removed carry no group here: left out."""
+    keys = {normalize(g) for g in groups}
+
+    def keep(group: str | None) -> bool:
+        return group is not None and normalize(group) in keys
+
+    progress = tuple(g for g in digest.groups if keep(g.name))
+    changes = tuple(c for c in digest.changes if keep(c.group))
+    cells = Counter[str]()
+    for c in changes:
+        cells[c.author] += len(c.columns)
+    shown = ", ".join(g.name for g in progress) or ", ".join(groups)
+    return dataclasses.replace(
+        digest,
+        done=sum(g.done for g in progress),
+        total=sum(g.total for g in progress),
+        # The groups' size at period start is not kept per group: no change in points.
+        done_before=None,
+        total_before=None,
+        changes=changes,
+        ticks=sum(len(c.columns) for c in changes if c.kind == ChangeKind.TICK),
+        unticks=sum(len(c.columns) for c in changes if c.kind == ChangeKind.UNTICK),
+        authors=tuple(sorted(cells.items(), key=lambda a: (-a[1], a[0]))),
+        modules_added=(),
+        modules_removed=(),
+        newly_done=tuple(m for m in digest.newly_done if keep(m.group)),
+        newly_unblocked=tuple(m for m in digest.newly_unblocked if keep(m.group)),
+        groups=progress,
+        next=tuple(m for m in digest.next if keep(m.group)),
+        stalled=tuple(s for s in digest.stalled if keep(s.group)),
+        notes=(*digest.notes, f"This channel follows {shown} only."),
+    )

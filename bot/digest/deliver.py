@@ -32,8 +32,10 @@ from bot.config import Settings
 from bot.repo.source import RoadmapSource
 from bot.store import digest as store
 
-from .build import build_digest
+from .blocks import to_blocks
+from .build import Built, build_digest
 from .chart import ALT_TEXT
+from .compose import for_groups
 from .schedule import DigestSchedule
 
 log = logging.getLogger(__name__)
@@ -218,10 +220,31 @@ def deliver(
         return done + [
             DeliveryOutcome(c, period_key, FAILED, error=f"not built: {err}") for c in pending
         ]
+    filters = group_filters(engine)
     return done + [
-        post_digest(client, engine, c, built.message, built.png, period_key, **post)
+        post_digest(
+            client, engine, c, _message(built, filters.get(c)), built.png, period_key, **post
+        )
         for c in pending
     ]
+
+
+def group_filters(engine: Engine) -> dict[str, list[str]]:
+    """Channel -> the groups its digest is narrowed to (`/roadmap subscribe digest <group>`);
+    a channel not in it gets the whole digest."""
+    from bot.store import live
+
+    found: dict[str, list[str]] = {}
+    for sub in live.subscriptions(engine):
+        if sub.kind == live.DIGEST and sub.group_key:
+            found.setdefault(sub.channel, []).append(sub.group_name)
+    return found
+
+
+def _message(built: Built, groups: list[str] | None) -> Message:
+    if not groups:
+        return built.message
+    return to_blocks(for_groups(built.digest, groups))
 
 
 def scheduled(

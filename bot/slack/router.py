@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.roadmap.model import Roadmap
 
-from . import answers, blocks, digest_commands, tick_requests
+from . import answers, blocks, digest_commands, live_commands, tick_requests
 from .answers import Answer
 from .blocks.replies import LOOKUP_USAGE
 
@@ -94,13 +94,32 @@ KEYWORDS: dict[str, Keyword] = {
         ("/roadmap digest", "the weekly digest, now"), handler=digest_commands.preview
     ),
     "subscribe": Keyword(
-        ("/roadmap subscribe", "get the weekly digest in this channel"),
-        handler=digest_commands.subscribe,
+        (
+            "/roadmap subscribe [changes [group …]]",
+            "the weekly digest in this channel (changes: each change as it lands)",
+        ),
+        handler=live_commands.subscribe,
+        takes_words=True,
     ),
     "unsubscribe": Keyword(
-        ("/roadmap unsubscribe", "stop the weekly digest in this channel"),
-        handler=digest_commands.unsubscribe,
+        ("/roadmap unsubscribe [changes [group …]]", "stop the digest (or the changes) here"),
+        handler=live_commands.unsubscribe,
+        takes_words=True,
     ),
+    "subscriptions": Keyword(
+        ("/roadmap subscriptions", "what this channel gets"), handler=live_commands.subscriptions
+    ),
+    "watch": Keyword(
+        ("/roadmap watch <module|group>", "a DM when it is unblocked, half way, done"),
+        handler=live_commands.watch,
+        takes_words=True,
+    ),
+    "unwatch": Keyword(
+        ("/roadmap unwatch <module|group>", "stop those DMs"),
+        handler=live_commands.unwatch,
+        takes_words=True,
+    ),
+    "watches": Keyword(("/roadmap watches", "what you watch"), handler=live_commands.watches),
     "help": Keyword(("/roadmap help", "this message"), _help),
 }
 

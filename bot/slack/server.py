@@ -19,6 +19,8 @@ from slack_sdk import WebClient
 from bot import logs
 from bot.config import Settings, load_settings
 from bot.errors import SettingsError
+from bot.live.webhook import PATH as WEBHOOK_PATH
+from bot.live.webhook import GitHubWebhook
 from bot.repo.example import EXAMPLE_PATH, example_repo
 from bot.repo.mirror import default_cache_root
 from bot.store.db import engine
@@ -41,11 +43,32 @@ class Web:
     def __init__(self, app: App, services: Services) -> None:
         self.bolt = SlackRequestHandler(app, path="/slack/events")
         self.services = services
+        self.github = github_webhook(services)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
             return health(self.services, start_response)
+        if environ.get("PATH_INFO") == WEBHOOK_PATH:
+            return self.github(environ, start_response)
         return self.bolt(environ, start_response)
+
+
+def github_webhook(services: Services) -> GitHubWebhook:
+    """`POST /github/webhook`: a push or a pull request wakes the change feed (and with it
+    the roadmap read for answers); without a feed it refreshes the roadmap."""
+    settings = services.settings
+    live = services.live
+
+    def refresh() -> None:
+        services.refresh()
+
+    wake = live.wake if live is not None else refresh
+    return GitHubWebhook(
+        settings.github_webhook_secret,
+        engine(settings.database_url),
+        settings.roadmap_branch,
+        wake,
+    )
 
 
 def health(services: Services, start_response: StartResponse) -> Iterable[bytes]:
@@ -161,7 +184,10 @@ def _gunicorn(wsgi: Web, settings: Settings) -> None:
             wsgi.services.start_background()
             return wsgi
 
-    log.info("HTTP: listening on port %s, POST /slack/events, GET /healthz", settings.port)
+    log.info(
+        "HTTP: listening on port %s, POST /slack/events, POST /github/webhook, GET /healthz",
+        settings.port,
+    )
     Server().run()
 
 
@@ -171,11 +197,16 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def _health_server(services: Services, port: int) -> None:
-    """In Socket Mode there is no HTTP endpoint for Slack, but platforms still probe one."""
+    """In Socket Mode there is no HTTP endpoint for Slack, but platforms still probe one
+    (and GitHub's webhook still needs one)."""
+
+    github = github_webhook(services)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
             return health(services, start_response)
+        if environ.get("PATH_INFO") == WEBHOOK_PATH:
+            return github(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
 

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.digest.schedule import DigestSchedule
+from bot.live.feed import LiveFeed
 from bot.repo.commit import Identity
 from bot.repo.source import RoadmapSource, Snapshot
 from bot.ticks.service import TickService
@@ -53,6 +54,7 @@ class Services:
     source: RoadmapSource
     ticks: TickService | None = None  # None: ticking from Slack is off
     digest: DigestSchedule | None = None  # posts the weekly digest while serving
+    live: LiveFeed | None = None  # the change feed and watches (a git roadmap only)
     # usergroups.users.list, asked only when TICK_ALLOWED names a user group
     list_group: Callable[[str], set[str]] = _nobody
     _latest: _Latest = field(default_factory=_Latest, init=False, repr=False)
@@ -70,12 +72,16 @@ class Services:
             self.ticks.start()
         if self.digest is not None:
             self.digest.start()
+        if self.live is not None:
+            self.live.start()
 
     def stop_background(self) -> None:
         if self.ticks is not None:
             self.ticks.stop()
         if self.digest is not None:
             self.digest.stop()
+        if self.live is not None:
+            self.live.stop()
 
     def snapshot(self) -> Snapshot:
         """The roadmap to answer from, at once: the last good snapshot, with a refresh
@@ -182,9 +188,36 @@ def build_services(settings: Settings, client: WebClient) -> Services:
         ticks=ticks,
         digest=scheduled(settings, source, client, store),
         list_group=lambda group: _members(client, group),
+        live=live_feed(settings, source, client, store, lambda: services.refresh()),
     )
     services.snapshot()
     return services
+
+
+def live_feed(
+    settings: Settings,
+    source: object,
+    client: WebClient,
+    store: Any,
+    on_change: Callable[[], object],
+) -> LiveFeed | None:
+    """The change feed of a roadmap read from git (None for a plain file or the example)."""
+    from bot.digest.build import commit_url_for
+    from bot.repo.source import GitSource
+
+    if not isinstance(source, GitSource):
+        return None
+    return LiveFeed(
+        source.mirror,
+        source.branch,
+        source.path,
+        store,
+        client,
+        commit_url=commit_url_for(settings) or (lambda _sha: None),
+        location=source.location,
+        poll_seconds=settings.live_poll_seconds,
+        on_change=on_change,
+    )
 
 
 def _person(client: WebClient, user: str) -> Identity | None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import JSON
 
@@ -110,4 +111,64 @@ history_events = Table(
     Column("kind", String(16), nullable=False),
     PrimaryKeyConstraint("key", "seq"),
     Index("ix_history_events_key_ts", "key", "ts"),
+)
+
+# --- live: change feed, watches, webhook deliveries (live.py) ---------------------------------
+
+live_cursors = Table(
+    "live_cursors",
+    metadata,
+    Column("key", String(64), primary_key=True),  # history.cache_key(repo, branch, path)
+    Column("head", String(64), nullable=False),  # the branch tip announced up to
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+live_subscriptions = Table(
+    "live_subscriptions",
+    metadata,
+    Column("channel", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # "changes" | "digest" (a group filter)
+    Column("group_key", String(200), nullable=False),  # normalize(group); "" = every group
+    Column("group_name", Text, nullable=False),
+    Column("added_by", String(64)),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("channel", "kind", "group_key"),
+)
+
+live_watches = Table(
+    "live_watches",
+    metadata,
+    Column("user_id", String(64), nullable=False),
+    Column("target", String(400), nullable=False),  # transitions.watch_key()
+    Column("name", Text, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("user_id", "target"),
+)
+
+# One row per message to send: (recipient, key) is unique, so an announcement computed twice (two
+# instances, a restart) is stored once; rows go pending -> posting -> posted | failed.
+live_outbox = Table(
+    "live_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recipient", String(64), nullable=False),  # a channel, or a user for a DM
+    Column("key", String(400), nullable=False),  # what is announced: "changes:<old>..<new>"
+    Column("dm", Boolean, nullable=False),
+    Column("message", JSON, nullable=False),  # {"text": ..., "blocks": [...]}
+    Column("state", String(16), nullable=False, index=True),
+    Column("owner", String(64)),
+    Column("attempts", Integer, nullable=False),
+    Column("ts", String(64)),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("recipient", "key", name="uq_live_outbox_to_key"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("delivery", String(100), primary_key=True),  # X-GitHub-Delivery
+    Column("event", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
 )

@@ -144,6 +144,7 @@ class FakeSlack(FakeServer):
         "users.info",
         "usergroups.users.list",
         "conversations.info",
+        "conversations.open",
         "files.getUploadURLExternal",
         "files.completeUploadExternal",
         "apps.connections.open",
@@ -560,6 +561,13 @@ class FakeSlack(FakeServer):
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "channel": dict(channel)}
+
+    def _m_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A DM with one user (im:write): its channel id is "D" + the user's id."""
+        user = str(params.get("users") or "")
+        if "," in user or user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + user, "is_im": True, "user": user}}
 
     def _m_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         filename, length = params.get("filename"), params.get("length")

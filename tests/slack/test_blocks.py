@@ -157,7 +157,7 @@ def test_group_card(example: Roadmap) -> None:
         assert m.name in body
     assert "*Access Modules* (3)" in body and "*Security Modules* (2)" in body
     assert "Establish Host and Utilities before Compute." in body
-    assert [b["value"] for b in buttons(msg.blocks)] == ["host"]
+    assert [b["value"] for b in buttons(msg.blocks)] == ["Host Modules", "host"]  # Watch, Share
 
 
 def test_blockers_card_for_module_and_for_everything(example: Roadmap) -> None:

@@ -25,6 +25,7 @@ from .common import (
     pick_buttons,
     rule_blocks,
     share_button,
+    watch_button,
 )
 from .ids import tick_action_id, tick_value, untick_action_id
 
@@ -122,10 +123,10 @@ def module_card(
         in_order = group is not None and group.key in order_index(roadmap)
         blocks += blocker_blocks(blockers(roadmap, module), f"*{name(module.group)}*", in_order)
     blocks += rule_blocks(roadmap, module.group)
-    room = TICK_BLOCKS * 25 - 1
+    room = TICK_BLOCKS * 25 - 2
     present = [b for b in buttons if b is not None]
     skipped = len(buttons) - len(present) + max(0, len(present) - room)
-    blocks += kit.actions([*present[:room], share_button(query)], TICK_BLOCKS)
+    blocks += kit.actions([*present[:room], watch_button(module), share_button(query)], TICK_BLOCKS)
     if skipped or read_only:
         blocks.append(
             kit.context(f"{plural(skipped + read_only, 'column')} can only be changed in the file.")
@@ -162,7 +163,7 @@ def group_card(roadmap: Roadmap, group: Group, query: str) -> kit.Message:
     if not group.is_done:
         blocks += blocker_blocks(group_blockers(roadmap, group), "this group", step is not None)
     blocks += rule_blocks(roadmap, group.name)
-    blocks += kit.actions([share_button(query)], 1)
+    blocks += kit.actions([watch_button(group), share_button(query)], 1)
     return kit.message(f"{escape(group.name)}: {r} done ({r.percent}%)", blocks)
 
 

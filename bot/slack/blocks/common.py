@@ -18,7 +18,7 @@ from bot.blockkit.text import (
 from bot.roadmap.analysis import Blocker, order_index, rules_for_group
 from bot.roadmap.model import Group, Module, Roadmap
 
-from .ids import ACTION_SHARE, pick_action_id
+from .ids import ACTION_SHARE, ACTION_WATCH, pick_action_id
 
 LINE = 600
 
@@ -71,6 +71,12 @@ def rule_blocks(roadmap: Roadmap, group: str, max_blocks: int = 2) -> list[kit.B
 def share_button(query: str) -> kit.Block | None:
     """Post the card in the channel; `query` re-renders it ("" = the overview)."""
     return kit.button("Share in channel", ACTION_SHARE, query)
+
+
+def watch_button(item: Module | Group) -> kit.Block | None:
+    """Watch a module or a group: a DM when it is unblocked, half way (a group), done."""
+    value = item.qualified if isinstance(item, Module) else item.name
+    return kit.button("Watch", ACTION_WATCH, value)
 
 
 def pick_buttons(items: Sequence[Module | Group], start: int = 0) -> list[kit.Block | None]:

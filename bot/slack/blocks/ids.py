@@ -17,6 +17,7 @@ ACTION_PICK = "roadmap_pick"  # value: a query, e.g. "Group/Module"
 ACTION_SHARE = "roadmap_share"  # value: the query that produced the card ("" = overview)
 ACTION_TICK = "roadmap_tick"  # prefix: f"roadmap_tick:{i}"
 ACTION_UNTICK = "roadmap_untick"  # prefix: f"roadmap_untick:{i}"
+ACTION_WATCH = "roadmap_watch"  # value: "Group/Module" or a group's name (bot/live watches)
 
 # For `app.action(re.compile(...))`: the suffix only keeps action_ids unique per message.
 TICK_PATTERN = re.compile(rf"^{ACTION_TICK}:\d+$")

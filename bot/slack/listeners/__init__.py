@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from . import actions, commands, events
+from . import actions, commands, events, live
 
 
 def register(app: App) -> None:
     commands.register(app)
     actions.register(app)
     events.register(app)
+    live.register(app)

@@ -1,0 +1,1 @@
+"""Live: the change feed, watches, unblock alerts, the GitHub webhook."""

@@ -1,0 +1,124 @@
+"""The live messages as Block Kit: one change-feed message per push, one DM per watch event.
+
+Pure: values in, a `kit.Message` out, always inside Slack's limits (at most 30 change lines,
+then "…and N more"; a burst of 50 ticks is one message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.blockkit import kit
+from bot.blockkit.text import join_names, link, name, plural, readiness_line
+from bot.roadmap.analysis import readiness
+from bot.roadmap.model import Roadmap
+from bot.roadmap.transitions import CellChange, Event, Kind, Unblock, WatchEvent
+
+MAX_LINES = 30
+MAX_BLOCKS = 45  # of Slack's 50: room for the header, context and unblock blocks
+
+_ICON = {
+    Kind.TICK: "✅",
+    Kind.UNTICK: "↩️",
+    Kind.MODULE_ADDED: "🆕",
+    Kind.MODULE_REMOVED: "🗑️",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Who made a change and in which commit (from the branch's history)."""
+
+    author: str
+    commit: str
+
+
+def _commit(sha: str, commit_url: Callable[[str], str | None]) -> str:
+    url = commit_url(sha)
+    short = f"`{sha[:7]}`"
+    return link(url, sha[:7]) if url else short
+
+
+def change_line(
+    change: CellChange, who: Who | None, commit_url: Callable[[str], str | None]
+) -> str:
+    module = f"*{name(change.module)}*"
+    what = {
+        Kind.TICK: f"{module} · {name(change.column or '')} ticked",
+        Kind.UNTICK: f"{module} · {name(change.column or '')} unticked",
+        Kind.MODULE_ADDED: f"{module} added to {name(change.group)}",
+        Kind.MODULE_REMOVED: f"{module} removed from {name(change.group)}",
+    }[change.kind]
+    by = f" by {name(who.author, 60)} in {_commit(who.commit, commit_url)}" if who else ""
+    return f"{_ICON[change.kind]} {what}{by}"
+
+
+def unblock_line(unblock: Unblock) -> str:
+    start = (
+        f": {join_names(unblock.modules, 1500, shown=8)} can start"
+        if unblock.modules
+        else " (nothing left to do there)"
+    )
+    return f"🔓 *{name(unblock.group)}* is now unblocked{start}."
+
+
+def feed_message(
+    changes: Sequence[CellChange],
+    who: Sequence[Who | None],
+    unblocks: Sequence[Unblock],
+    where: str,
+    commit_url: Callable[[str], str | None],
+    filtered: Sequence[str] = (),
+) -> kit.Message:
+    """The change-feed message for one push; `who[i]` goes with `changes[i]`; `filtered`
+    names the groups the channel follows (none: all)."""
+    counts = []
+    for kind, word, words in (
+        (Kind.TICK, "tick", "ticks"),
+        (Kind.UNTICK, "untick", "unticks"),
+        (Kind.MODULE_ADDED, "module added", "modules added"),
+        (Kind.MODULE_REMOVED, "module removed", "modules removed"),
+    ):
+        n = sum(1 for c in changes if c.kind is kind)
+        if n:
+            counts.append(plural(n, word, words))
+    if unblocks:
+        counts.append(plural(len(unblocks), "group unblocked", "groups unblocked"))
+    summary = ", ".join(counts) or "no change"
+    text = f"Roadmap: {summary} ({where})"
+    blocks: list[kit.Block] = [kit.section(f"*Roadmap changes* · {name(summary, 200)}")]
+    blocks += [kit.section(unblock_line(u)) for u in unblocks[:5]]
+    lines = [change_line(c, w, commit_url) for c, w in zip(changes, who, strict=True)]
+    room = MAX_BLOCKS - len(blocks)
+    blocks += kit.sections(lines, room, lambda n: f"…and {n} more", max_lines=MAX_LINES)
+    note = name(where, 300)
+    if filtered:
+        note += " · groups: " + join_names(filtered, 1000)
+    blocks.append(kit.context(note))
+    return kit.message(text, blocks)
+
+
+_EVENT_TEXT = {
+    Event.UNBLOCKED: "is now unblocked: every group before it in the dependency order is done",
+    Event.HALF: "is half way: it crossed 50% of its cells done",
+    Event.DONE: "is done",
+}
+
+
+def watch_message(event: WatchEvent, roadmap: Roadmap, where: str) -> kit.Message:
+    """The DM to someone watching `event.target`."""
+    what = "group" if event.is_group else "module"
+    line = f"👀 The {what} *{name(event.name)}* {_EVENT_TEXT[event.event]}."
+    item = (
+        roadmap.group(event.name)
+        if event.is_group
+        else next((m for m in roadmap.modules if m.name == event.name), None)
+    )
+    blocks = [kit.section(line)]
+    if item is not None:
+        r = readiness(item)
+        blocks.append(kit.context(readiness_line(r.done, r.total)))
+    blocks.append(kit.context(f"{name(where, 300)} · `/roadmap unwatch {name(event.name)}`"))
+    plain = f"The {what} {event.name} {_EVENT_TEXT[event.event]}."
+    return kit.message(plain, blocks)
