@@ -38,6 +38,7 @@ from bot.repo.commit import (
     merge_base_is,
     push,
 )
+from bot.repo.git import GitStopped
 from bot.repo.mirror import GitFailed, Mirror
 from bot.roadmap.edit import set_cell
 from bot.roadmap.model import Module, Roadmap, normalize
@@ -116,6 +117,11 @@ class Applier:
                     for t in waiting
                     if t.state == store.PENDING
                 ]
+            except GitStopped:
+                # Shutting down mid-run: nothing more is recorded; the ticks stay pending with
+                # any commit planned, and the next process finds out what reached the branch.
+                log.warning("tick applier stopped mid-run; the next start takes it up")
+                return []
             except (GitError, ForgeError) as err:
                 outcomes = self._setback(waiting, err)
             for o in outcomes:
@@ -133,6 +139,17 @@ class Applier:
         if not pending:
             return []
         settled: list[TickOutcome] = []
+        try:
+            return self._direct_attempts(pending, settled)
+        except GitStopped:
+            # Shutting down: what was settled is recorded and still to be told; the rest
+            # stays pending (with its planned commit) for the next process.
+            log.warning("tick applier stopped mid-run; the next start takes it up")
+            return _in_order(settled)
+
+    def _direct_attempts(
+        self, pending: list[Tick], settled: list[TickOutcome]
+    ) -> list[TickOutcome]:
         todo = pending
         for attempt in range(self.attempts):
             self.mirror.fetch(self.branch)

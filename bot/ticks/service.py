@@ -30,6 +30,9 @@ from .permissions import TickPolicy, tick_policy
 log = logging.getLogger(__name__)
 
 WAITING_SECONDS = 1.0
+# How long a stopping service lets the run in flight finish before ending its git. Under
+# gunicorn's graceful_timeout (bot/slack/server.py), so the worker exits by itself.
+STOP_SECONDS = 10.0
 
 
 def tick_mode(settings: Settings) -> TickMode | None:
@@ -128,11 +131,18 @@ class TickService:
             self._thread = threading.Thread(target=self._loop, name="tick-applier", daemon=True)
             self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, grace: float = STOP_SECONDS) -> None:
+        """Take no more work; let the run in flight finish for up to `grace` seconds, then end
+        its git processes (the run stops, its ticks stay pending for the next start); tell
+        whatever was recorded. Bounded, so a deploy's SIGTERM never waits on a hung push."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=30)
+            self._thread.join(timeout=grace)
+            if self._thread.is_alive():
+                log.warning("tick applier still busy after %g s; ending its git", grace)
+                self.applier.mirror.git.close()
+                self._thread.join(timeout=grace)
         self._teller.shutdown(wait=True)
 
     def _loop(self) -> None:

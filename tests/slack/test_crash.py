@@ -27,7 +27,7 @@ from tests.fakes.slack import FakeSlack
 from tests.support.git import Remote, git
 from tests.support.settings import free_port, make_settings, subprocess_env
 
-from .test_serve import SECRET, TOKEN, Serving, stop, wait_healthy
+from .test_serve import APP_TOKEN, SECRET, TOKEN, Serving, stop, wait_healthy
 
 CELL = ("Compute Modules/Ingestion", "Index")
 
@@ -200,15 +200,19 @@ def test_killed_after_the_push_is_applied_and_told_once(
     assert "already" not in str([r.json for r in slack.responses])
 
 
+@pytest.mark.parametrize("how", ["http", "socket-mode"])
 def test_sigterm_ends_the_push_in_flight_and_loses_nothing(
-    tmp_path: Path, slack: FakeSlack, remote: Remote
+    tmp_path: Path, slack: FakeSlack, remote: Remote, how: str
 ) -> None:
-    """SIGTERM while a push hangs: serve exits, the git it started is ended with it (not left
-    running), the tick stays recorded and the next serve applies and tells it once."""
+    """SIGTERM while a push hangs (gunicorn's worker, or Socket Mode): serve exits 0, the
+    git it started is ended with it (not left running), the tick stays recorded and the
+    next serve applies and tells it once."""
     [tick_id] = record_ticks(remote, tmp_path, slack, True)
     before = commits(remote)
     mark = tmp_path / "pushing.pid"
     wrapper = git_wrapper(tmp_path / "bin", mark, after_push=False)
+    if how == "socket-mode":
+        wrapper |= {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": ""}
     pushing = 0
     try:
         with serve(tmp_path, slack, remote, **wrapper) as first:
