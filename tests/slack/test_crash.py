@@ -17,17 +17,22 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
+from bot.slack.blocks import parse_tick_value
 from bot.store import ticks as store
 from bot.store.db import engine
-from bot.ticks.service import repo_key
+from bot.ticks.service import WAITING_SECONDS, repo_key
+from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
 from tests.support.git import Remote, git
-from tests.support.settings import free_port, make_settings, subprocess_env
+from tests.support.proxy import Proxy
+from tests.support.settings import free_port, make_settings, postgres_or_skip, subprocess_env
 
-from .test_serve import APP_TOKEN, SECRET, TOKEN, Serving, stop, wait_healthy
+from .test_serve import APP_TOKEN, SECRET, TOKEN, Serving, stop, texts, wait_healthy
 
 CELL = ("Compute Modules/Ingestion", "Index")
 
@@ -239,3 +244,53 @@ def test_sigterm_ends_the_push_in_flight_and_loses_nothing(
     assert states(tmp_path, [tick_id])[0].state == store.APPLIED
     assert commits(remote) == before + 1
     assert list(told(slack).values()) == [1]
+
+
+def test_store_down_answers_still_come_and_clicks_are_refused(
+    tmp_path: Path, slack: FakeSlack, remote: Remote
+) -> None:
+    """PostgreSQL unreachable (a proxy cut in front of it): `/roadmap` still answers 200 with
+    the card, a click is told its tick could not be recorded; back up, ticks work again."""
+    direct = engine(postgres_or_skip())
+    with (
+        Proxy(("127.0.0.1", direct.url.port or 5432)) as proxy,
+        serve(tmp_path, slack, remote, DATABASE_URL=proxy.url()) as s,
+    ):
+        card = s.command("Ingestion", slack.response_url()).json()
+        proxy.cut()
+        time.sleep(WAITING_SECONDS + 0.5)  # past the moment waiting ticks are kept for
+        try:
+            down = s.command("Ingestion", slack.response_url())
+            assert down.status_code == 200, s.output()
+            assert "0/7" in texts(down.json()["blocks"])
+            assert click(s, slack, card).status_code == 200
+            [refused] = slack.wait_for_response(1, timeout=30)
+            assert "could not be recorded" in refused.json["text"]
+        finally:
+            proxy.restore()
+        assert click(s, slack, card).status_code == 200
+        wait_until("the tick applied", lambda: commits(remote) == 2, s)
+
+
+def click(s: Serving, slack: FakeSlack, card: dict[str, Any]) -> requests.Response:
+    """A click on the card's "Tick Index" button."""
+    [index] = [
+        el
+        for b in card["blocks"]
+        for el in b.get("elements", [])
+        if el.get("type") == "button"
+        and (req := parse_tick_value(el.get("value", ""))) is not None
+        and req.column == "Index"
+    ]
+    action = {**signing.button_action(index["action_id"], index["value"])}
+    action["action_ts"] = uuid.uuid4().hex  # a click of its own, not a retry of the last
+    container = {
+        "type": "message",
+        "message_ts": "1700000000.000100",
+        "channel_id": signing.CHANNEL_ID,
+        "is_ephemeral": True,
+    }
+    body = signing.block_actions_body(
+        [action], response_url=slack.response_url(), container=container
+    )
+    return signing.post(s.url + "/slack/events", body, SECRET)

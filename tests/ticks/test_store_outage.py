@@ -1,0 +1,76 @@
+"""The state store (PostgreSQL) unreachable while the tick service runs, through a TCP proxy
+the test cuts (the shared server itself keeps running for every other test)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.store import ticks as store
+from bot.store.db import engine
+from tests.support.git import Remote
+from tests.support.proxy import Proxy
+from tests.support.settings import make_settings, postgres_or_skip
+
+from .conftest import service
+
+
+def wait_for(what: str, check: object, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def test_ticks_waiting_through_an_outage_apply_when_the_store_is_back(
+    remote: Remote, tmp_path: Path
+) -> None:
+    """With a one-hour interval, only a prompt retry after the failed run applies the tick
+    that waited through the outage; and while the store is down, cards still get an
+    answer (no waiting ticks) and a click is refused, not lost silently."""
+    direct = engine(postgres_or_skip())
+    with Proxy(("127.0.0.1", direct.url.port or 5432)) as proxy:
+        settings = make_settings(remote, tmp_path, proxy.url(), tick_interval_seconds=3600)
+        svc = service(settings)
+        svc.start()
+        try:
+            proxy.cut()
+            try:
+                assert svc.waiting() == {}  # not an exception: /roadmap still answers
+                with pytest.raises(OperationalError):
+                    svc.record(
+                        key=uuid.uuid4().hex,
+                        module="Compute Modules/Ingestion",
+                        column="API",
+                        line=0,
+                        done=True,
+                        user_id="U0001",
+                    )
+                # Recorded meanwhile by another instance that still reaches the store.
+                waiting, _ = store.record(
+                    direct,
+                    key=uuid.uuid4().hex,
+                    repo=svc.repo,
+                    module="Compute Modules/Ingestion",
+                    column="Index",
+                    line=0,
+                    done=True,
+                    user_id="U0001",
+                )
+                seen = proxy.refused
+                svc.submit()
+                proxy.wait_refused(seen)  # the run tried the store, and failed
+            finally:
+                proxy.restore()
+            wait_for(
+                "the waiting tick applied",
+                lambda: getattr(store.get(direct, waiting.id), "state", None) == store.APPLIED,
+            )
+        finally:
+            svc.stop()
+    assert len(remote.log()) == 2
