@@ -23,6 +23,7 @@ import os
 import signal
 import subprocess
 import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -114,6 +115,7 @@ class Git:
         self._running: set[subprocess.Popen[bytes]] = set()
         self._running_lock = threading.Lock()
         self._closed = False
+        _runners.add(self)
 
     def close(self) -> None:
         """End every git process running here (and what each started), and start no more:
@@ -284,6 +286,16 @@ class Git:
 
     def _timed_out(self, args: tuple[str, ...], deadline: float) -> GitError:
         return GitError(f"git {_subcommand(args)} timed out after {deadline:g} s")
+
+
+_runners: weakref.WeakSet[Git] = weakref.WeakSet()
+
+
+def end_all() -> None:
+    """Close every runner of this process (see Git.close): the last step of a shutdown, so no
+    fetch or push outlives the bot."""
+    for runner in list(_runners):
+        runner.close()
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -21,6 +21,7 @@ from bot import logs
 from bot.config import Settings, load_settings
 from bot.errors import SettingsError
 from bot.repo.example import EXAMPLE_PATH, example_repo
+from bot.repo.git import end_all
 from bot.repo.mirror import default_cache_root
 from bot.store.db import engine
 from bot.ticks.service import STOP_SECONDS
@@ -158,6 +159,7 @@ def _socket_mode(app: App, services: Services, settings: Settings) -> None:
         handler.close()
     finally:
         services.stop_background()
+        end_all()  # a roadmap fetch still running in the background, say
 
 
 def _gunicorn(wsgi: Web, settings: Settings) -> None:
@@ -192,6 +194,7 @@ def _gunicorn(wsgi: Web, settings: Settings) -> None:
         # In the worker, as it exits (SIGTERM from the master, or its own end): the tick
         # applier's thread would die with it, leaving its git running and ticks untold.
         wsgi.services.stop_background()
+        end_all()  # a roadmap fetch still running in the background, say
 
     log.info("HTTP: listening on port %s, POST /slack/events, GET /healthz", settings.port)
     Server().run()

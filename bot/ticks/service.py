@@ -101,13 +101,14 @@ class TickService:
         try:
             waiting = store.open_ticks(self.engine, self.repo)
         except SQLAlchemyError as err:
-            # The store is down: answer without the waiting ticks rather than not at all.
+            # The store is down: answer without the waiting ticks rather than not at all
+            # (kept as the answer for a second too, so requests do not all wait on it).
             reason = str(getattr(err, "orig", None) or err).strip().splitlines()
             log.warning(
                 "state store unreachable; answering without waiting ticks: %s",
                 reason[0] if reason else "",
             )
-            return {}
+            waiting = []
         for t in waiting:
             found.setdefault(t.module, {})[t.column] = t.pr_url or ""
         if cached is None or cached[1] != found:

@@ -24,6 +24,7 @@ class Proxy:
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._cut = False
+        self._holding = False
         self._closed = False
         self.refused = 0
         self._changed = threading.Condition(self._lock)
@@ -39,9 +40,16 @@ class Proxy:
                 _shut(s)
             self._open.clear()
 
+    def hold(self) -> None:
+        """Like `cut`, but new connections are accepted and then never answered: a host
+        that does not respond (a network partition), not one that refuses."""
+        self.cut()
+        with self._lock:
+            self._holding = True
+
     def restore(self) -> None:
         with self._lock:
-            self._cut = False
+            self._cut = self._holding = False
 
     def wait_refused(self, more_than: int, timeout: float = 30) -> None:
         """Until a connection beyond the first `more_than` was turned away."""
@@ -73,7 +81,10 @@ class Proxy:
                 if self._cut or self._closed:
                     self.refused += 1
                     self._changed.notify_all()
-                    _shut(client)
+                    if self._holding and not self._closed:
+                        self._open.add(client)  # kept open, never answered, closed by cut()
+                    else:
+                        _shut(client)
                     continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)

@@ -3,6 +3,7 @@ the test cuts (the shared server itself keeps running for every other test)."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from bot.errors import SettingsError
 from bot.store import ticks as store
 from bot.store.db import engine
 from tests.support.git import Remote
@@ -74,3 +76,25 @@ def test_ticks_waiting_through_an_outage_apply_when_the_store_is_back(
         finally:
             svc.stop()
     assert len(remote.log()) == 2
+
+
+def test_a_database_host_that_does_not_answer_fails_fast(tmp_path: Path) -> None:
+    """A connection to a host that accepts and never answers fails after DATABASE_URL's
+    connect timeout (a Slack request must not hang on it) with the one-line setting error."""
+    target = engine(postgres_or_skip()).url
+    raised: list[BaseException] = []
+    with Proxy(("127.0.0.1", target.port or 5432)) as proxy:
+        proxy.hold()
+
+        def open_it() -> None:
+            try:
+                engine(proxy.url())
+            except BaseException as err:
+                raised.append(err)
+
+        opening = threading.Thread(target=open_it, daemon=True)
+        opening.start()
+        opening.join(timeout=60)
+        assert not opening.is_alive(), "opening the database still waits on a silent host"
+    [err] = raised
+    assert isinstance(err, SettingsError) and "DATABASE_URL" in str(err)
