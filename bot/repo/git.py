@@ -127,10 +127,6 @@ class Git:
             _kill(proc)
 
     @property
-    def closed(self) -> bool:
-        return self._closed
-
-    @property
     def secrets(self) -> tuple[str, ...]:
         """What must never appear in a message: the token and the header made from it."""
         if not self.token:
@@ -251,11 +247,14 @@ class Git:
     def _popen(
         self, args: tuple[str, ...], env: Mapping[str, str] | None, *, stdin: bool
     ) -> Iterator[subprocess.Popen[bytes]]:
+        if self._closed:
+            raise self._stopped(args)
+        proc = self._start(args, env, stdin=stdin)
         with self._running_lock:
-            if self._closed:
-                raise self._stopped(args)
-            proc = self._start(args, env, stdin=stdin)
             self._running.add(proc)
+            closed = self._closed
+        if closed:  # closed while it started: it ends here, and the caller hears why
+            _kill(proc)
         try:
             with proc:
                 yield proc
