@@ -3,6 +3,8 @@ the test cuts (the shared server itself keeps running for every other test)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 import time
 import uuid
@@ -14,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from bot.errors import SettingsError
 from bot.store import ticks as store
 from bot.store.db import engine
+from bot.ticks.applier import TickOutcome
 from tests.support.git import Remote
 from tests.support.proxy import Proxy
 from tests.support.settings import make_settings, postgres_or_skip
@@ -98,3 +101,55 @@ def test_a_database_host_that_does_not_answer_fails_fast(tmp_path: Path) -> None
         assert not opening.is_alive(), "opening the database still waits on a silent host"
     [err] = raised
     assert isinstance(err, SettingsError) and "DATABASE_URL" in str(err)
+
+
+def test_store_lost_between_push_and_record(
+    remote: Remote, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The push went through, then the store went away before the outcome was recorded:
+    once it is back (seconds later, not the interval) the tick is found on the branch by
+    its trailer, recorded applied and told once; not applied again, not "already done"."""
+    direct = engine(postgres_or_skip())
+    pushed, go = tmp_path / "pushed", tmp_path / "go"
+    real = shutil.which("git")
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        f'#!/bin/sh\n"{real}" "$@"; rc=$?\n'
+        f'case " $* " in *" push "*) [ $rc -eq 0 ] && [ ! -e "{pushed}" ] && {{ '
+        f'touch "{pushed}"; while [ ! -e "{go}" ]; do sleep 0.05; done; }} ;; esac\n'
+        "exit $rc\n"
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    told: list[TickOutcome] = []
+    with Proxy(("127.0.0.1", direct.url.port or 5432)) as proxy:
+        settings = make_settings(remote, tmp_path, proxy.url(), tick_interval_seconds=3600)
+        svc = service(settings, notify=told.extend)
+        recorded, _ = svc.record(
+            key=uuid.uuid4().hex,
+            module="Compute Modules/Ingestion",
+            column="API",
+            line=0,
+            done=True,
+            user_id="U0001",
+        )
+        svc.start()
+        try:
+            wait_for("the push", pushed.exists)
+            proxy.cut()
+            seen = proxy.refused
+            go.touch()
+            try:
+                proxy.wait_refused(seen)  # recording the outcome failed
+            finally:
+                proxy.restore()
+            wait_for(
+                "the tick recorded",
+                lambda: getattr(store.get(direct, recorded.id), "state", None) != store.PENDING,
+            )
+        finally:
+            svc.stop()
+    assert getattr(store.get(direct, recorded.id), "state", None) == store.APPLIED
+    assert len(remote.log()) == 2
+    assert [(o.tick.id, o.state) for o in told] == [(recorded.id, store.APPLIED)]
