@@ -176,7 +176,8 @@ class TickService:
                 if failures == 1:
                     log.exception("tick applier run failed; retrying")
                 else:
-                    log.warning("tick applier run failed again (%s); retrying", err)
+                    first = str(err).strip().splitlines()[:1]
+                    log.warning("tick applier run failed again (%s); retrying", *first or [""])
 
 
 def retry_delay(failures: int) -> float:
