@@ -2,6 +2,8 @@
 
 direct / local: one commit per tick on the branch, pushed together; a rejected push means
 the branch moved: fetch, re-apply every tick on the new tip, try again (bounded, backoff).
+Each commit names its tick in a `Roadmap-Tick:` trailer and is recorded before the push, so
+a run killed after the push is finished by the next one from git alone (reconcile.py).
 
 pr: the ticks roll into one bot branch per roadmap file and one open pull request. The branch
 is regenerated from the current base with every tick still waiting re-applied (the way
