@@ -23,6 +23,7 @@ import os
 import signal
 import subprocess
 import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -78,6 +79,10 @@ def first_error_line(stderr: str) -> str:
     return lines[0] if lines else "no message"
 
 
+class GitStopped(GitError):
+    """The runner was closed (the process is shutting down): git was ended or not started."""
+
+
 @dataclass(frozen=True)
 class Result:
     """A finished git process: exit status and both outputs as bytes."""
@@ -105,6 +110,21 @@ class Git:
         self.remote = remote
         self.token = token
         self.timeout = timeout
+        # The git processes running now, so `close` can end them: each runs in a session
+        # of its own, so nothing else would (a push outlived the server that started it).
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._running_lock = threading.Lock()
+        self._closed = False
+        _runners.add(self)
+
+    def close(self) -> None:
+        """End every git process running here (and what each started), and start no more:
+        later calls raise GitStopped. For a shutdown that must not wait for a hung push."""
+        with self._running_lock:
+            self._closed = True
+            running = list(self._running)
+        for proc in running:
+            _kill(proc)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -160,6 +180,8 @@ class Git:
                 _kill(proc)
                 proc.communicate()
                 raise self._timed_out(args, deadline) from None
+        if self._closed:
+            raise self._stopped(args)
         return Result(proc.returncode, out, err)
 
     @contextmanager
@@ -216,6 +238,8 @@ class Git:
                     helper.join()
             if expired.is_set():
                 raise self._timed_out(args, deadline)
+            if self._closed:
+                raise self._stopped(args)
             if proc.returncode != 0 and not stopped_early:
                 raise self.error(b"".join(errors).decode("utf-8", "replace"))
 
@@ -223,8 +247,26 @@ class Git:
     def _popen(
         self, args: tuple[str, ...], env: Mapping[str, str] | None, *, stdin: bool
     ) -> Iterator[subprocess.Popen[bytes]]:
+        if self._closed:
+            raise self._stopped(args)
+        proc = self._start(args, env, stdin=stdin)
+        with self._running_lock:
+            self._running.add(proc)
+            closed = self._closed
+        if closed:  # closed while it started: it ends here, and the caller hears why
+            _kill(proc)
         try:
-            proc = subprocess.Popen(
+            with proc:
+                yield proc
+        finally:
+            with self._running_lock:
+                self._running.discard(proc)
+
+    def _start(
+        self, args: tuple[str, ...], env: Mapping[str, str] | None, *, stdin: bool
+    ) -> subprocess.Popen[bytes]:
+        try:
+            return subprocess.Popen(
                 ["git", *args],
                 cwd=self.cwd,
                 env=self.env(env),
@@ -237,11 +279,22 @@ class Git:
             if err.filename == "git":
                 raise GitError("git is not installed (or not on PATH)") from None
             raise GitError(f"{self.cwd}: no such directory") from None
-        with proc:
-            yield proc
+
+    def _stopped(self, args: tuple[str, ...]) -> GitStopped:
+        return GitStopped(f"git {_subcommand(args)} stopped: the bot is shutting down")
 
     def _timed_out(self, args: tuple[str, ...], deadline: float) -> GitError:
         return GitError(f"git {_subcommand(args)} timed out after {deadline:g} s")
+
+
+_runners: weakref.WeakSet[Git] = weakref.WeakSet()
+
+
+def end_all() -> None:
+    """Close every runner of this process (see Git.close): the last step of a shutdown, so no
+    fetch or push outlives the bot."""
+    for runner in list(_runners):
+        runner.close()
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

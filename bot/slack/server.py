@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,8 +23,10 @@ from bot.errors import SettingsError
 from bot.live.webhook import PATH as WEBHOOK_PATH
 from bot.live.webhook import GitHubWebhook
 from bot.repo.example import EXAMPLE_PATH, example_repo
+from bot.repo.git import end_all
 from bot.repo.mirror import default_cache_root
 from bot.store.db import engine
+from bot.ticks.service import STOP_SECONDS
 
 from .app import build_app
 from .services import Services, build_services
@@ -31,6 +34,10 @@ from .services import Services, build_services
 log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
+
+# gunicorn kills a worker that has not exited this long after SIGTERM: room for the tick
+# applier's STOP_SECONDS twice (finish, then end git) and telling what was recorded.
+GRACEFUL_SECONDS = int(3 * STOP_SECONDS)
 
 TRY_WITHOUT_SLACK = (
     "to try the bot without Slack, run `roadmap-bot show` or `roadmap-bot show Ingestion`"
@@ -151,14 +158,31 @@ def serve() -> int:
     # passes, which otherwise paused request handling for 100-160 ms at a time under load.
     gc.freeze()
     if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        _health_server(services, settings.port)
-        log.info("Socket Mode: connecting to Slack (roadmap: %s)", services.snapshot().location)
-        SocketModeHandler(app, settings.slack_app_token).start()
+        _socket_mode(app, services, settings)
         return 0
     _gunicorn(Web(app, services), settings)
     return 0
+
+
+def _socket_mode(app: App, services: Services, settings: Settings) -> None:
+    """Connected until SIGTERM or SIGINT; then no more events are taken (the connection is
+    closed first) and the tick applier finishes or abandons its run (bounded)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda _sig, _frame: stopping.set())
+    _health_server(services, settings.port)
+    log.info("Socket Mode: connecting to Slack (roadmap: %s)", services.snapshot().location)
+    handler = SocketModeHandler(app, settings.slack_app_token)
+    handler.connect()
+    stopping.wait()
+    log.info("stopping: closing the Slack connection, then the tick applier")
+    try:
+        handler.close()
+    finally:
+        services.stop_background()
+        end_all()  # a roadmap fetch still running in the background, say
 
 
 def _gunicorn(wsgi: Web, settings: Settings) -> None:
@@ -173,6 +197,11 @@ def _gunicorn(wsgi: Web, settings: Settings) -> None:
                 "threads": settings.web_threads,
                 "accesslog": None,  # the app logs one line per request itself
                 "loglevel": "warning",
+                # SIGTERM: requests in flight finish, then worker_exit stops the tick
+                # applier (bounded by STOP_SECONDS, git ended after it) before the master
+                # would kill the worker.
+                "graceful_timeout": GRACEFUL_SECONDS,
+                "worker_exit": _worker_exit,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -183,6 +212,12 @@ def _gunicorn(wsgi: Web, settings: Settings) -> None:
             engine(settings.database_url).dispose(close=False)
             wsgi.services.start_background()
             return wsgi
+
+    def _worker_exit(_server: object, _worker: object) -> None:
+        # In the worker, as it exits (SIGTERM from the master, or its own end): the tick
+        # applier's thread would die with it, leaving its git running and ticks untold.
+        wsgi.services.stop_background()
+        end_all()  # a roadmap fetch still running in the background, say
 
     log.info(
         "HTTP: listening on port %s, POST /slack/events, POST /github/webhook, GET /healthz",

@@ -20,6 +20,7 @@ from .schema import metadata
 
 __all__ = ["engine", "metadata", "normalize_url"]
 
+CONNECT_TIMEOUT = 2  # seconds; libpq's smallest
 _engines: dict[str, tuple[Engine, set[str]]] = {}
 _lock = threading.Lock()
 
@@ -69,6 +70,10 @@ def _create(url: str) -> Engine:
         raise SettingsError(f"setting DATABASE_URL: not a database URL ({url!r})") from None
     sqlite = parsed.get_backend_name() == "sqlite"
     kwargs: dict[str, object] = {"pool_pre_ping": not sqlite}
+    if parsed.get_backend_name() == "postgresql":
+        # A database host that does not answer must not hold a Slack request past its 3 s:
+        # fail the connection (the card answers without waiting ticks, a click is told).
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     if sqlite:
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         if parsed.database in (None, "", ":memory:"):

@@ -70,6 +70,13 @@ class Tick:
     created_at: datetime
 
     @property
+    def ref(self) -> str:
+        """The tick as its commit's `Roadmap-Tick:` trailer names it: the id, and a piece of
+        the key so a tick of a fresh database (ids start again at 1) is never mistaken for
+        an older one."""
+        return f"{self.id}-{self.key[:8]}"
+
+    @property
     def verb(self) -> str:
         return "tick" if self.done else "untick"
 
@@ -177,6 +184,20 @@ def mark(engine: Engine, tick_id: int, state: TickState, **fields: Any) -> None:
             .where(ticks.c.id == tick_id)
             .values(state=state, updated_at=datetime.now(UTC), **fields)
         )
+
+
+def plan(engine: Engine, shas: dict[int, str]) -> None:
+    """Before a push: the commit each pending tick became. A process killed after the push
+    and before `mark` leaves this behind, and the next run checks the branch for it."""
+    if not shas:
+        return
+    with engine.begin() as conn:
+        for tick_id, sha in shas.items():
+            conn.execute(
+                update(ticks)
+                .where(ticks.c.id == tick_id, ticks.c.state == PENDING)
+                .values(sha=sha, updated_at=datetime.now(UTC))
+            )
 
 
 def pending_review(engine: Engine, repo: str) -> dict[str, dict[str, str]]:

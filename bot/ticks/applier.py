@@ -2,6 +2,8 @@
 
 direct / local: one commit per tick on the branch, pushed together; a rejected push means
 the branch moved: fetch, re-apply every tick on the new tip, try again (bounded, backoff).
+Each commit names its tick in a `Roadmap-Tick:` trailer and is recorded before the push, so
+a run killed after the push is finished by the next one from git alone (reconcile.py).
 
 pr: the ticks roll into one bot branch per roadmap file and one open pull request. The branch
 is regenerated from the current base with every tick still waiting re-applied (the way
@@ -38,6 +40,7 @@ from bot.repo.commit import (
     merge_base_is,
     push,
 )
+from bot.repo.git import GitStopped
 from bot.repo.mirror import GitFailed, Mirror
 from bot.roadmap.edit import set_cell
 from bot.roadmap.model import Module, Roadmap, normalize
@@ -46,6 +49,7 @@ from bot.store import ticks as store
 from bot.store.ticks import Tick, TickState
 
 from . import pull_request as pr_flow
+from .reconcile import landed, trailer
 
 if TYPE_CHECKING:  # PyGithub is imported only where a forge is made
     from bot.forge.github import PullRequest
@@ -118,47 +122,101 @@ class Applier:
                     for t in waiting
                     if t.state == store.PENDING
                 ]
+            except GitStopped:
+                # Shutting down mid-run: nothing more is recorded; the ticks stay pending with
+                # any commit planned, and the next process finds out what reached the branch.
+                log.warning("tick applier stopped mid-run; the next start takes it up")
+                return []
             except (GitError, ForgeError) as err:
                 outcomes = self._setback(waiting, err)
             for o in outcomes:
-                extra = (
-                    {"pr_url": o.url, "pr_number": _pr_number(o.url)}
-                    if self.mode == TickMode.PR
-                    else {}
-                )
-                store.mark(
-                    self.engine,
-                    o.tick.id,
-                    o.state,
-                    sha=o.sha,
-                    error=o.detail if o.state in (store.FAILED, store.PENDING) else None,
-                    **extra,
-                )
+                self._record(o)
             # Only news goes back to people: a tick still waiting in the same PR is not news.
             return [o for o in outcomes if o.tick.state == store.PENDING or o.state != o.tick.state]
 
     # --- direct and local ------------------------------------------------------------------
 
     def _direct(self, pending: list[Tick]) -> list[TickOutcome]:
+        """Commit, record what each tick became, push. Ticks that made no commit (no-op,
+        refused) are settled before the push: they change nothing, so a crash cannot make
+        them happen twice. The rest are planned (their commit recorded) before the push,
+        and a later run finds them on the branch by their trailer (bot.ticks.reconcile)."""
         if not pending:
             return []
+        settled: list[TickOutcome] = []
+        try:
+            return self._direct_attempts(pending, settled)
+        except GitStopped:
+            # Shutting down: what was settled is recorded and still to be told; the rest
+            # stays pending (with its planned commit) for the next process.
+            log.warning("tick applier stopped mid-run; the next start takes it up")
+            return _in_order(settled)
+
+    def _direct_attempts(
+        self, pending: list[Tick], settled: list[TickOutcome]
+    ) -> list[TickOutcome]:
+        todo = pending
         for attempt in range(self.attempts):
             self.mirror.fetch(self.branch)
             tip, text, roadmap = self._read(self.branch)
+            if attempt == 0:
+                found, todo = self._reconcile(tip, roadmap, todo)
+                settled += found
             with Chain(self.mirror, tip, self.path) as chain:
-                outcomes, last = self._apply(chain, text, roadmap, pending, store.APPLIED)
+                outcomes, last = self._apply(chain, text, roadmap, todo, store.APPLIED)
+            commits = [o for o in outcomes if o.state == store.APPLIED]
+            others = [o for o in outcomes if o.state != store.APPLIED]
+            for o in others:
+                self._record(o)
+            settled += others
             if last == tip:
-                return outcomes
+                return _in_order(settled)
+            store.plan(self.engine, {o.tick.id: o.sha for o in commits if o.sha})
             try:
                 push(self.mirror, last, self.branch)
-                return outcomes
+                return _in_order(settled + commits)
             except PushRejected as err:
                 log.info("push to %s rejected (%s); re-applying on the new tip", self.branch, err)
+                todo = [o.tick for o in commits]
                 self.sleep(_backoff(attempt))
-        return [
-            TickOutcome(t, store.FAILED, f"the branch {self.branch} kept moving; try again")
-            for t in pending
-        ]
+        return _in_order(
+            settled
+            + [
+                TickOutcome(t, store.FAILED, f"the branch {self.branch} kept moving; try again")
+                for t in todo
+            ]
+        )
+
+    def _reconcile(
+        self, tip: str, roadmap: Roadmap, pending: list[Tick]
+    ) -> tuple[list[TickOutcome], list[Tick]]:
+        """Ticks planned by an earlier run (a commit recorded, the outcome not) that are on
+        the branch: applied. The others are still to do."""
+        planned = [t for t in pending if t.sha]
+        found = landed(self.mirror, tip, planned)
+        done = []
+        for t in planned:
+            if t.id in found:
+                sha, subject = found[t.id]
+                detail = subject.removeprefix("roadmap: ")
+                name = module_name(t, roadmap)
+                url = self.commit_url(sha)
+                done.append(TickOutcome(t, store.APPLIED, detail, sha=sha, url=url, module=name))
+                log.info("tick %s was pushed as %s before a restart; recorded now", t.id, sha)
+        return done, [t for t in pending if t.id not in found]
+
+    def _record(self, o: TickOutcome) -> None:
+        extra = (
+            {"pr_url": o.url, "pr_number": _pr_number(o.url)} if self.mode == TickMode.PR else {}
+        )
+        store.mark(
+            self.engine,
+            o.tick.id,
+            o.state,
+            sha=o.sha,
+            error=o.detail if o.state in (store.FAILED, store.PENDING) else None,
+            **extra,
+        )
 
     def _apply(
         self, chain: Chain, text: str, roadmap: Roadmap, items: list[Tick], done_state: TickState
@@ -167,7 +225,11 @@ class Applier:
         a tick replaces one character with one character."""
         outcomes: list[TickOutcome] = []
         made: list[int] = []  # the outcomes that became commits, in order
+        edited: set[tuple[str, str]] = set()
         for t in items:
+            if (t.module, normalize(t.column)) in edited:
+                # The same cell again (untick, then tick again): read it as now written.
+                roadmap, edited = parse(text, self.path), set()
             module = resolve(roadmap, t)
             column = _column(roadmap, t.column)
             name = module.name if module is not None else module_name(t, roadmap)
@@ -193,6 +255,7 @@ class Applier:
                 continue
             chain.add(edit.text.encode("utf-8"), self._message(t, edit.message), self.bot, self.bot)
             text = edit.text
+            edited.add((t.module, normalize(t.column)))
             made.append(len(outcomes))
             outcomes.append(TickOutcome(t, done_state, edit.message, module=name))
         for i, sha in zip(made, chain.write(), strict=True):
@@ -228,10 +291,11 @@ class Applier:
             if t.surface == "cli"
             else (f"Asked by {who} (Slack {t.user_id}) in {where_asked(t)}.")
         )
-        lines = [f"roadmap: {summary}", "", asked]
+        # Trailers, last: the tick's own (a restart finds its push by it), then the person.
+        lines = [f"roadmap: {summary}", "", asked, "", trailer(t)]
         person = self.people(t.user_id)
         if person is not None and person.email:
-            lines += ["", f"Co-authored-by: {person.name} <{person.email}>"]
+            lines.append(f"Co-authored-by: {person.name} <{person.email}>")
         return "\n".join(lines) + "\n"
 
     def _read(self, branch: str) -> tuple[str, str, Roadmap]:
@@ -288,10 +352,8 @@ class Applier:
             for o in applied:
                 if o.state == store.NOOP and o.tick.state == store.IN_PR:
                     # Its change is on the base now: the PR (or a person) landed it.
-                    landed = f"{o.detail.split(' is ')[0]} landed"
-                    outcomes.append(
-                        replace(o, state=store.MERGED, detail=landed, url=o.tick.pr_url)
-                    )
+                    news = f"{o.detail.split(' is ')[0]} landed"
+                    outcomes.append(replace(o, state=store.MERGED, detail=news, url=o.tick.pr_url))
                 else:
                     outcomes.append(o)
             on_branch = [o for o in outcomes if o.state == store.IN_PR]
@@ -447,6 +509,11 @@ def module_name(t: Tick, roadmap: Roadmap | None = None) -> str:
 
 def _column(roadmap: Roadmap, column: str) -> str | None:
     return next((c for c in roadmap.columns if normalize(c) == normalize(column)), None)
+
+
+def _in_order(outcomes: list[TickOutcome]) -> list[TickOutcome]:
+    """People are told in the order they ticked."""
+    return sorted(outcomes, key=lambda o: o.tick.id)
 
 
 def _backoff(attempt: int) -> float:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings, TickMode
 from bot.errors import SettingsError
@@ -30,6 +31,10 @@ from .permissions import TickPolicy, tick_policy
 log = logging.getLogger(__name__)
 
 WAITING_SECONDS = 1.0
+# How long a stopping service lets the run in flight finish before ending its git. Under
+# gunicorn's graceful_timeout (bot/slack/server.py), so the worker exits by itself.
+STOP_SECONDS = 10.0
+RETRY_MAX_SECONDS = 5.0  # a failed run is tried again after 0.5, 1, 2, 4, then every 5 s
 
 
 def tick_mode(settings: Settings) -> TickMode | None:
@@ -93,7 +98,18 @@ class TickService:
         if cached is not None and now - cached[0] < WAITING_SECONDS:
             return cached[1]
         found: dict[str, dict[str, str]] = {}
-        for t in store.open_ticks(self.engine, self.repo):
+        try:
+            waiting = store.open_ticks(self.engine, self.repo)
+        except SQLAlchemyError as err:
+            # The store is down: answer without the waiting ticks rather than not at all
+            # (kept as the answer for a second too, so requests do not all wait on it).
+            reason = str(getattr(err, "orig", None) or err).strip().splitlines()
+            log.warning(
+                "state store unreachable; answering without waiting ticks: %s",
+                reason[0] if reason else "",
+            )
+            waiting = []
+        for t in waiting:
             found.setdefault(t.module, {})[t.column] = t.pr_url or ""
         if cached is None or cached[1] != found:
             self.version += 1
@@ -128,24 +144,45 @@ class TickService:
             self._thread = threading.Thread(target=self._loop, name="tick-applier", daemon=True)
             self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, grace: float = STOP_SECONDS) -> None:
+        """Take no more work; let the run in flight finish for up to `grace` seconds, then end
+        its git processes (the run stops, its ticks stay pending for the next start); tell
+        whatever was recorded. Bounded, so a deploy's SIGTERM never waits on a hung push."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=30)
+            self._thread.join(timeout=grace)
+            if self._thread.is_alive():
+                log.warning("tick applier still busy after %g s; ending its git", grace)
+                self.applier.mirror.git.close()
+                self._thread.join(timeout=grace)
         self._teller.shutdown(wait=True)
 
     def _loop(self) -> None:
         self._wake.set()  # start-up: apply what a previous process left pending
+        failures = 0
         while not self._stop.is_set():
-            self._wake.wait(self.interval)
+            # After a failed run (the store or the repo unreachable) try again soon, not on
+            # the interval: ticks waiting through an outage apply seconds after it ends.
+            self._wake.wait(self.interval if not failures else retry_delay(failures))
             self._wake.clear()
             if self._stop.is_set():
                 break
             try:
                 self.run_now(tell_later=True)
-            except Exception:
-                log.exception("tick applier run failed; will retry")
+                failures = 0
+            except Exception as err:
+                failures += 1
+                if failures == 1:
+                    log.exception("tick applier run failed; retrying")
+                else:
+                    first = str(err).strip().splitlines()[:1]
+                    log.warning("tick applier run failed again (%s); retrying", *first or [""])
+
+
+def retry_delay(failures: int) -> float:
+    """Seconds before the next try after `failures` failed runs in a row: short, growing."""
+    return min(RETRY_MAX_SECONDS, 0.5 * 2 ** (failures - 1))
 
 
 def build_tick_service(

@@ -7,13 +7,14 @@ helpers git starts itself (git-remote-https, ssh), which is what a timeout must 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.errors import BotError, GitError
-from bot.repo.git import Git, auth_header
+from bot.repo.git import Git, GitStopped, auth_header
 from bot.repo.mirror import GitFailed
 
 TOKEN = "ghs_s3cr3tT0ken"
@@ -53,6 +54,40 @@ def test_a_timeout_kills_git_and_what_it_started(tmp_path: Path, quiet_config: N
     while not _gone(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _gone(pid)
+
+
+def test_close_ends_git_in_flight_and_refuses_more(tmp_path: Path, quiet_config: None) -> None:
+    """A shutdown must not leave a push running after the bot has gone (git runs in a
+    session of its own, so nothing else would end it)."""
+    pid_file = tmp_path / "child.pid"
+    git = Git(tmp_path)  # the default deadline: only close() can end it
+    raised: list[BaseException] = []
+
+    def hang() -> None:
+        try:
+            git.run(
+                "-c",
+                f"alias.hang=!echo $$ > {pid_file}.tmp; mv {pid_file}.tmp {pid_file}; "
+                "exec sleep 600",
+                "hang",
+            )
+        except BaseException as err:
+            raised.append(err)
+
+    worker = threading.Thread(target=hang)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    git.close()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    [err] = raised
+    assert isinstance(err, GitStopped) and str(err) == "git hang stopped: the bot is shutting down"
+    assert _gone(pid)
+    with pytest.raises(GitStopped):
+        git.run("status")
 
 
 def test_a_stream_past_its_deadline_raises_when_the_block_ends(

@@ -191,10 +191,12 @@ def test_restart_applies_pending_and_never_twice(
     second = service(settings.model_copy(update={"cache_dir": str(tmp_path / "other-cache")}))
     [outcome] = second.run_now()
     assert outcome.tick.id == recorded.id and outcome.state == store.APPLIED
-    # Died after pushing but before recording: the tick is found pending again.
+    # Died after pushing but before recording: the tick is found pending again, with the
+    # commit it became; that commit is on the branch, so it is applied, not "already done".
     store.mark(second.engine, recorded.id, store.PENDING)
     [again] = second.run_now()
-    assert again.state == store.NOOP
+    assert again.state == store.APPLIED and again.sha == outcome.sha
+    assert again.detail == outcome.detail
     assert len(remote.log()) == 2
 
 
@@ -383,3 +385,19 @@ def test_module_name_splits_where_a_group_of_the_roadmap_ends() -> None:
     )
     assert module_name(asked, roadmap) == "Gone"
     assert module_name(asked) == "CI/CD Modules/Gone"  # no roadmap: never a wrong half
+
+
+def test_tick_untick_tick_of_one_cell_in_one_run(
+    remote: Remote, tmp_path: Path, database_url: str
+) -> None:
+    """The same cell three times in one batch: three commits, each naming its tick in a
+    trailer (not "the file changed under the edit" for the second and third)."""
+    svc = service(make_settings(remote, tmp_path, database_url))
+    for done in (True, False, True):
+        tick(svc, "Compute Modules/Ingestion", "API", done=done)
+    outcomes = svc.run_now()
+    assert [o.state for o in outcomes] == [store.APPLIED] * 3
+    assert len(remote.log()) == 4
+    assert cell(remote.text(), "Ingestion", "API") == "done"
+    trailers = git(remote.bare, "log", "-3", "--format=%(trailers:key=Roadmap-Tick,valueonly)")
+    assert trailers.split() == [o.tick.ref for o in reversed(outcomes)]
