@@ -38,7 +38,7 @@ from bot.repo.commit import (
     merge_base_is,
     push,
 )
-from bot.repo.mirror import GitFailed, Mirror
+from bot.repo.mirror import Mirror
 from bot.roadmap.edit import set_cell
 from bot.roadmap.model import Module, Roadmap, normalize
 from bot.roadmap.parse import decode, parse
@@ -199,7 +199,7 @@ class Applier:
         """The repository or GitHub failed. A failure that may pass (network, 5xx, rate
         limit) keeps the ticks pending for the next run, telling each person once; after
         GIVE_UP_SECONDS, or for a failure that will not pass (a refused token), they fail."""
-        transient = isinstance(err, GitFailed) or getattr(err, "transient", False)
+        transient = bool(getattr(err, "transient", False))  # GitRefused and most 4xx: not
         now = datetime.now(UTC)
         outcomes = []
         for t in waiting:
