@@ -24,6 +24,7 @@ from bot.repo.mirror import default_cache_root
 from bot.store.db import engine
 
 from .app import build_app
+from .guard import Guard
 from .services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -36,15 +37,20 @@ TRY_WITHOUT_SLACK = (
 
 
 class Web:
-    """The WSGI app: `POST /slack/events` to Bolt, `GET /healthz` to the roadmap's health."""
+    """The WSGI app: `POST /slack/events` through the guard (signature first, then a body
+    that parses, each event once) to Bolt; `GET /healthz` to the roadmap's health."""
 
     def __init__(self, app: App, services: Services) -> None:
         self.bolt = SlackRequestHandler(app, path="/slack/events")
+        self.guard = Guard(self.bolt, services.settings.slack_signing_secret or "")
         self.services = services
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
+        path = environ.get("PATH_INFO")
+        if path == "/healthz":
             return health(self.services, start_response)
+        if path == "/slack/events" and environ.get("REQUEST_METHOD") == "POST":
+            return self.guard(environ, start_response)
         return self.bolt(environ, start_response)
 
 
