@@ -52,6 +52,7 @@ def remote_lines(stderr: str, hide: Iterable[str] = ()) -> list[str]:
         if not line.startswith("remote:"):
             continue
         text = _ANSI.sub("", line[len("remote:") :]).strip()
+        text = text.removeprefix("error:").strip()  # GitHub: "remote: error: GH006: ..."
         for secret in hide:
             if secret:
                 text = text.replace(secret, "the remote")
