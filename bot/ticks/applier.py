@@ -32,6 +32,7 @@ from bot.errors import (
 from bot.repo.commit import (
     Chain,
     Identity,
+    PushRefusedForNow,
     PushRejected,
     authors_since,
     bot_branch,
@@ -149,6 +150,8 @@ class Applier:
                 push(self.mirror, last, self.branch)
                 return outcomes
             except PushRejected as err:
+                if isinstance(err, PushRefusedForNow) and attempt == self.attempts - 1:
+                    raise  # the remote stays busy: keep the ticks for the next run (_setback)
                 log.info("push to %s rejected (%s); re-applying on the new tip", self.branch, err)
                 self.sleep(_backoff(attempt))
         return [

@@ -102,6 +102,22 @@ def test_a_locked_branch_on_the_remote_is_retried_with_backoff(
     assert remote.log()[0] == outcome.sha
 
 
+def test_a_remote_that_stays_locked_keeps_the_tick_for_the_next_run(
+    remote: Remote, tmp_path: Path
+) -> None:
+    lock = remote.bare / "refs" / "heads" / "main.lock"
+    lock.write_text("")
+    svc = service(make_settings(remote, tmp_path, f"sqlite:///{tmp_path}/k.db"))
+    svc.applier.sleep = lambda _s: None
+    recorded = tick(svc)
+    [held] = svc.run_now()
+    assert held.state == store.PENDING and "retried" in held.detail
+    assert "could not update main just now" in held.detail
+    lock.unlink()
+    [landed] = svc.run_now()
+    assert landed.state == store.APPLIED and landed.tick.id == recorded.id
+
+
 def test_a_token_that_may_only_read_fails_the_tick_naming_the_permission(
     remote: Remote, tmp_path: Path, git_http: GitHttp
 ) -> None:
