@@ -10,8 +10,9 @@ order:
    verified before anything is parsed: 401;
 3. the body must be UTF-8 and either a form (whose `payload`, if any, is a JSON object) or a
    JSON object: 400;
-4. an Events API delivery whose `event_id` was already taken is acknowledged and dropped
-   (Slack retries deliveries it thinks timed out, up to three times);
+4. an Events API delivery whose `event_id` was already taken, by this process or by
+   another instance on the same database (`taken`), is acknowledged and dropped: Slack
+   retries deliveries it thinks timed out, up to three times;
 5. a request no listener handles (a new button, a callback we do not know) is acknowledged
    with 200 and logged once, so Slack does not retry it; Bolt would answer 404.
 
@@ -135,10 +136,30 @@ class SeenEvents:
 class Guard:
     """The WSGI app for `POST /slack/events`: checks, then `bolt` (see the module's doc)."""
 
-    def __init__(self, bolt: WsgiApp, signing_secret: str) -> None:
+    def __init__(
+        self,
+        bolt: WsgiApp,
+        signing_secret: str,
+        take_event: Callable[[str], bool] | None = None,
+    ) -> None:
+        """`take_event(event_id)`: True the first time any instance takes it (the state
+        store); without it, this process's memory alone decides."""
         self.bolt = bolt
         self.secret = signing_secret
         self.events = SeenEvents()
+        self.take_event = take_event
+
+    def first_delivery(self, event_id: str) -> bool:
+        if not self.events.first_time(event_id):
+            return False
+        if self.take_event is None:
+            return True
+        try:
+            return self.take_event(event_id)
+        except Exception as err:  # the store is down: better handled twice than never
+            why = (str(err).splitlines() or [type(err).__name__])[0][:200]
+            log.warning("event %s: cannot check the state store (%s)", event_id[:40], why)
+            return True
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -154,7 +175,7 @@ class Guard:
             log.warning("POST /slack/events refused: %s %s", err.status.split()[0], err.reason)
             return _answer(start_response, err.status, {"error": err.reason})
         event_id = data.get("event_id") if data.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and not self.events.first_time(event_id):
+        if isinstance(event_id, str) and not self.first_delivery(event_id):
             retry = environ.get("HTTP_X_SLACK_RETRY_NUM", "")
             log.info("event %s delivered again (retry %s): already taken", event_id[:40], retry)
             return _answer(start_response, "200 OK", None)

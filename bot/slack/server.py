@@ -21,6 +21,7 @@ from bot.config import Settings, load_settings
 from bot.errors import SettingsError
 from bot.repo.example import EXAMPLE_PATH, example_repo
 from bot.repo.mirror import default_cache_root
+from bot.store import events
 from bot.store.db import engine
 
 from .app import build_app
@@ -42,7 +43,12 @@ class Web:
 
     def __init__(self, app: App, services: Services) -> None:
         self.bolt = SlackRequestHandler(app, path="/slack/events")
-        self.guard = Guard(self.bolt, services.settings.slack_signing_secret or "")
+        settings = services.settings
+        self.guard = Guard(
+            self.bolt,
+            settings.slack_signing_secret or "",
+            take_event=lambda event_id: events.take(engine(settings.database_url), event_id),
+        )
         self.services = services
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -119,6 +120,27 @@ def test_the_same_event_delivered_three_times_is_handled_once(
     calls = slack.wait_for("views.publish", count=3)
     assert sorted(c.params["user_id"] for c in calls) == ["U0001", "U0002", "U0003"]
     assert len(slack.calls_to("views.publish")) == 3
+
+
+def test_an_event_retried_on_another_instance_is_handled_once(
+    slack: FakeSlack, database_url: str
+) -> None:
+    # Two instances on one database, as behind a load balancer: Slack's retry of an event
+    # may reach the one that did not take the first delivery.
+    settings = settings_for(slack.url, database_url=database_url)
+    with running(settings) as one, running(settings) as two:
+        event_id = f"Ev{uuid.uuid4().hex[:10]}"
+        again = signing.event_body(signing.app_home_opened_event("U0001"), event_id=event_id)
+        for to, retry in ((one, None), (two, 1), (two, 2), (one, 3)):
+            assert signing.post(to.url + EVENTS, again, SECRET, retry_num=retry).status_code == 200
+        for to, user in ((one, "U0002"), (two, "U0003")):
+            other = signing.event_body(
+                signing.app_home_opened_event(user), event_id=f"Ev{uuid.uuid4().hex[:10]}"
+            )
+            assert signing.post(to.url + EVENTS, other, SECRET).status_code == 200
+        calls = slack.wait_for("views.publish", count=3)
+        assert sorted(c.params["user_id"] for c in calls) == ["U0001", "U0002", "U0003"]
+        assert len(slack.calls_to("views.publish")) == 3
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
