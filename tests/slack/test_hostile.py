@@ -80,6 +80,14 @@ def test_an_unsigned_broken_body_is_refused_before_it_is_parsed(
     assert reason not in caplog.text  # never parsed
 
 
+def test_slacks_unsigned_certificate_check_gets_200(bot: Running) -> None:
+    body = b"ssl_check=1&token=fake-verification-token"
+    r = requests.post(
+        bot.url + EVENTS, data=body, headers={"Content-Type": signing.FORM}, timeout=5
+    )
+    assert r.status_code == 200
+
+
 def test_an_unknown_action_is_acknowledged_and_logged(
     bot: Running, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
