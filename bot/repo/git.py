@@ -73,7 +73,8 @@ def git_env(remote: str, token: str | None = None) -> dict[str, str]:
 
     Never prompt (a bot has no terminal). A token for an https remote becomes an
     `http.<scheme://host/>.extraheader` through GIT_CONFIG_COUNT, appended after any such
-    settings already in our environment, so it is in neither argv nor any config file.
+    settings already in our environment, so it is in neither argv nor any config file; and
+    that host's redirects are not followed (the header would follow them).
     """
     env = {"GIT_TERMINAL_PROMPT": "0"}
     if "GIT_SSH_COMMAND" not in os.environ and "GIT_SSH" not in os.environ:
@@ -86,9 +87,14 @@ def git_env(remote: str, token: str | None = None) -> dict[str, str]:
             n = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
         except ValueError:
             n = 0
-        env["GIT_CONFIG_COUNT"] = str(n + 1)
+        env["GIT_CONFIG_COUNT"] = str(n + 2)
         env[f"GIT_CONFIG_KEY_{n}"] = f"http.{prefix}.extraheader"
         env[f"GIT_CONFIG_VALUE_{n}"] = auth_header(token)
+        # git follows a redirect of its first request and then sends every later request,
+        # extra header included, to the new host: a token would leave for wherever the
+        # server points. So no redirects with a token (a renamed repo: set its new URL).
+        env[f"GIT_CONFIG_KEY_{n + 1}"] = f"http.{prefix}.followRedirects"
+        env[f"GIT_CONFIG_VALUE_{n + 1}"] = "false"
     return env
 
 

@@ -10,8 +10,9 @@ one of:
   (it could not lock or update the ref: another push was landing). Retried like a moved
   branch, with backoff: the same push usually goes through a moment later.
 - `GitRefused` (bot.errors, not transient): a pre-receive/update hook or a protected branch
-  declined, the token was refused (401) or may not write (403), or the remote said no for a
-  reason we do not know. A policy says no, and it will say no again until a person acts, so
+  declined, the token was refused (401) or may not write (403), the GitHub host redirected
+  git elsewhere (a renamed repo; the token does not follow redirects), or the remote said
+  no for a reason we do not know. A policy says no, and it will say no again until a person acts, so
   retrying for an hour only delays telling them: fail at once, with the remote's reason.
 """
 
@@ -88,8 +89,8 @@ def push_refusal(
 
 
 def auth_refusal(stderr: str, remote: str, token_sent: bool, pushing: bool) -> GitRefused | None:
-    """A refused or missing credential (HTTP 401), or a token that may not do this (403),
-    said with the setting to fix; None for any other failure."""
+    """A refused or missing credential (HTTP 401), a token that may not do this (403), or a
+    redirect not followed with a token, said with the setting to fix; None otherwise."""
     host = _host(remote)
     text = stderr.lower()
     if (
@@ -113,6 +114,12 @@ def auth_refusal(stderr: str, remote: str, token_sent: bool, pushing: bool) -> G
         return GitRefused(
             f"GITHUB_TOKEN may not read from {host} (HTTP 403): give it the "
             "contents: read permission on the roadmap's repository"
+        )
+    redirect = re.search(r"returned error: (30[1278])", text)
+    if redirect and token_sent:
+        return GitRefused(
+            f"{host} redirects git elsewhere (HTTP {redirect.group(1)}); GITHUB_TOKEN is not "
+            "sent across redirects: set ROADMAP_REPO to the repository's current address"
         )
     return None
 

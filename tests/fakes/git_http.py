@@ -55,6 +55,7 @@ class GitHttp(FakeServer):
         self.read_only = read_only
         self.requests: list[Seen] = []
         self.down = False  # True: every request gets 503, as from a host in an outage
+        self.redirect_to = ""  # "https://host:port": every request is sent there (302)
         self._lock = threading.Lock()
         self._certs = Path(tempfile.mkdtemp(prefix="fake-git-http-"))
         self.ca_file = self._certs / "cert.pem"
@@ -102,6 +103,9 @@ def _handler_for(server: GitHttp) -> type[BaseHTTPRequestHandler]:
             server.seen(Seen(self.command, self.path, dict(self.headers.items())))
             body = self._body()
             parts = urlsplit(self.path)
+            if server.redirect_to:
+                self._answer(302, [("Location", server.redirect_to + self.path)], b"")
+                return
             if server.down:
                 self._answer(503, [], b"Service Unavailable\n")
                 return

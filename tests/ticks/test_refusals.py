@@ -215,3 +215,22 @@ def test_the_token_goes_to_the_github_host_on_every_git_path(
     [outcome] = svc.run_now()
     assert outcome.state == store.APPLIED, outcome.detail
     assert all(r.headers.get("Authorization") == basic(TOKEN) for r in git_http.requests)
+
+
+def test_a_redirect_to_another_host_does_not_take_the_token_along(
+    remote: Remote, tmp_path: Path, git_http: GitHttp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The GitHub host (127.0.0.1 here) sends git elsewhere (localhost, another server).
+    with GitHttp(remote.bare.parent) as elsewhere:
+        git_http.redirect_to = f"https://localhost:{elsewhere.port}"
+        both = tmp_path / "both.pem"  # git trusts the two servers' certificates
+        both.write_bytes(git_http.ca_file.read_bytes() + elsewhere.ca_file.read_bytes())
+        monkeypatch.setenv("GIT_SSL_CAINFO", str(both))
+        settings = over_https(remote, tmp_path, git_http)
+        with pytest.raises(BotError) as raised:
+            source_from_settings(settings).snapshot()
+        assert "redirects git elsewhere (HTTP 302)" in str(raised.value)
+        assert "ROADMAP_REPO" in str(raised.value)
+        assert git_http.requests, "git never asked the GitHub host"
+        for request in elsewhere.requests:
+            assert "Authorization" not in request.headers, request
