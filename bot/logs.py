@@ -27,6 +27,13 @@ def cut(text: str, limit: int) -> str:
     return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
+def cut_head(text: str, limit: int) -> str:
+    """`text`, or its last `limit` characters: a traceback's end says what went wrong."""
+    if len(text) <= limit:
+        return text
+    return f"… ({len(text) - limit} characters before) {text[-limit:]}"
+
+
 def clean(value: Any, limit: int = MAX_FIELD) -> Any:
     """A field's value made fit for a log line: every string in it redacted and cut, in
     lists and dicts too; numbers and booleans as they are."""
@@ -52,7 +59,7 @@ class _JsonFormatter(logging.Formatter):
         for key, value in getattr(record, "fields", {}).items():
             data[cut(str(key), 60)] = clean(value)
         if record.exc_info:
-            data["error"] = clean(self.formatException(record.exc_info), MAX_MESSAGE)
+            data["error"] = cut_head(redact(self.formatException(record.exc_info)), MAX_MESSAGE)
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
@@ -65,8 +72,9 @@ class _TextFormatter(logging.Formatter):
         message = clean(record.getMessage(), MAX_MESSAGE)
         record.msg = message + (" " + extra if extra else "")
         record.args = ()
-        text = super().format(record)  # a traceback is appended here: cut it too
-        return cut(redact(text), MAX_MESSAGE + 2 * MAX_FIELD * max(1, len(fields)))
+        if record.exc_info and not record.exc_text:  # super() appends it as it is
+            record.exc_text = cut_head(redact(self.formatException(record.exc_info)), MAX_MESSAGE)
+        return redact(super().format(record))
 
 
 def formatter(fmt: str = "text") -> logging.Formatter:
