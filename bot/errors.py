@@ -12,7 +12,8 @@ specific class; catch ``BotError`` at the edges (the CLI's ``main``, a Slack lis
     ├── UserInputError            exit 2   a name, a date or an option a person typed
     │   └── NotFoundError         exit 2   a name that matches nothing ("did you mean")
     ├── GitError                  exit 1   git failed (fetch, push, a refused ref)
-    │   └── repo.mirror.GitFailed exit 1   one git command failed (git's own line)
+    │   ├── repo.mirror.GitFailed exit 1   one git command failed (git's own line)
+    │   └── GitRefused            exit 1   the remote said no for good (hook, auth, 403)
     ├── ForgeError                exit 1   GitHub refused or failed a call
     └── HistoryError              exit 1   git's log and the model of the file disagree
 
@@ -49,9 +50,22 @@ class NotFoundError(UserInputError):
 
 
 class GitError(BotError):
-    """A git command failed; the message is git's first meaningful line, secrets removed."""
+    """A git command failed; the message is git's first meaningful line, secrets removed.
+
+    ``transient``: trying again later may succeed (a network outage, a busy remote). A git
+    failure is taken as passing unless it is a GitRefused.
+    """
 
     exit_code = 1
+    transient = True
+
+
+class GitRefused(GitError):
+    """The remote refused and will refuse again until a person acts: a hook or a protected
+    branch declined the push, the token was refused (401) or may not write (403). The
+    message says why in the remote's words, without the remote's path or any secret."""
+
+    transient = False
 
 
 class ForgeError(BotError):

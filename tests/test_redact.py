@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from bot import logs
 from bot.redact import redact
@@ -30,3 +31,20 @@ def test_log_lines_use_the_same_redact() -> None:
     text = logs._TextFormatter("%(message)s").format(record)
     assert text == "push to https://h/r failed token='[redacted]'"
     assert logs.redact is redact
+
+
+def test_a_long_traceback_keeps_its_end_and_every_field_is_cut() -> None:
+    try:
+        raise ValueError("z" * 10_000 + " the last line says what went wrong ghp_inTheError1")
+    except ValueError:
+        exc_info = sys.exc_info()
+    long_message = "x" * 50_000
+    for fmt in ("json", "text"):
+        record = logging.LogRecord(
+            "roadmap_bot", logging.ERROR, __file__, 1, long_message, (), exc_info
+        )
+        record.fields = {"text": "y" * 50_000, "nested": {"who": "xoxb-1-nested"}}  # type: ignore[attr-defined]
+        line = logs.formatter(fmt).format(record)
+        assert len(line) < 10_000
+        assert "the last line says what went wrong" in line
+        assert "ghp_inTheError1" not in line and "xoxb-1-nested" not in line

@@ -17,9 +17,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import GitError
-from ..redact import redact
-from .mirror import Mirror
+from .mirror import Mirror, display
+from .refusal import PushRefusedForNow, PushRejected, push_refusal
+
+__all__ = [
+    "Chain",
+    "Identity",
+    "PushRefusedForNow",
+    "PushRejected",
+    "authors_since",
+    "bot_branch",
+    "merge_base_is",
+    "push",
+]
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Pushing into a non-bare local repo whose branch is checked out: update its working tree
@@ -114,16 +124,17 @@ def _quote(path: str) -> str:
     return f'"{escaped}"'
 
 
-class PushRejected(GitError):
-    """The remote moved (or the lease failed): fetch, re-apply, try again."""
-
-
 def push(
     mirror: Mirror, sha: str, branch: str, lease: str | None = None, force: bool = False
 ) -> None:
     """Push `sha` to refs/heads/<branch> of the remote, through a local ref (a pushed raw SHA
     reports nothing on success). `lease`: the sha the remote branch must still have
-    ("" = must not exist) for a forced update."""
+    ("" = must not exist) for a forced update.
+
+    Raises PushRejected when the branch moved (or PushRefusedForNow when the remote could
+    not take it this moment): fetch, re-apply, retry. Raises GitRefused when the remote
+    refused for good (a hook, a protected branch, a token that may not write), with the
+    remote's reason and without its path; GitError for anything else (the network)."""
     local = f"refs/roadmap-bot/push/{branch}"
     mirror.git.run("update-ref", local, sha)
     args = ["push", "--porcelain", "--quiet"]
@@ -134,12 +145,15 @@ def push(
     args += [mirror.remote, f"{local}:refs/heads/{branch}"]
     proc = mirror.git.attempt(*args)
     if proc.returncode != 0:
-        # --porcelain puts the per-ref verdict on stdout ("!  ...  [rejected] (fetch first)").
-        out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
-        verdict = next((ln for ln in out.splitlines() if ln.startswith("!")), "")
-        if "[rejected]" in verdict or "stale info" in verdict or "fetch first" in verdict:
-            raise PushRejected(redact(verdict.split("\t")[-1].strip(), mirror.secrets))
-        raise mirror.git.error(out)
+        # --porcelain puts the per-ref verdict on stdout ("!  ...  [rejected] (fetch first)"),
+        # the remote's own words on stderr ("remote: ...").
+        out = proc.stdout.decode("utf-8", "replace")
+        err = proc.stderr.decode("utf-8", "replace")
+        hide = (mirror.remote, mirror.repo, display(mirror.repo))
+        refusal = push_refusal(out, err, branch, hide, mirror.secrets)
+        if refusal is not None:
+            raise refusal
+        raise mirror.git.error(err or out, tuple(args))
     # The push went through: keep the fetched view in step without another fetch.
     mirror.git.run("update-ref", f"refs/remotes/origin/{branch}", sha)
 

@@ -33,10 +33,34 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import GitError
 from ..redact import redact
+from .refusal import auth_refusal
 
 TIMEOUT = 120.0  # seconds; far above any local read, enough for a fetch over a slow link
 # Messages read in English whatever the host's locale: the push verdict is parsed.
 _LOCALE = {"LANGUAGE": "C", "LC_ALL": "C"}
+
+
+DEFAULT_API_URL = "https://api.github.com"
+
+
+def github_host(api_url: str) -> str | None:
+    """The git host that goes with a GitHub API URL (api.github.com -> github.com; GitHub
+    Enterprise serves git and /api/v3 from the same host)."""
+    host = urlsplit(api_url).hostname
+    if host is None:
+        return None
+    return host.removeprefix("api.")
+
+
+def token_for(remote: str, token: str | None, api_url: str = DEFAULT_API_URL) -> str | None:
+    """`token` when `remote` is an https URL on the GitHub host GITHUB_API_URL names, else
+    None: a token for GitHub has no business reaching another server named in ROADMAP_REPO
+    (a mirror, a typo, a redirect someone set up). Every Mirror decides through here."""
+    if not token or not remote.startswith("https://"):
+        return None
+    host = urlsplit(remote).hostname
+    wanted = github_host(api_url)
+    return token if host is not None and wanted is not None and host == wanted else None
 
 
 def auth_header(token: str) -> str:
@@ -50,7 +74,8 @@ def git_env(remote: str, token: str | None = None) -> dict[str, str]:
 
     Never prompt (a bot has no terminal). A token for an https remote becomes an
     `http.<scheme://host/>.extraheader` through GIT_CONFIG_COUNT, appended after any such
-    settings already in our environment, so it is in neither argv nor any config file.
+    settings already in our environment, so it is in neither argv nor any config file; and
+    that host's redirects are not followed (the header would follow them).
     """
     env = {"GIT_TERMINAL_PROMPT": "0"}
     if "GIT_SSH_COMMAND" not in os.environ and "GIT_SSH" not in os.environ:
@@ -63,9 +88,14 @@ def git_env(remote: str, token: str | None = None) -> dict[str, str]:
             n = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
         except ValueError:
             n = 0
-        env["GIT_CONFIG_COUNT"] = str(n + 1)
+        env["GIT_CONFIG_COUNT"] = str(n + 2)
         env[f"GIT_CONFIG_KEY_{n}"] = f"http.{prefix}.extraheader"
         env[f"GIT_CONFIG_VALUE_{n}"] = auth_header(token)
+        # git follows a redirect of its first request and then sends every later request,
+        # extra header included, to the new host: a token would leave for wherever the
+        # server points. So no redirects with a token (a renamed repo: set its new URL).
+        env[f"GIT_CONFIG_KEY_{n + 1}"] = f"http.{prefix}.followRedirects"
+        env[f"GIT_CONFIG_VALUE_{n + 1}"] = "false"
     return env
 
 
@@ -136,8 +166,13 @@ class Git:
     def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         return {**os.environ, **_LOCALE, **git_env(self.remote, self.token), **(extra or {})}
 
-    def error(self, message: str) -> GitError:
-        """A GitError with `message`'s first meaningful line, secrets removed."""
+    def error(self, message: str, args: tuple[str, ...] = ()) -> GitError:
+        """A GitError with `message`'s first meaningful line, secrets removed; a refused or
+        missing credential said as such, naming the setting (GitRefused)."""
+        token_sent = bool(self.token) and self.remote.startswith("https://")
+        refused = auth_refusal(message, self.remote, token_sent, _subcommand(args) == "push")
+        if refused is not None:
+            return refused
         return GitError(redact(first_error_line(message), self.secrets))
 
     def run(
@@ -150,7 +185,7 @@ class Git:
         """stdout of `git <args>`, exactly (no newline stripped). Raises GitError."""
         done = self.attempt(*args, input=input, env=env, timeout=timeout)
         if done.returncode != 0:
-            raise self.error(done.stderr.decode("utf-8", "replace"))
+            raise self.error(done.stderr.decode("utf-8", "replace"), args)
         return done.stdout
 
     def text(
@@ -241,7 +276,7 @@ class Git:
             if self._closed:
                 raise self._stopped(args)
             if proc.returncode != 0 and not stopped_early:
-                raise self.error(b"".join(errors).decode("utf-8", "replace"))
+                raise self.error(b"".join(errors).decode("utf-8", "replace"), args)
 
     @contextmanager
     def _popen(

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from ..errors import GitError, SettingsError
 from ..redact import without_userinfo
-from .git import TIMEOUT, Git, auth_header, first_error_line, git_env
+from .git import DEFAULT_API_URL, TIMEOUT, Git, auth_header, first_error_line, git_env, token_for
 
 __all__ = [
     "FETCH_TIMEOUT",
@@ -155,12 +155,16 @@ class Mirror:
         cache_root: Path | None = None,
         token: str | None = None,
         timeout: float = FETCH_TIMEOUT,
+        api_url: str = DEFAULT_API_URL,
     ) -> None:
         local = local_path(repo)
         self.repo = repo  # as configured, for messages
         # git wants an absolute path for a local remote whatever our cwd is later.
         self.remote = str(local) if local is not None and not repo.startswith("file://") else repo
         self.path = mirror_path(repo, cache_root)
+        # GITHUB_TOKEN only for the GitHub host of GITHUB_API_URL (`api_url`), on every path
+        # (reads, tick fetches and pushes alike): the one check is here, where git is given it.
+        token = token_for(self.remote, token, api_url)
         self.token = token
         self.timeout = timeout
         self._local = local
@@ -201,7 +205,8 @@ class Mirror:
         try:
             self.fetch(branch)
         except GitError as err:
-            raise GitError(
+            # The same class: a refusal (GitRefused) stays one for whoever decides on a retry.
+            raise type(err)(
                 f"ROADMAP_REPO {display(self.repo)}: cannot fetch branch '{branch}' ({err})"
             ) from None
 

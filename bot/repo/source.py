@@ -17,12 +17,12 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..errors import BotError, GitError, RoadmapFileError
 from ..roadmap import parse
 from ..roadmap.model import Roadmap
+from .git import DEFAULT_API_URL
 from .mirror import Mirror, display
 
 BUNDLED_LOCATION = "the bundled example roadmap"
@@ -181,6 +181,7 @@ class GitSource(_CachingSource):
         refresh_seconds: float = 60.0,
         token: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        api_url: str = DEFAULT_API_URL,
     ) -> None:
         super().__init__()
         self.repo = repo
@@ -190,7 +191,8 @@ class GitSource(_CachingSource):
         self.location = f"{self.path} on {self.branch} of {display(repo)}"
         self._clock = clock
         self._checked_at: float | None = None
-        self._mirror = Mirror(repo, cache_dir, token)
+        # The token reaches git only for the GitHub host of `api_url` (Mirror checks).
+        self._mirror = Mirror(repo, cache_dir, token, api_url=api_url)
         self._parsed: OrderedDict[str, tuple[str, Roadmap]] = OrderedDict()
 
     @property
@@ -265,15 +267,6 @@ class GitSource(_CachingSource):
         return text, roadmap
 
 
-def _github_host(api_url: str) -> str | None:
-    """The git host that goes with a GitHub API URL (api.github.com -> github.com; GitHub
-    Enterprise serves git and /api/v3 from the same host)."""
-    host = urlsplit(api_url).hostname
-    if host is None:
-        return None
-    return host.removeprefix("api.")
-
-
 def source_from_settings(settings: Settings, roadmap_file: str | None = None) -> RoadmapSource:
     """A file named on the command line, else ROADMAP_REPO, else the bundled example.
 
@@ -283,17 +276,13 @@ def source_from_settings(settings: Settings, roadmap_file: str | None = None) ->
     if roadmap_file is not None:
         return FileSource(Path(roadmap_file))
     if settings.roadmap_repo:
-        repo = settings.roadmap_repo
-        host = urlsplit(repo).hostname if repo.startswith("https://") else None
-        token = settings.github_token
-        if host is None or host != _github_host(settings.github_api_url):
-            token = None
         return GitSource(
-            repo,
+            settings.roadmap_repo,
             branch=settings.roadmap_branch,
             path=settings.roadmap_path,
             cache_dir=Path(settings.cache_dir).expanduser() if settings.cache_dir else None,
             refresh_seconds=settings.roadmap_refresh_seconds,
-            token=token,
+            token=settings.github_token,
+            api_url=settings.github_api_url,
         )
     return BundledSource()

@@ -25,10 +25,12 @@ from bot.live.webhook import GitHubWebhook
 from bot.repo.example import EXAMPLE_PATH, example_repo
 from bot.repo.git import end_all
 from bot.repo.mirror import default_cache_root
+from bot.store import events
 from bot.store.db import engine
 from bot.ticks.service import STOP_SECONDS
 
 from .app import build_app
+from .guard import Guard
 from .services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -45,18 +47,28 @@ TRY_WITHOUT_SLACK = (
 
 
 class Web:
-    """The WSGI app: `POST /slack/events` to Bolt, `GET /healthz` to the roadmap's health."""
+    """The WSGI app: `POST /slack/events` through the guard (signature first, then a body
+    that parses, each event once) to Bolt; `GET /healthz` to the roadmap's health."""
 
     def __init__(self, app: App, services: Services) -> None:
         self.bolt = SlackRequestHandler(app, path="/slack/events")
+        settings = services.settings
+        self.guard = Guard(
+            self.bolt,
+            settings.slack_signing_secret or "",
+            take_event=lambda event_id: events.take(engine(settings.database_url), event_id),
+        )
         self.services = services
         self.github = github_webhook(services)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
+        path = environ.get("PATH_INFO")
+        if path == "/healthz":
             return health(self.services, start_response)
-        if environ.get("PATH_INFO") == WEBHOOK_PATH:
+        if path == WEBHOOK_PATH:
             return self.github(environ, start_response)
+        if path == "/slack/events" and environ.get("REQUEST_METHOD") == "POST":
+            return self.guard(environ, start_response)
         return self.bolt(environ, start_response)
 
 

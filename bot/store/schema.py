@@ -53,6 +53,15 @@ ticks = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# --- Slack Events API deliveries already taken (events.py) ----------------------------------
+
+slack_events = Table(
+    "slack_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),  # Slack's event_id: one row, one handling
+    Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 # --- digest channels and delivery markers (digest.py) -----------------------------------------
 
 subscriptions = Table(

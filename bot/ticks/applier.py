@@ -35,13 +35,14 @@ from bot.errors import (
 from bot.repo.commit import (
     Chain,
     Identity,
+    PushRefusedForNow,
     PushRejected,
     bot_branch,
     merge_base_is,
     push,
 )
 from bot.repo.git import GitStopped
-from bot.repo.mirror import GitFailed, Mirror
+from bot.repo.mirror import Mirror
 from bot.roadmap.edit import set_cell
 from bot.roadmap.model import Module, Roadmap, normalize
 from bot.roadmap.parse import decode, parse
@@ -176,6 +177,8 @@ class Applier:
                 push(self.mirror, last, self.branch)
                 return _in_order(settled + commits)
             except PushRejected as err:
+                if isinstance(err, PushRefusedForNow) and attempt == self.attempts - 1:
+                    raise  # the remote stays busy: keep the ticks for the next run (_setback)
                 log.info("push to %s rejected (%s); re-applying on the new tip", self.branch, err)
                 todo = [o.tick for o in commits]
                 self.sleep(_backoff(attempt))
@@ -266,7 +269,7 @@ class Applier:
         """The repository or GitHub failed. A failure that may pass (network, 5xx, rate
         limit) keeps the ticks pending for the next run, telling each person once; after
         GIVE_UP_SECONDS, or for a failure that will not pass (a refused token), they fail."""
-        transient = isinstance(err, GitFailed) or getattr(err, "transient", False)
+        transient = bool(getattr(err, "transient", False))  # GitRefused and most 4xx: not
         now = datetime.now(UTC)
         outcomes = []
         for t in waiting:

@@ -205,7 +205,9 @@ def build_tick_service(
         if not settings.github_token:
             raise SettingsError("setting GITHUB_TOKEN: TICK_MODE=pr opens pull requests on GitHub")
         forge = forge_factory() if forge_factory else _forge(settings)
-    mirror = Mirror(settings.roadmap_repo, cache, token=settings.github_token)
+    mirror = Mirror(
+        settings.roadmap_repo, cache, token=settings.github_token, api_url=settings.github_api_url
+    )
     applier = Applier(
         engine=engine,
         mirror=mirror,

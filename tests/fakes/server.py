@@ -48,6 +48,9 @@ class FakeServer:
     def started(self) -> None:
         """Called first on start, before the server listens."""
 
+    def listening(self, server: ThreadingHTTPServer) -> None:
+        """Called once the server is bound, before it serves (a TLS fake wraps its socket)."""
+
     def start(self) -> Self:
         if self._server is not None:
             return self
@@ -55,6 +58,7 @@ class FakeServer:
         server = ThreadingHTTPServer((HOST, 0), self.handler())
         server.daemon_threads = True
         self._server = server
+        self.listening(server)
         # A short poll interval so that stop() returns quickly.
         self._thread = threading.Thread(
             target=server.serve_forever, name=self.thread_name, kwargs={"poll_interval": 0.05}

@@ -219,7 +219,9 @@ def closed_port() -> int:
 def test_token_never_lands_in_config_or_errors(cache: Path) -> None:
     token = "ghs_s3cretT0kenValue1234567890"
     url = f"https://127.0.0.1:{closed_port()}/team/roadmap.git"
-    source = GitSource(url, cache_dir=cache, token=token)
+    # GITHUB_API_URL names this host, so the token is handed to git (and must go nowhere else).
+    source = GitSource(url, cache_dir=cache, token=token, api_url="https://127.0.0.1/api/v3")
+    assert source.mirror.token == token
     message = one_line_error(source)
 
     assert message.startswith(f"ROADMAP_REPO {url}: cannot fetch branch 'main' (")

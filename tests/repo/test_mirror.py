@@ -58,9 +58,11 @@ def test_git_env_passes_a_token_only_to_https(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("GIT_CONFIG_COUNT", raising=False)
     env = git_env("https://github.com/team/roadmap.git", "tok123")
     assert env["GIT_TERMINAL_PROMPT"] == "0"
-    assert env["GIT_CONFIG_COUNT"] == "1"
+    assert env["GIT_CONFIG_COUNT"] == "2"
     assert env["GIT_CONFIG_KEY_0"] == "http.https://github.com/.extraheader"
     assert env["GIT_CONFIG_VALUE_0"] == auth_header("tok123")
+    assert env["GIT_CONFIG_KEY_1"] == "http.https://github.com/.followRedirects"
+    assert env["GIT_CONFIG_VALUE_1"] == "false"
     assert auth_header("tok123") == "Authorization: Basic eC1hY2Nlc3MtdG9rZW46dG9rMTIz"
     for other in ("git@github.com:team/roadmap.git", "file:///srv/r.git", "/srv/r.git"):
         assert "GIT_CONFIG_COUNT" not in git_env(other, "tok123")

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import pytest
+
+from tests.fakes.git_http import GitHttp
 
 from .git import Remote, make_remote
 from .settings import postgres_or_skip
@@ -32,3 +35,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/state.db"
     return postgres_or_skip()
+
+
+@pytest.fixture
+def git_http(remote: Remote, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHttp]:
+    """`remote` served over HTTPS by the real `git http-backend` at
+    `git_http.url("remote.git")`, open to anyone until a test sets `token`; git in this
+    process (and its children) trusts the server's certificate."""
+    with GitHttp(remote.bare.parent) as server:
+        monkeypatch.setenv("GIT_SSL_CAINFO", str(server.ca_file))
+        yield server

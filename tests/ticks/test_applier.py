@@ -13,6 +13,7 @@ from bot.roadmap.parse import parse
 from bot.store import ticks as store
 from bot.ticks.applier import TickOutcome
 from bot.ticks.service import TickService
+from tests.fakes.git_http import GitHttp
 from tests.support.git import Remote, git
 from tests.support.settings import make_settings
 
@@ -277,17 +278,22 @@ def test_a_killed_process_loses_no_tick(remote: Remote, tmp_path: Path, database
     assert len(remote.log()) == 2
 
 
-def test_an_outage_keeps_the_tick_and_tells_once(remote: Remote, tmp_path: Path) -> None:
-    hook = remote.bare / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho 'maintenance window' >&2\nexit 1\n")
-    hook.chmod(0o755)
-    svc = service(make_settings(remote, tmp_path, f"sqlite:///{tmp_path}/o.db"))
+def test_an_outage_keeps_the_tick_and_tells_once(
+    remote: Remote, tmp_path: Path, git_http: GitHttp
+) -> None:
+    # An outage is the remote not answering (503), not a hook saying no: that is a refusal
+    # (tests/ticks/test_refusals.py) and fails at once.
+    git_http.down = True
+    settings = make_settings(
+        remote, tmp_path, f"sqlite:///{tmp_path}/o.db", roadmap_repo=git_http.url("remote.git")
+    )
+    svc = service(settings)
     recorded = tick(svc, "Compute Modules/Ingestion", "API")
     [held] = svc.run_now()
     assert held.state == store.PENDING and "retried" in held.detail
     assert svc.run_now() == []  # still down: not told twice
     assert len(remote.log()) == 1
-    hook.unlink()
+    git_http.down = False
     [landed] = svc.run_now()
     assert landed.state == store.APPLIED and landed.tick.id == recorded.id
     assert store.get(svc.engine, recorded.id).error is None  # type: ignore[union-attr]
