@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.blockkit.text import link_target
 from bot.roadmap.lookup import Found, find_any, find_module
 from bot.roadmap.model import Group, Module, Roadmap
 
@@ -76,7 +77,7 @@ def _with_waiting(card: Message, pending: dict[str, dict[str, str]]) -> Message:
         return card
     prs = sorted({link for link in cells if link})
     if prs:
-        where = " and ".join(f"<{blocks.escape(u)}|pull request>" for u in prs[:3])
+        where = " and ".join(f"<{link_target(u)}|pull request>" for u in prs[:3])
         line = f"📝 {len(cells)} tick{'s' * (len(cells) != 1)} waiting for review in the {where}"
     else:
         line = f"⏳ {len(cells)} tick{'s' * (len(cells) != 1)} being applied"

@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.blockkit.text import code, fit
 from bot.config import Settings
 from bot.digest.schedule import DigestSchedule
 from bot.repo.commit import Identity
@@ -146,11 +147,12 @@ class Services:
         return blocks.home_view(snap.roadmap, snap.location, last, now or datetime.now(UTC))
 
     def commit_line(self, snap: Snapshot) -> str | None:
+        """mrkdwn: where the roadmap was read, its commit, who made it and when."""
         if not snap.commit:
             return None
-        who = f" by {snap.author}" if snap.author else ""
+        who = f" by {fit(snap.author, 100)}" if snap.author else ""
         when = f" on {snap.committed_at:%Y-%m-%d %H:%M %Z}" if snap.committed_at else ""
-        return f"{snap.location} · `{snap.commit[:7]}`{who}{when}"
+        return f"{fit(snap.location, 500)} · `{code(snap.commit[:7])}`{who}{when}"
 
 
 def build_services(settings: Settings, client: WebClient) -> Services:

@@ -7,7 +7,16 @@ actions block), so any roadmap, however large or oddly named, renders within Sla
 from __future__ import annotations
 
 from bot.blockkit import kit
-from bot.blockkit.text import escape, fit, join_names, link, name, plural, readiness_line
+from bot.blockkit.text import (
+    escape,
+    fit,
+    join_names,
+    link,
+    name,
+    plural,
+    readiness_line,
+    truncate,
+)
 from bot.roadmap.analysis import (
     blockers,
     column_readiness,
@@ -40,7 +49,8 @@ def overview(roadmap: Roadmap, location: str, commit_line: str | None) -> kit.Me
     """Every group with a bar, overall readiness, next up, the dependency order."""
     total = readiness(roadmap)
     title = roadmap.title or "Roadmap"
-    where = [fit(s, 1000) for s in (location, commit_line or "") if s]
+    # commit_line is mrkdwn already (its author escaped, its sha in a code span).
+    where = [s for s in (fit(location, 1000), truncate(commit_line or "", 1000)) if s]
     blocks: list[kit.Block] = [
         kit.header(fit(title, 150)),
         *([kit.context(*where)] if where else []),
