@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from bot.blockkit import kit
 from bot.blockkit.text import (
@@ -71,6 +72,20 @@ def rule_blocks(roadmap: Roadmap, group: str, max_blocks: int = 2) -> list[kit.B
 def share_button(query: str) -> kit.Block | None:
     """Post the card in the channel; `query` re-renders it ("" = the overview)."""
     return kit.button("Share in channel", ACTION_SHARE, query)
+
+
+def modal(message: kit.Message, title: str = "Roadmap") -> dict[str, Any]:
+    """A card as a modal view, without its Share button: a modal (opened from App Home) has
+    no channel and no response_url to share into."""
+    kept: list[kit.Block] = []
+    for block in message.blocks:
+        if block.get("type") == "actions":
+            elements = [e for e in block["elements"] if e.get("action_id") != ACTION_SHARE]
+            if not elements:
+                continue
+            block = {**block, "elements": elements}
+        kept.append(block)
+    return kit.modal(kit.Message(message.text, kept), title)
 
 
 def pick_buttons(items: Sequence[Module | Group], start: int = 0) -> list[kit.Block | None]:

@@ -13,6 +13,11 @@ from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_t
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
 
+SHARE_FROM_A_CHANNEL = (
+    "Sharing works from a card in a channel: type `/roadmap` there (with the module or group "
+    "name), then click *Share in channel*."
+)
+
 
 def register(app: App) -> None:
     app.action(PICK_PATTERN)(pick)
@@ -44,11 +49,22 @@ def pick(
 
 
 def share(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    services: Services,
 ) -> None:
     ack()
     query = str(action.get("value", ""))
     with logs.request("action", action="share", text=query, user=_user(body)) as log:
+        if not body.get("response_url"):
+            # A modal has no channel (its cards carry no Share button; this is an old one):
+            # say where sharing works instead of failing silently.
+            client.chat_postMessage(channel=_user(body), text=SHARE_FROM_A_CHANNEL)
+            log["outcome"] = "share_needs_a_channel"
+            return
         reply = services.answer(query)
         shared = blocks.Message(
             reply.message.text,
