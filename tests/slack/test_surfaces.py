@@ -164,7 +164,8 @@ def test_every_surface_is_valid_and_literal(
     everything = json.dumps(sent, ensure_ascii=False)
     assert "Shared by" in everything and "Preview:" in everything  # a share, the digest
     # Cards opened in a modal offer no Share (a modal has no channel to share in).
-    modal_actions = [el.get("action_id") for b in sent["view"][1]["blocks"] for el in b.get("elements", [])]
+    modal = sent["view"][1]["blocks"]
+    modal_actions = [el.get("action_id") for b in modal for el in b.get("elements", [])]
     assert ACTION_SHARE not in modal_actions
     if hostile:
 
