@@ -245,8 +245,26 @@ def test_socket_mode_connects_and_still_answers_healthz(tmp_path: Path, slack: F
         assert opened.token == APP_TOKEN
         resp = requests.get(s.url + "/healthz", timeout=5)
         assert resp.status_code == 200 and resp.json()["ok"] is True
+        # The fake's socket URL refuses connections: /healthz says so (the roadmap is fine).
+        assert resp.json()["socket_connected"] is False
         assert s.proc.poll() is None
     assert APP_TOKEN not in s.output() and TOKEN not in s.output()
+
+
+def test_a_rejected_app_token_stops_serve_with_one_line(tmp_path: Path, slack: FakeSlack) -> None:
+    slack.fail_next("apps.connections.open", "invalid_auth")
+    done = run_serve(
+        tmp_path,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=slack.url,
+        PORT=str(free_port()),
+        CACHE_DIR=str(tmp_path / "cache"),
+    )
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert "SLACK_APP_TOKEN" in line and "invalid_auth" in line
+    assert APP_TOKEN not in done.stderr + done.stdout and "Traceback" not in done.stderr
 
 
 # --- settings that stop it --------------------------------------------------------------------
