@@ -191,6 +191,6 @@ def test_share_clicked_in_a_modal_says_where_sharing_works(slack: FakeSlack) -> 
         action = signing.button_action(ACTION_SHARE, "Ingestion")
         body = signing.block_actions_body([action], view={"id": "VCARD", "type": "modal"})
         assert signing.post(bot.url + "/slack/events", body, SECRET).status_code == 200
-        [told] = slack.wait_for("chat.postMessage")
-    assert told.params["channel"] == signing.USER_ID
-    assert told.params["text"] == SHARE_FROM_A_CHANNEL
+        [told] = slack.wait_for("views.push")
+    assert told.params["trigger_id"] and SHARE_FROM_A_CHANNEL in json.dumps(told.params["view"])
+    check_view(told.params["view"])

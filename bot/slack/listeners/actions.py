@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import logs
+from bot.blockkit import kit
 from bot.slack import blocks, tick_requests
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
 from bot.slack.services import Services
@@ -61,8 +62,9 @@ def share(
     with logs.request("action", action="share", text=query, user=_user(body)) as log:
         if not body.get("response_url"):
             # A modal has no channel (its cards carry no Share button; this is an old one):
-            # say where sharing works instead of failing silently.
-            client.chat_postMessage(channel=_user(body), text=SHARE_FROM_A_CHANNEL)
+            # say where sharing works, on top of it (the app's Messages tab is off).
+            note = blocks.Message(SHARE_FROM_A_CHANNEL, [kit.section(SHARE_FROM_A_CHANNEL)])
+            client.views_push(trigger_id=body["trigger_id"], view=blocks.modal(note, "Share"))
             log["outcome"] = "share_needs_a_channel"
             return
         reply = services.answer(query)
