@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blockkit.text import link_target
+from bot.roadmap.forecast import Forecasts
 from bot.roadmap.lookup import Found, find_any, find_module
 from bot.roadmap.model import Group, Module, Roadmap
 
@@ -31,9 +32,10 @@ def overview(
     location: str = "",
     commit_line: str | None = None,
     pending: dict[str, dict[str, str]] | None = None,
+    forecast: Forecasts | None = None,
 ) -> Answer:
     """`/roadmap` alone. `pending` maps a module's qualified name to {column: PR link}."""
-    card = blocks.overview(roadmap, location, commit_line)
+    card = blocks.overview(roadmap, location, commit_line, forecast)
     return Answer(_with_waiting(card, pending or {}), "overview")
 
 

@@ -17,6 +17,7 @@ from bot.blockkit.text import (
     readiness_line,
     truncate,
 )
+from bot.digest.blocks import forecast_line
 from bot.roadmap.analysis import (
     blockers,
     column_readiness,
@@ -25,6 +26,7 @@ from bot.roadmap.analysis import (
     order_index,
     readiness,
 )
+from bot.roadmap.forecast import Forecasts
 from bot.roadmap.model import CellState, Group, Module, Roadmap
 
 from .common import (
@@ -45,8 +47,11 @@ PICKS_IN_BLOCKERS = 20
 TICK_BLOCKS = 6  # 150 buttons; one slot is the Share button
 
 
-def overview(roadmap: Roadmap, location: str, commit_line: str | None) -> kit.Message:
-    """Every group with a bar, overall readiness, next up, the dependency order."""
+def overview(
+    roadmap: Roadmap, location: str, commit_line: str | None, forecast: Forecasts | None = None
+) -> kit.Message:
+    """Every group with a bar, overall readiness, next up, the dependency order, and (once
+    the history was read) when it will be done at the recent pace."""
     total = readiness(roadmap)
     title = roadmap.title or "Roadmap"
     # commit_line is mrkdwn already (its author escaped, its sha in a code span).
@@ -68,6 +73,8 @@ def overview(roadmap: Roadmap, location: str, commit_line: str | None) -> kit.Me
         max_lines=GROUPS_IN_OVERVIEW,
         more=lambda n: f"…and {plural(n, 'more group')}",
     )
+    if forecast is not None and (line := forecast_line(forecast, name)):
+        blocks.append(kit.context(f":crystal_ball: {line}"))
     if roadmap.dependency_order:
         blocks.append(kit.context(_order_hint(roadmap)))
     if roadmap.warnings:

@@ -8,6 +8,7 @@ from typing import Any
 from bot.blockkit import kit
 from bot.blockkit.text import (
     NAME,
+    code,
     escape,
     fit,
     join_names,
@@ -16,6 +17,7 @@ from bot.blockkit.text import (
     plural,
     truncate,
 )
+from bot.repo.source import Snapshot
 from bot.roadmap.analysis import Blocker, order_index, rules_for_group
 from bot.roadmap.model import Group, Module, Roadmap
 
@@ -86,6 +88,17 @@ def modal(message: kit.Message, title: str = "Roadmap") -> dict[str, Any]:
             block = {**block, "elements": elements}
         kept.append(block)
     return kit.modal(kit.Message(message.text, kept), title)
+
+
+def as_of_note(snap: Snapshot) -> kit.Block:
+    """The context line of a past card: which commit it shows, by whom, when."""
+    sha = code((snap.commit or "")[:7])
+    who = f" by {fit(snap.author, 100)}" if snap.author else ""
+    when = f" on {snap.committed_at:%Y-%m-%d %H:%M %Z}" if snap.committed_at else ""
+    return kit.context(
+        f":hourglass: As it was: {fit(snap.location, 500)} · commit `{sha}`{who}{when}. "
+        "Buttons are left out: they act on the roadmap now."
+    )
 
 
 def pick_buttons(items: Sequence[Module | Group], start: int = 0) -> list[kit.Block | None]:

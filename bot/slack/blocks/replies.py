@@ -24,6 +24,7 @@ LOOKUP_USAGE = [
     ("/roadmap <group>", "a group's modules and what blocks it"),
     ("/roadmap <Group>/<module>", "one of several modules with the same name"),
     ("/roadmap <column>", "one readiness track (e.g. API) across every module"),
+    ("/roadmap [anything above] @2026-10-01", "the same card as the roadmap was on that date"),
 ]
 
 
