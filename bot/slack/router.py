@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.blockkit.text import escape
 from bot.roadmap.forecast import Forecasts
 from bot.roadmap.model import Roadmap
 
@@ -162,14 +163,10 @@ def time_travel(command: Command, words: str, at: str) -> None:
     reply = answer(snap.roadmap, words, snap.location)
     card = reply.message
     kept = [b for b in card.blocks if b.get("type") != "actions"]
-    note = blocks.as_of_note(snap)
-    command.respond(
-        response_type="ephemeral",
-        replace_original=False,
-        **blocks.Message(
-            f"{card.text} (as of {at})", [*kept[:1], note, *kept[1:]][:50]
-        ).as_kwargs(),
+    past = blocks.Message(
+        f"{card.text} (as of {escape(at)})", [*kept[:1], blocks.as_of_note(snap), *kept[1:]][:50]
     )
+    command.respond(response_type="ephemeral", replace_original=False, **past.as_kwargs())
     command.log.update(outcome=f"{reply.outcome}_at", module=reply.subject)
 
 
