@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.blockkit.limits import check_message
 from bot.blockkit.text import escape, fit
+from bot.digest.deliver import deliver
 from bot.slack.blocks import ACTION_PICK, ACTION_SHARE
 from bot.slack.listeners.actions import SHARE_FROM_A_CHANNEL
+from bot.store.db import engine
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
 from tests.support.git import PATH, git, make_remote
 from tests.support.roadmaps import roadmap_text
 
-from .app_server import SECRET, running, settings_for
+from .app_server import SECRET, TOKEN, running, settings_for
 
 HOSTILE = "*bold* _x_ ~y~ <!channel> <https://evil|click> a/b"
 GROUP = f"{HOSTILE} group"
@@ -105,6 +109,21 @@ def surfaces(slack: FakeSlack, bot: Any, hostile: bool) -> dict[str, list[dict[s
     # refresh, digest, subscribe, unsubscribe, share, and the card after the tick
     responses = slack.wait_for_response(6, timeout=60)
     out["respond"] = [r.json for r in responses]
+    # The digest as the schedule posts it: chat.postMessage, then the chart in its thread.
+    services = bot.services
+    client = WebClient(token=TOKEN, base_url=slack.url)
+    week = timedelta(days=7)
+    [sent] = deliver(
+        services.settings,
+        services.source,
+        client,
+        engine(services.settings.database_url),
+        ["C0DIGEST"],
+        "test-period",
+        week,
+        datetime.now(UTC),
+    )
+    assert sent.status == "posted", sent
     out["view"] = [c.params["view"] for c in (home, modal)]
     out["post"] = [c.params for c in slack.calls_to("chat.postMessage")]
     return out
@@ -163,6 +182,7 @@ def test_every_surface_is_valid_and_literal(
         check_view(view)
     everything = json.dumps(sent, ensure_ascii=False)
     assert "Shared by" in everything and "Preview:" in everything  # a share, the digest
+    assert [p["channel"] for p in sent["post"]] == ["C0DIGEST"]  # the digest, posted
     # Cards opened in a modal offer no Share (a modal has no channel to share in).
     modal = sent["view"][1]["blocks"]
     modal_actions = [el.get("action_id") for b in modal for el in b.get("elements", [])]
