@@ -22,6 +22,7 @@ import requests
 from bot.slack.blocks import parse_tick_value
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
+from tests.fakes.socket import FakeSocketServer
 from tests.support.settings import free_port, subprocess_env
 
 SECRET = "serve-test-signing-secret"
@@ -249,6 +250,17 @@ def test_socket_mode_connects_and_still_answers_healthz(tmp_path: Path, slack: F
         assert resp.json()["socket_connected"] is False
         assert s.proc.poll() is None
     assert APP_TOKEN not in s.output() and TOKEN not in s.output()
+
+
+def test_healthz_says_when_the_socket_is_connected(tmp_path: Path, slack: FakeSlack) -> None:
+    with FakeSocketServer() as sockets:
+        slack.socket_mode_url = sockets.url
+        with serving(tmp_path, slack, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="") as s:
+            deadline = time.monotonic() + 20
+            while not requests.get(s.url + "/healthz", timeout=5).json()["socket_connected"]:
+                assert time.monotonic() < deadline, s.output()
+                time.sleep(0.1)
+        assert sockets.connections >= 1
 
 
 def test_a_rejected_app_token_stops_serve_with_one_line(tmp_path: Path, slack: FakeSlack) -> None:
