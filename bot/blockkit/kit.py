@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import limits
-from .text import slack_len, truncate
+from .text import slack_len, truncate, unformat
 
 Block = dict[str, Any]
 
@@ -34,7 +34,9 @@ def message(text: str, blocks: list[Block]) -> Message:
 
 
 def plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": truncate(text, limit) or " ", "emoji": True}
+    """`text` escaped for mrkdwn or not: plain_text shows no formatting, so the wrappers that
+    keep `*` literal in mrkdwn are undone here (they would show as typed)."""
+    return {"type": "plain_text", "text": truncate(unformat(text), limit) or " ", "emoji": True}
 
 
 def mrkdwn(text: str, limit: int = limits.SECTION_TEXT) -> dict[str, Any]:

@@ -2,8 +2,16 @@
 
 Slack treats `&`, `<` and `>` as control characters in every text object, so anything that
 comes from the roadmap file or from a user goes through `escape` (a module called
-`<!channel>` must ping nobody). Truncation counts UTF-16 code units: never fewer than
-Python's characters, so a text that fits here fits in Slack however it counts.
+`<!channel>` must ping nobody). In mrkdwn, `*`, `_`, `~` and backticks also format, and
+Slack documents no escape for them (a backslash shows, entities other than the three show
+as typed, and a zero-width space next to one makes it format more, not less). So
+`escape` wraps each one that could format in a date token whose format is invalid:
+`<!date^00000000^{_}|*>`, which Slack shows as its fallback text, unformatted -- the
+technique jsx-slack's <Escape> uses. One between two letters or digits (`snake_case`,
+`2*3`) cannot format and stays as typed. `plain_text` shows no mrkdwn, so `kit.plain`
+undoes the wrapping (`unformat`); a link's label cannot hold a token, so `label` swaps
+look-alikes in. Truncation counts UTF-16 code units: never fewer than Python's
+characters, so a text that fits here fits in Slack however it counts.
 """
 
 from __future__ import annotations
@@ -21,6 +29,15 @@ NAME = 80  # a name in a list is cut to this
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ESCAPE_RE = re.compile("[&<>]")
+# The three control characters; a formatting character that is not between two ASCII
+# letters/digits (Slack formats only at a word's edge); a backtick always (a code span
+# needs no word edge). A `>` starting a line also gets a soft hyphen (a quote, even as &gt;).
+_MRKDWN_RE = re.compile(r"[&<>`]|(?<![A-Za-z0-9])[*_~]|[*_~](?![A-Za-z0-9])")
+_LITERAL = "<!date^00000000^{{_}}|{}>"
+_LITERAL_RE = re.compile(r"<!date\^00000000\^\{_\}\|([*_~`])>")
+SOFT_HYPHEN = "\u00ad"  # invisible; keeps a leading "&gt;" from starting a quote
+# In a link's label a token cannot nest: similar-looking characters stand in.
+_LOOKALIKE = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
 _INLINE = MarkdownIt("commonmark")
 _ABSOLUTE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 
@@ -33,29 +50,69 @@ def slack_len(s: str) -> int:
     return len(s.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def _literal(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch in _ESCAPES:
+        at_line_start = ch == ">" and (m.start() == 0 or m.string[m.start() - 1] == "\n")
+        return SOFT_HYPHEN + "&gt;" if at_line_start else _ESCAPES[ch]
+    return _LITERAL.format(ch)
+
+
 def escape(s: str) -> str:
-    """`s` safe inside any Slack text object: only &, < and > are encoded (Slack decodes
-    exactly those three; encoding more would show entities literally)."""
+    """`s` shown literally in mrkdwn (and, through `kit.plain`, in plain_text): &, < and >
+    as entities (Slack decodes exactly those three), and each `*`, `_`, `~`, backtick that
+    could format wrapped so that it does not."""
+    return _MRKDWN_RE.sub(_literal, s)
+
+
+def escape_entities(s: str) -> str:
+    """Only &, < and >: for a URL or an inline code span, where nothing else formats."""
     return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()], s)
 
 
+def unformat(text: str) -> str:
+    """escaped mrkdwn as plain_text: the literal wrappers undone, entities kept (Slack
+    decodes them in plain_text too)."""
+    if "<!date^" not in text and SOFT_HYPHEN not in text:
+        return text
+    return _LITERAL_RE.sub(r"\1", text).replace(SOFT_HYPHEN + "&gt;", "&gt;")
+
+
+def label(text: str) -> str:
+    """escaped mrkdwn usable as the label of <url|label>: wrappers become look-alikes."""
+    if "<!date^" not in text:
+        return text
+    return _LITERAL_RE.sub(lambda m: _LOOKALIKE[m.group(1)], text)
+
+
+def code(s: str) -> str:
+    """`s` inside backticks: nothing formats there, but a backtick would end the span."""
+    return escape_entities(s).replace("`", _LOOKALIKE["`"])
+
+
 def fit(raw: str, limit: int) -> str:
-    """escape(raw), cut on a character of `raw` (never inside an entity) so the result has
-    at most `limit` units, ending with "…" when cut."""
+    """escape(raw), cut on a character of `raw` (never inside an entity or a wrapper) so
+    the result has at most `limit` units, ending with "…" when cut."""
     out = escape(raw)
     if slack_len(out) <= limit:
         return out
     budget = limit - slack_len(ELLIPSIS)
-    pieces: list[str] = []
-    used = 0
-    for ch in raw:
-        piece = _ESCAPES.get(ch, ch)
-        size = slack_len(piece)
-        if used + size > budget:
+    # Escaping depends on neighbours: measure each character as escaped within the whole,
+    # then re-escape the kept prefix (its last character now ends the text) and back off.
+    pieces = list(raw)
+    for m in _MRKDWN_RE.finditer(raw):
+        pieces[m.start()] = _literal(m)
+    used = keep = 0
+    for piece in pieces:
+        used += slack_len(piece)
+        if used > budget:
             break
-        pieces.append(piece)
-        used += size
-    return "".join(pieces).rstrip() + ELLIPSIS
+        keep += 1
+    while True:
+        out = escape(raw[:keep]).rstrip()
+        if slack_len(out) <= budget or keep == 0:
+            return out + ELLIPSIS
+        keep -= 1
 
 
 def truncate(text: str, limit: int) -> str:
@@ -142,7 +199,7 @@ def mrkdwn_from_markdown(md: str) -> str:
         if t == "text":
             out.append(escape(tok.content))
         elif t == "code_inline":
-            out.append(f"`{escape(tok.content)}`")
+            out.append(f"`{code(tok.content)}`")
         elif t in ("softbreak", "hardbreak"):
             out.append(" ")
         elif t in ("strong_open", "strong_close"):
@@ -156,9 +213,9 @@ def mrkdwn_from_markdown(md: str) -> str:
             link_stack.append((href if _ABSOLUTE_URL.match(href) else None, len(out)))
         elif t == "link_close" and link_stack:
             target, start = link_stack.pop()
-            label = "".join(out[start:]) or escape(target or "")
+            text = "".join(out[start:]) or escape(target or "")
             del out[start:]
-            out.append(f"<{link_target(target)}|{label}>" if target else label)
+            out.append(f"<{link_target(target)}|{label(text)}>" if target else text)
         elif t == "image":
             out.append(escape(tok.content))
     return "".join(out).strip()
@@ -166,14 +223,14 @@ def mrkdwn_from_markdown(md: str) -> str:
 
 def link_target(url: str) -> str:
     """A URL usable inside <url|text>: `|` would end the URL early, so it is encoded."""
-    return escape(url.replace("|", "%7C").replace(" ", "%20"))
+    return escape_entities(url.replace("|", "%7C").replace(" ", "%20"))
 
 
-def link(url: str, label: str) -> str:
-    """<url|label> for an absolute URL; otherwise just the escaped label and url."""
+def link(url: str, text: str) -> str:
+    """<url|text> for an absolute URL; otherwise just the escaped text and url."""
     if _ABSOLUTE_URL.match(url):
-        return f"<{link_target(url)}|{fit(label, 200)}>"
-    return fit(f"{label} {url}".strip(), 300)
+        return f"<{link_target(url)}|{label(fit(text, 200))}>"
+    return fit(f"{text} {url}".strip(), 300)
 
 
 def ago(when: datetime, now: datetime) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..config import Settings, load_settings
 from ..errors import NotFoundError, UserInputError, did_you_mean, matches_several
-from ..repo.source import BundledSource, RoadmapSource, source_from_settings
+from ..repo.source import BundledSource, RoadmapSource, Snapshot, source_from_settings
 from ..roadmap.lookup import Found, find_module
 from ..roadmap.model import Module, Roadmap
 
@@ -29,6 +29,14 @@ def source_for(settings: Settings, roadmap_file: str | None, note: str = "") -> 
 def load(args: argparse.Namespace, *, say_warnings: bool = True) -> tuple[Roadmap, str]:
     """The roadmap named by --roadmap, ROADMAP_REPO or the bundled example, and where it
     was read. Warnings in it are counted on stderr unless the command shows them itself."""
+    _, snap = load_snapshot(args, say_warnings=say_warnings)
+    return snap.roadmap, snap.location
+
+
+def load_snapshot(
+    args: argparse.Namespace, *, say_warnings: bool = True
+) -> tuple[RoadmapSource, Snapshot]:
+    """`load`, keeping the source (for its history) and the snapshot (for its commit)."""
     source = source_for(load_settings(), args.roadmap)
     snap = source.snapshot()
     if snap.roadmap.warnings and say_warnings:
@@ -38,7 +46,7 @@ def load(args: argparse.Namespace, *, say_warnings: bool = True) -> tuple[Roadma
             "run `roadmap-bot check` to see them",
             file=sys.stderr,
         )
-    return snap.roadmap, snap.location
+    return source, snap
 
 
 def module_named(roadmap: Roadmap, query: str) -> Module:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.blockkit import kit
-from bot.blockkit.text import ago, escape, fit, join_names, link, name, plural, readiness_line
+from bot.blockkit.text import ago, code, escape, fit, join_names, link, name, plural, readiness_line
 from bot.repo.history import ChangeKind
 from bot.roadmap.forecast import Forecasts, date_label
 
@@ -130,7 +130,7 @@ def change_line(c: ChangeLine) -> str:
     group = f" ({name(c.group, 40)})" if c.group else ""
     columns = join_names(c.columns, 200, shown=4) if c.columns else ""
     sha = c.commit[:7]
-    ref = link(c.url, sha) if c.url else f"`{escape(sha)}`"
+    ref = link(c.url, sha) if c.url else f"`{code(sha)}`"
     what = f"{mark} *{name(c.module)}*{group}"
     if columns:
         what += f" · {columns}"

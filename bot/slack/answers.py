@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.blockkit.text import link_target
+from bot.roadmap.forecast import Forecasts
 from bot.roadmap.lookup import Found, find_any, find_module
 from bot.roadmap.model import Group, Module, Roadmap
 
@@ -30,9 +32,10 @@ def overview(
     location: str = "",
     commit_line: str | None = None,
     pending: dict[str, dict[str, str]] | None = None,
+    forecast: Forecasts | None = None,
 ) -> Answer:
     """`/roadmap` alone. `pending` maps a module's qualified name to {column: PR link}."""
-    card = blocks.overview(roadmap, location, commit_line)
+    card = blocks.overview(roadmap, location, commit_line, forecast)
     return Answer(_with_waiting(card, pending or {}), "overview")
 
 
@@ -76,7 +79,7 @@ def _with_waiting(card: Message, pending: dict[str, dict[str, str]]) -> Message:
         return card
     prs = sorted({link for link in cells if link})
     if prs:
-        where = " and ".join(f"<{blocks.escape(u)}|pull request>" for u in prs[:3])
+        where = " and ".join(f"<{link_target(u)}|pull request>" for u in prs[:3])
         line = f"📝 {len(cells)} tick{'s' * (len(cells) != 1)} waiting for review in the {where}"
     else:
         line = f"⏳ {len(cells)} tick{'s' * (len(cells) != 1)} being applied"

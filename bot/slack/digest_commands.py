@@ -97,7 +97,8 @@ def _subscription(
         if store.subscribe(engine, channel, user, now):
             return (
                 f"This channel now gets the roadmap digest; the next one is on {next_text}. "
-                "The bot must be a member of the channel to post here."
+                "The bot posts it (and its chart) as a member: if it is not in this channel "
+                "yet, invite it (`/invite @roadmap-bot`)."
             )
         return f"This channel already gets the roadmap digest; the next one is on {next_text}."
     if store.unsubscribe(engine, channel):

@@ -9,11 +9,14 @@ usage line goes into `/roadmap help` by itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.blockkit.text import escape
+from bot.roadmap.forecast import Forecasts
 from bot.roadmap.model import Roadmap
 
 from . import answers, blocks, digest_commands, live_commands, tick_requests
@@ -142,16 +145,48 @@ def answer(
     location: str = "",
     commit_line: str | None = None,
     pending: dict[str, dict[str, str]] | None = None,
+    forecast: Forecasts | None = None,
 ) -> Answer:
     """The card for `text`: the overview, a keyword's card, or a lookup. Pure. `pending`
-    maps a module's qualified name to {column: PR link} (ticks not landed yet)."""
+    maps a module's qualified name to {column: PR link} (ticks not landed yet); `forecast`
+    (from the history) is said on the overview."""
     query = " ".join(text.split())
     if not query:
-        return answers.overview(roadmap, location, commit_line, pending)
+        return answers.overview(roadmap, location, commit_line, pending, forecast)
     row, words = keyword(query)
     if row is not None and row.card is not None:
         return row.card(roadmap, words)
     return answers.lookup(roadmap, query, pending)
+
+
+# "/roadmap Ingestion @2026-10-01": a date (it starts with a digit) at the end.
+AT_DATE = re.compile(r"^(?P<words>.*?)\s*@(?P<at>\d\S*)$")
+
+
+def time_travel(command: Command, words: str, at: str) -> None:
+    """`/roadmap [text] @DATE`: the card as the roadmap was then, from git (after the ack).
+    Past cards carry no buttons: a tick, a share or a pick acts on the roadmap now."""
+    from bot.errors import BotError
+    from bot.repo.at import at_time, snapshot_at
+
+    command.ack()
+    services = command.services
+    try:
+        when = at_time(at, command.now())
+        services.snapshot()  # the branch fetched at least once
+        snap = snapshot_at(services.source, when, at)
+    except BotError as err:
+        command.respond(**blocks.error_card(str(err)).as_kwargs())
+        command.log["outcome"] = "time_travel_refused"
+        return
+    reply = answer(snap.roadmap, words, snap.location)
+    card = reply.message
+    kept = [b for b in card.blocks if b.get("type") != "actions"]
+    past = blocks.Message(
+        f"{card.text} (as of {escape(at)})", [*kept[:1], blocks.as_of_note(snap), *kept[1:]][:50]
+    )
+    command.respond(response_type="ephemeral", replace_original=False, **past.as_kwargs())
+    command.log.update(outcome=f"{reply.outcome}_at", module=reply.subject)
 
 
 def route(
@@ -166,6 +201,10 @@ def route(
     roadmap already in memory: well inside Slack's 3 seconds)."""
     query = " ".join(str(payload.get("text") or "").split())
     row, words = keyword(query)
+    past = AT_DATE.match(query)
+    if past and (row is None or row.card is not None):  # a card, as it was: not a tick
+        time_travel(Command(services, payload, words, ack, respond, log, now), *past.groups())
+        return
     if row is not None and row.handler is not None:
         row.handler(Command(services, payload, words, ack, respond, log, now))
         return

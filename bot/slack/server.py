@@ -90,9 +90,15 @@ def github_webhook(services: Services) -> GitHubWebhook:
     )
 
 
-def health(services: Services, start_response: StartResponse) -> Iterable[bytes]:
+def health(
+    services: Services,
+    start_response: StartResponse,
+    socket_connected: Callable[[], bool] | None = None,
+) -> Iterable[bytes]:
     """200 when the roadmap can be read now; 503 with the reason when not (a fetch that
-    fails while an older snapshot is still being served counts as not)."""
+    fails while an older snapshot is still being served counts as not). In Socket Mode the
+    body also says whether the socket to Slack is connected; the status does not follow it,
+    so a reconnect (Slack closes sockets routinely) never gets the process restarted."""
     try:
         snap = services.source.snapshot()
         error = getattr(services.source, "last_error", None)
@@ -108,6 +114,8 @@ def health(services: Services, start_response: StartResponse) -> Iterable[bytes]
         }
     else:
         status, data = "503 Service Unavailable", {"ok": False, "error": logs.redact(str(error))}
+    if socket_connected is not None:
+        data["socket_connected"] = socket_connected()
     body = json.dumps(data).encode()
     start_response(
         status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
@@ -163,6 +171,8 @@ def serve() -> int:
     logs.setup(settings.log_format)
     check_credentials(settings)
     socket_mode = bool(settings.slack_app_token)
+    if socket_mode:
+        check_app_token(settings)
     # Under gunicorn the worker is forked from this process: threads do not survive a fork,
     # so the worker starts the tick applier itself (see _gunicorn).
     app, services = make(settings, start_ticks=socket_mode)
@@ -184,9 +194,9 @@ def _socket_mode(app: App, services: Services, settings: Settings) -> None:
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda _sig, _frame: stopping.set())
-    _health_server(services, settings.port)
+    handler = SocketModeHandler(app, settings.slack_app_token or "")
+    _health_server(services, settings.port, handler.client.is_connected)
     log.info("Socket Mode: connecting to Slack (roadmap: %s)", services.snapshot().location)
-    handler = SocketModeHandler(app, settings.slack_app_token)
     handler.connect()
     stopping.wait()
     log.info("stopping: closing the Slack connection, then the tick applier")
@@ -195,6 +205,23 @@ def _socket_mode(app: App, services: Services, settings: Settings) -> None:
     finally:
         services.stop_background()
         end_all()  # a roadmap fetch still running in the background, say
+
+
+def check_app_token(settings: Settings) -> None:
+    """SettingsError (one line) when Slack rejects SLACK_APP_TOKEN: asked before anything
+    starts, since the Socket Mode client would log its own error and raise a traceback.
+    The socket URL this returns goes unused (it expires; the client asks for its own)."""
+    from slack_sdk.errors import SlackApiError
+
+    client = WebClient(base_url=settings.slack_api_url)
+    try:
+        client.apps_connections_open(app_token=settings.slack_app_token or "")
+    except SlackApiError as err:
+        reason = logs.redact(str(err.response.get("error") or err))
+        raise SettingsError(
+            f"setting SLACK_APP_TOKEN: Slack did not accept it ({reason}); it must be an "
+            "app-level token (xapp-…) with the connections:write scope"
+        ) from None
 
 
 def _gunicorn(wsgi: Web, settings: Settings) -> None:
@@ -243,7 +270,7 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def _health_server(services: Services, port: int) -> None:
+def _health_server(services: Services, port: int, connected: Callable[[], bool]) -> None:
     """In Socket Mode there is no HTTP endpoint for Slack, but platforms still probe one
     (and GitHub's webhook still needs one)."""
 
@@ -251,7 +278,7 @@ def _health_server(services: Services, port: int) -> None:
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
-            return health(services, start_response)
+            return health(services, start_response, connected)
         if environ.get("PATH_INFO") == WEBHOOK_PATH:
             return github(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])

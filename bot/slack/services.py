@@ -14,11 +14,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.blockkit.text import code, fit
 from bot.config import Settings
 from bot.digest.schedule import DigestSchedule
 from bot.live.feed import LiveFeed
 from bot.repo.commit import Identity
 from bot.repo.source import RoadmapSource, Snapshot
+from bot.roadmap.forecast import Forecasts, forecast
 from bot.ticks.service import TickService
 
 from . import blocks, router
@@ -43,6 +45,10 @@ class _Latest:
     snapshot: Snapshot | None = None
     next_check: float = 0.0  # time.monotonic() before which no background check starts
     refreshing: threading.Lock = field(default_factory=threading.Lock)
+    # The forecast of the snapshot it was computed for (the history is read in the
+    # background: never on the ack path); `forecasting` is held while one is computed.
+    forecast: tuple[Snapshot, Forecasts | None] | None = None
+    forecasting: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class Services:
     _latest: _Latest = field(default_factory=_Latest, init=False, repr=False)
     _groups: dict[str, tuple[float, set[str]]] = field(default_factory=dict, init=False, repr=False)
     # Rendered answers by (snapshot, text, tick version): a card is a pure function of them.
-    _answers: OrderedDict[tuple[int, str, int], tuple[Snapshot, Answer]] = field(
+    _answers: OrderedDict[tuple[int, str, int, bool], tuple[Snapshot, Answer]] = field(
         default_factory=OrderedDict, init=False, repr=False
     )
     _answers_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -111,17 +117,47 @@ class Services:
         finally:
             self._latest.refreshing.release()
 
+    def forecast(self, snap: Snapshot) -> Forecasts | None:
+        """The forecast for `snap` when it is known; else None at once, with its computation
+        started in the background (the history is read from git or the history cache)."""
+        latest = self._latest
+        done = latest.forecast
+        if done is not None and done[0] is snap:
+            return done[1]
+        if latest.forecasting.acquire(blocking=False):
+            threading.Thread(target=self._forecast_quietly, args=(snap,), daemon=True).start()
+        return None
+
+    def _forecast_quietly(self, snap: Snapshot) -> None:
+        from bot.digest.build import history
+        from bot.store.db import engine
+
+        found: Forecasts | None = None
+        try:
+            changes = history(self.settings, self.source, engine(self.settings.database_url))
+            if changes is not None:
+                found = forecast(snap.roadmap, changes, datetime.now(UTC))
+        except Exception as err:  # the card goes without a forecast line
+            log.warning("forecast for the overview failed: %s", err)
+        finally:
+            self._latest.forecast = (snap, found)
+            self._latest.forecasting.release()
+
     def answer(self, text: str, snap: Snapshot | None = None) -> Answer:
         """The reply to `/roadmap <text>` (or a pick or share), from the current roadmap."""
         snap = snap or self.snapshot()
         waiting = self.waiting()
-        key = (id(snap), " ".join(text.split()), self.ticks.version if self.ticks else 0)
+        query = " ".join(text.split())
+        fc = self.forecast(snap) if not query else None  # only the overview shows it
+        key = (id(snap), query, self.ticks.version if self.ticks else 0, fc is not None)
         with self._answers_lock:
             hit = self._answers.get(key)
             if hit is not None and hit[0] is snap:
                 self._answers.move_to_end(key)
                 return hit[1]
-        reply = router.answer(snap.roadmap, text, snap.location, self.commit_line(snap), waiting)
+        reply = router.answer(
+            snap.roadmap, text, snap.location, self.commit_line(snap), waiting, forecast=fc
+        )
         with self._answers_lock:
             self._answers[key] = (snap, reply)
             while len(self._answers) > ANSWERS_KEPT:
@@ -152,11 +188,12 @@ class Services:
         return blocks.home_view(snap.roadmap, snap.location, last, now or datetime.now(UTC))
 
     def commit_line(self, snap: Snapshot) -> str | None:
+        """mrkdwn: where the roadmap was read, its commit, who made it and when."""
         if not snap.commit:
             return None
-        who = f" by {snap.author}" if snap.author else ""
+        who = f" by {fit(snap.author, 100)}" if snap.author else ""
         when = f" on {snap.committed_at:%Y-%m-%d %H:%M %Z}" if snap.committed_at else ""
-        return f"{snap.location} · `{snap.commit[:7]}`{who}{when}"
+        return f"{fit(snap.location, 500)} · `{code(snap.commit[:7])}`{who}{when}"
 
 
 def build_services(settings: Settings, client: WebClient) -> Services:

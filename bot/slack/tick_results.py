@@ -8,7 +8,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.blockkit.text import escape, link
+from bot.blockkit.text import escape, link, truncate
 from bot.slack import blocks
 from bot.store import ticks as store
 from bot.ticks.applier import TickOutcome
@@ -80,4 +80,4 @@ def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> 
 
 
 def _context(text: str) -> dict[str, object]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, 3000)}]}

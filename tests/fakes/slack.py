@@ -539,6 +539,11 @@ class FakeSlack(FakeServer):
             return {"ok": False, "error": "invalid_arguments"}
         return self._view(params.get("view"), "modal")
 
+    def _m_views_push(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        return self._view(params.get("view"), "modal")
+
     def _m_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
         if not (params.get("view_id") or params.get("external_id")):
             return {"ok": False, "error": "invalid_arguments"}

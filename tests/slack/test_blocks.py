@@ -275,7 +275,8 @@ def test_a_module_named_like_a_mention_pings_nobody() -> None:
     messages = [
         module_card(roadmap, m, "<!channel>", pending={"API <b>": "<!here>"}),
         group_card(roadmap, g, "<@U123>"),
-        overview(roadmap, "<!subteam^S1>", "<!channel> commit"),
+        # The commit line arrives as mrkdwn (Services.commit_line escapes its author).
+        overview(roadmap, "<!subteam^S1>", "&lt;!channel&gt; commit"),
         next_card(roadmap),
         blockers_card(roadmap, m),
         blockers_card(roadmap, None),

@@ -22,6 +22,7 @@ import requests
 from bot.slack.blocks import parse_tick_value
 from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
+from tests.fakes.socket import FakeSocketServer
 from tests.support.settings import free_port, subprocess_env
 
 SECRET = "serve-test-signing-secret"
@@ -245,8 +246,37 @@ def test_socket_mode_connects_and_still_answers_healthz(tmp_path: Path, slack: F
         assert opened.token == APP_TOKEN
         resp = requests.get(s.url + "/healthz", timeout=5)
         assert resp.status_code == 200 and resp.json()["ok"] is True
+        # The fake's socket URL refuses connections: /healthz says so (the roadmap is fine).
+        assert resp.json()["socket_connected"] is False
         assert s.proc.poll() is None
     assert APP_TOKEN not in s.output() and TOKEN not in s.output()
+
+
+def test_healthz_says_when_the_socket_is_connected(tmp_path: Path, slack: FakeSlack) -> None:
+    with FakeSocketServer() as sockets:
+        slack.socket_mode_url = sockets.url
+        with serving(tmp_path, slack, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="") as s:
+            deadline = time.monotonic() + 20
+            while not requests.get(s.url + "/healthz", timeout=5).json()["socket_connected"]:
+                assert time.monotonic() < deadline, s.output()
+                time.sleep(0.1)
+        assert sockets.connections >= 1
+
+
+def test_a_rejected_app_token_stops_serve_with_one_line(tmp_path: Path, slack: FakeSlack) -> None:
+    slack.fail_next("apps.connections.open", "invalid_auth")
+    done = run_serve(
+        tmp_path,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=slack.url,
+        PORT=str(free_port()),
+        CACHE_DIR=str(tmp_path / "cache"),
+    )
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert "SLACK_APP_TOKEN" in line and "invalid_auth" in line
+    assert APP_TOKEN not in done.stderr + done.stdout and "Traceback" not in done.stderr
 
 
 # --- settings that stop it --------------------------------------------------------------------

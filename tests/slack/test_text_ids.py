@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.blockkit import kit
 from bot.blockkit.kit import sections
-from bot.blockkit.text import ago, fit, join_names, mrkdwn_from_markdown, slack_len, truncate
+from bot.blockkit.text import (
+    ago,
+    fit,
+    join_names,
+    label,
+    link,
+    mrkdwn_from_markdown,
+    slack_len,
+    truncate,
+    unformat,
+)
 from bot.roadmap.model import Roadmap
 from bot.slack.blocks import (
     TickRequest,
@@ -21,11 +33,37 @@ from bot.slack.blocks import (
     tick_value,
 )
 
+LITERAL = re.compile(r"<!date\^00000000\^\{_\}\|[*_~`]>")
+
 
 def test_escape() -> None:
     assert escape("<!channel> & co") == "&lt;!channel&gt; &amp; co"
     assert escape("a &amp; b") == "a &amp;amp; b"  # literal text stays literal
-    assert escape('it\'s "fine"') == 'it\'s "fine"'  # only the three control characters
+    assert escape('it\'s "fine"') == 'it\'s "fine"'  # no other entities
+
+
+def test_escape_keeps_mrkdwn_formatting_literal() -> None:
+    star = "<!date^00000000^{_}|*>"
+    assert escape("*bold*") == f"{star}bold{star}"
+    assert escape("_x_ ~y~ `z`") == (
+        "<!date^00000000^{_}|_>x<!date^00000000^{_}|_> "
+        "<!date^00000000^{_}|~>y<!date^00000000^{_}|~> "
+        "<!date^00000000^{_}|`>z<!date^00000000^{_}|`>"
+    )
+    # Between two letters or digits nothing formats: kept as typed (and short).
+    assert escape("snake_case 2*3 a~b") == "snake_case 2*3 a~b"
+    assert escape("> quoted") == "\u00ad&gt; quoted"  # a line starting with > is a quote
+    assert escape("a > b") == "a &gt; b"
+    # plain_text shows no mrkdwn: the wrappers are undone there; a link label takes look-alikes.
+    hostile = "*bold* _x_ ~y~ <!channel> <https://evil|click> a/b"
+    assert unformat(escape(hostile)) == (
+        "*bold* _x_ ~y~ &lt;!channel&gt; &lt;https://evil|click&gt; a/b"
+    )
+    assert label(escape("*b*")) == "\u2217b\u2217"
+    assert link("https://x.test/?a=1|2", "*PR* _t_") == (
+        "<https://x.test/?a=1%7C2|\u2217PR\u2217 \u02cdt\u02cd>"
+    )
+    assert kit.plain(escape("*b*"), 75)["text"] == "*b*"
 
 
 @pytest.mark.parametrize(
@@ -52,10 +90,14 @@ def test_fit_escapes_and_never_cuts_an_entity(raw: str, limit: int) -> None:
     out = fit(raw, limit)
     assert slack_len(out) <= max(limit, 1)
     body = out.removesuffix("…")
-    # Unescaping what is left gives a prefix of the raw text: no half "&amp;".
-    unescaped = body.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    # Unescaping what is left gives a prefix of the raw text: no half "&amp;" nor wrapper.
+    shown = unformat(body).replace("\u00ad&gt;", "&gt;")
+    unescaped = shown.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     assert raw.startswith(unescaped) or raw.rstrip().startswith(unescaped)
-    assert "<" not in body and ">" not in body
+    bare = LITERAL.sub("", body)
+    assert "<" not in bare and ">" not in bare
+    # No formatting character is left where it could format.
+    assert not re.search(r"`|(?<![A-Za-z0-9])[*_~]|[*_~](?![A-Za-z0-9])", LITERAL.sub("x", body))
 
 
 def test_truncate_backs_off_links_and_entities() -> None:

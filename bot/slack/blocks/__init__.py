@@ -6,11 +6,12 @@ or from a user is escaped; every result stays within Block Kit's limits (`check_
 
 from __future__ import annotations
 
-from bot.blockkit.kit import Message, modal
+from bot.blockkit.kit import Message
 from bot.blockkit.limits import check_message
 from bot.blockkit.text import escape, progress_bar
 
 from .cards import blockers_card, column_card, group_card, module_card, next_card, overview
+from .common import as_of_note, modal
 from .home import home_view
 from .ids import (
     ACTION_PICK,
@@ -40,6 +41,7 @@ __all__ = [
     "Message",
     "TickRequest",
     "ambiguous",
+    "as_of_note",
     "blockers_card",
     "check_message",
     "column_card",

@@ -7,7 +7,17 @@ actions block), so any roadmap, however large or oddly named, renders within Sla
 from __future__ import annotations
 
 from bot.blockkit import kit
-from bot.blockkit.text import escape, fit, join_names, link, name, plural, readiness_line
+from bot.blockkit.text import (
+    escape,
+    fit,
+    join_names,
+    link,
+    name,
+    plural,
+    readiness_line,
+    truncate,
+)
+from bot.digest.blocks import forecast_line
 from bot.roadmap.analysis import (
     blockers,
     column_readiness,
@@ -16,6 +26,7 @@ from bot.roadmap.analysis import (
     order_index,
     readiness,
 )
+from bot.roadmap.forecast import Forecasts
 from bot.roadmap.model import CellState, Group, Module, Roadmap
 
 from .common import (
@@ -37,11 +48,15 @@ PICKS_IN_BLOCKERS = 20
 TICK_BLOCKS = 6  # 150 buttons; one slot is the Share button
 
 
-def overview(roadmap: Roadmap, location: str, commit_line: str | None) -> kit.Message:
-    """Every group with a bar, overall readiness, next up, the dependency order."""
+def overview(
+    roadmap: Roadmap, location: str, commit_line: str | None, forecast: Forecasts | None = None
+) -> kit.Message:
+    """Every group with a bar, overall readiness, next up, the dependency order, and (once
+    the history was read) when it will be done at the recent pace."""
     total = readiness(roadmap)
     title = roadmap.title or "Roadmap"
-    where = [fit(s, 1000) for s in (location, commit_line or "") if s]
+    # commit_line is mrkdwn already (its author escaped, its sha in a code span).
+    where = [s for s in (fit(location, 1000), truncate(commit_line or "", 1000)) if s]
     blocks: list[kit.Block] = [
         kit.header(fit(title, 150)),
         *([kit.context(*where)] if where else []),
@@ -59,6 +74,8 @@ def overview(roadmap: Roadmap, location: str, commit_line: str | None) -> kit.Me
         max_lines=GROUPS_IN_OVERVIEW,
         more=lambda n: f"…and {plural(n, 'more group')}",
     )
+    if forecast is not None and (line := forecast_line(forecast, name)):
+        blocks.append(kit.context(f":crystal_ball: {line}"))
     if roadmap.dependency_order:
         blocks.append(kit.context(_order_hint(roadmap)))
     if roadmap.warnings:

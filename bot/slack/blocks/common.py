@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from bot.blockkit import kit
 from bot.blockkit.text import (
     NAME,
+    code,
     escape,
     fit,
     join_names,
@@ -15,6 +17,7 @@ from bot.blockkit.text import (
     plural,
     truncate,
 )
+from bot.repo.source import Snapshot
 from bot.roadmap.analysis import Blocker, order_index, rules_for_group
 from bot.roadmap.model import Group, Module, Roadmap
 
@@ -77,6 +80,31 @@ def watch_button(item: Module | Group) -> kit.Block | None:
     """Watch a module or a group: a DM when it is unblocked, half way (a group), done."""
     value = item.qualified if isinstance(item, Module) else item.name
     return kit.button("Watch", ACTION_WATCH, value)
+
+
+def modal(message: kit.Message, title: str = "Roadmap") -> dict[str, Any]:
+    """A card as a modal view, without its Share button: a modal (opened from App Home) has
+    no channel and no response_url to share into."""
+    kept: list[kit.Block] = []
+    for block in message.blocks:
+        if block.get("type") == "actions":
+            elements = [e for e in block["elements"] if e.get("action_id") != ACTION_SHARE]
+            if not elements:
+                continue
+            block = {**block, "elements": elements}
+        kept.append(block)
+    return kit.modal(kit.Message(message.text, kept), title)
+
+
+def as_of_note(snap: Snapshot) -> kit.Block:
+    """The context line of a past card: which commit it shows, by whom, when."""
+    sha = code((snap.commit or "")[:7])
+    who = f" by {fit(snap.author, 100)}" if snap.author else ""
+    when = f" on {snap.committed_at:%Y-%m-%d %H:%M %Z}" if snap.committed_at else ""
+    return kit.context(
+        f":hourglass: As it was: {fit(snap.location, 500)} · commit `{sha}`{who}{when}. "
+        "Buttons are left out: they act on the roadmap now."
+    )
 
 
 def pick_buttons(items: Sequence[Module | Group], start: int = 0) -> list[kit.Block | None]:

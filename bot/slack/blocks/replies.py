@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blockkit import kit
-from bot.blockkit.text import escape, fit, plural
+from bot.blockkit.text import code, escape, fit, plural
 from bot.roadmap.lookup import Found
 from bot.roadmap.model import Group, Module
 
@@ -24,12 +24,13 @@ LOOKUP_USAGE = [
     ("/roadmap <group>", "a group's modules and what blocks it"),
     ("/roadmap <Group>/<module>", "one of several modules with the same name"),
     ("/roadmap <column>", "one readiness track (e.g. API) across every module"),
+    ("/roadmap [anything above] @2026-10-01", "the same card as the roadmap was on that date"),
 ]
 
 
 def help_card(usage: Sequence[tuple[str, str]]) -> kit.Message:
     """`usage`: (how to ask, what it answers), one line each, in order."""
-    lines = [f"`{escape(cmd)}`: {what}" for cmd, what in usage]
+    lines = [f"`{code(cmd)}`: {what}" for cmd, what in usage]
     blocks = [
         kit.header("How to use /roadmap"),
         kit.section("\n".join(lines)),

@@ -8,10 +8,16 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import logs
+from bot.blockkit import kit
 from bot.slack import blocks, tick_requests
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
+
+SHARE_FROM_A_CHANNEL = (
+    "Sharing works from a card in a channel: type `/roadmap` there (with the module or group "
+    "name), then click *Share in channel*."
+)
 
 
 def register(app: App) -> None:
@@ -44,11 +50,23 @@ def pick(
 
 
 def share(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    services: Services,
 ) -> None:
     ack()
     query = str(action.get("value", ""))
     with logs.request("action", action="share", text=query, user=_user(body)) as log:
+        if not body.get("response_url"):
+            # A modal has no channel (its cards carry no Share button; this is an old one):
+            # say where sharing works, on top of it (the app's Messages tab is off).
+            note = blocks.Message(SHARE_FROM_A_CHANNEL, [kit.section(SHARE_FROM_A_CHANNEL)])
+            client.views_push(trigger_id=body["trigger_id"], view=blocks.modal(note, "Share"))
+            log["outcome"] = "share_needs_a_channel"
+            return
         reply = services.answer(query)
         shared = blocks.Message(
             reply.message.text,
