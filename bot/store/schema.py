@@ -50,7 +50,15 @@ ticks = Table(
     Column("error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Ticks asked for together ("Tick all N ready"): one commit for all of them.
+    Column("batch", String(64)),
 )
+
+# Columns added to a table after it first shipped: db.py adds them to an existing database
+# (create_all creates missing tables only). Nullable, so old rows read as before.
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ticks": (("batch", "VARCHAR(64)"),),
+}
 
 # --- digest channels and delivery markers (digest.py) -----------------------------------------
 
