@@ -83,7 +83,11 @@ class DriftCache:
             return result
 
     def warm(self, commit: str, done: Callable[[DriftResult], None] | None = None) -> None:
-        """Compute `commit`'s result in the background (off the ack path)."""
+        """Compute `commit`'s result in the background (off the ack path); nothing to do
+        when it is known or already being computed."""
+        with self._lock:
+            if commit in self._computing or commit in self._by_commit:
+                return
 
         def run() -> None:
             try:

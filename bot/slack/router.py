@@ -9,14 +9,15 @@ usage line goes into `/roadmap help` by itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.docs.drift import CellPage
 from bot.roadmap.model import Roadmap
 
-from . import answers, blocks, digest_commands, tick_requests
+from . import answers, blocks, digest_commands, drift_commands, tick_requests
 from .answers import Answer
 from .blocks.replies import LOOKUP_USAGE
 
@@ -101,6 +102,10 @@ KEYWORDS: dict[str, Keyword] = {
         ("/roadmap unsubscribe", "stop the weekly digest in this channel"),
         handler=digest_commands.unsubscribe,
     ),
+    "drift": Keyword(
+        ("/roadmap drift", "the roadmap against its docs site: what to tick or untick"),
+        handler=drift_commands.drift,
+    ),
     "help": Keyword(("/roadmap help", "this message"), _help),
 }
 
@@ -123,16 +128,18 @@ def answer(
     location: str = "",
     commit_line: str | None = None,
     pending: dict[str, dict[str, str]] | None = None,
+    pages: Mapping[tuple[str, str], CellPage] | None = None,
 ) -> Answer:
     """The card for `text`: the overview, a keyword's card, or a lookup. Pure. `pending`
-    maps a module's qualified name to {column: PR link} (ticks not landed yet)."""
+    maps a module's qualified name to {column: PR link} (ticks not landed yet); `pages`
+    is drift's (module, column) -> the docs page, when known."""
     query = " ".join(text.split())
     if not query:
         return answers.overview(roadmap, location, commit_line, pending)
     row, words = keyword(query)
     if row is not None and row.card is not None:
         return row.card(roadmap, words)
-    return answers.lookup(roadmap, query, pending)
+    return answers.lookup(roadmap, query, pending, pages)
 
 
 def route(

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot import logs
 from bot.slack import blocks, tick_requests
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
+from bot.slack.blocks.drift import ACTION_TICK_ALL, READY, parse_tick_all
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
 
@@ -19,6 +20,7 @@ def register(app: App) -> None:
     app.action(blocks.ACTION_SHARE)(share)
     app.action(TICK_PATTERN)(tick)
     app.action(UNTICK_PATTERN)(tick)
+    app.action(ACTION_TICK_ALL)(tick_all)
 
 
 def pick(
@@ -128,6 +130,77 @@ def tick(
         elif (body.get("view") or {}).get("type") == "modal":
             client.views_update(view_id=body["view"]["id"], view=blocks.modal(reply.message))
         ticks.submit()
+
+
+def tick_all(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    services: Services,
+) -> None:
+    """ "Tick all N ready" on the drift card: every open-but-ready cell of the drift the card
+    showed (at its commit, from the cache), recorded as one batch: one commit or one PR."""
+    with logs.request("action", action="tick_all", user=_user(body)) as log:
+        asked = parse_tick_all(action.get("value"))
+        refused = tick_requests.refusal(services, _user(body))
+        cache = services.drift_cache()
+        if refused is None and (asked is None or cache is None):
+            refused = ("bad_value", "This button is out of date. Run `/roadmap drift` again.")
+        if refused is not None:
+            ack()
+            log["outcome"] = refused[0]
+            _tell(body, respond, client, refused[1])
+            return
+        assert asked is not None and cache is not None and services.ticks is not None
+        result = cache.get(asked[0])  # cached when the card was drawn
+        cells = [
+            (f"{f.group}/{f.module}", f.column, f.roadmap_line or 1)
+            for f in (result.report.findings if result.report else ())
+            if f.kind == READY and f.column and f.module and f.group is not None
+        ]
+        container = body.get("container") or {}
+        key = idempotency_key(
+            (body.get("team") or {}).get("id"),
+            _user(body),
+            action.get("action_ts"),
+            ACTION_TICK_ALL,
+            container.get("message_ts") or container.get("view_id"),
+            asked[0],
+        )
+        try:
+            new = tick_requests.record_batch(
+                services,
+                cells,
+                key=key,
+                user_id=_user(body),
+                user_name=(body.get("user") or {}).get("name"),
+                channel=(body.get("channel") or {}).get("id"),
+                message_ts=container.get("message_ts") or container.get("view_id"),
+                response_url=body.get("response_url"),
+                surface="home" if container.get("type") == "view" else "message",
+            )
+        except Exception as err:  # the store is down: say so, write nothing
+            ack()
+            log["outcome"] = "not_recorded"
+            _tell(body, respond, client, tick_requests.not_recorded(err))
+            return
+        ack()  # only now: the ticks are durable before Slack hears back
+        log.update(outcome="recorded" if new else "duplicate", cells=len(cells))
+        if not new:
+            return
+        way = "one pull request" if services.ticks.mode == "pr" else "one commit"
+        _tell(body, respond, client, f"⏳ Ticking {len(cells)} cells in {way}…")
+        services.ticks.submit()
+
+
+def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
+    """A line to the person who clicked: in the conversation, else (App Home) by DM."""
+    if body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, text=text)
+    else:
+        client.chat_postMessage(channel=_user(body), text=text)
 
 
 def _refusal(
