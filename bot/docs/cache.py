@@ -134,3 +134,18 @@ def _blob(tree: GitTree, path: str | None) -> str:
         return ""
     # git's own blob id, from the bytes already read (cat-file keeps them): no extra process.
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+_CACHES: dict[tuple[str, str], DriftCache] = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def cache_for(git_dir: str, roadmap_path: str) -> DriftCache:
+    """The one cache of a mirror and roadmap file in this process: `serve`'s cards, App Home
+    and the digest share results."""
+    key = (git_dir, roadmap_path.strip("/"))
+    with _CACHES_LOCK:
+        found = _CACHES.get(key)
+        if found is None:
+            found = _CACHES[key] = DriftCache(git_dir, roadmap_path)
+        return found

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.digest.schedule import DigestSchedule
-from bot.docs.cache import DriftCache, DriftResult
+from bot.docs.cache import DriftCache, DriftResult, cache_for
 from bot.repo.commit import Identity
 from bot.repo.source import RoadmapSource, Snapshot
 from bot.ticks.service import TickService
@@ -147,7 +147,7 @@ class Services:
             path = getattr(self.source, "path", None)
             if mirror is None or not isinstance(path, str):
                 return None
-            cache = self._docs.setdefault("cache", DriftCache(str(mirror.path), path))
+            cache = self._docs.setdefault("cache", cache_for(str(mirror.path), path))
         return cache
 
     def drift(self, snap: Snapshot) -> DriftResult:
@@ -190,7 +190,10 @@ class Services:
                 "author": snap.author or "",
                 "when": snap.committed_at,
             }
-        return blocks.home_view(snap.roadmap, snap.location, last, now or datetime.now(UTC))
+        known = self.drift_known(snap)
+        counts = known.report.counts() if known is not None and known.report else None
+        when = now or datetime.now(UTC)
+        return blocks.home_view(snap.roadmap, snap.location, last, when, counts)
 
     def commit_line(self, snap: Snapshot) -> str | None:
         if not snap.commit:

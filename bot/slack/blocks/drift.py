@@ -23,6 +23,7 @@ SHOWN = 10
 ACTION_TICK_ALL = "roadmap_drift_tick_all"  # value: {"c": commit, "n": cells}
 READY = "open-but-ready"
 UNTICKABLE = ("ticked-missing", "ticked-stub")
+PLURALS = {ERROR: "errors", WARNING: "warnings", INFO: "info"}
 ICONS = {ERROR: "🔴", WARNING: "🟡", INFO: "ℹ️"}
 
 
@@ -39,7 +40,7 @@ def drift_card(roadmap: Roadmap, report: DriftReport, commit_line: str | None) -
         blocks.append(kit.section(f"✅ {text}"))
         return kit.message(text, blocks)
     summary = " · ".join(
-        f"{ICONS[sev]} {plural(counts[sev], sev, sev + 's')}" for sev in (ERROR, WARNING, INFO)
+        f"{ICONS[sev]} {plural(counts[sev], sev, PLURALS[sev])}" for sev in (ERROR, WARNING, INFO)
     )
     kinds = Counter(f.kind for f in report.findings)
     by_kind = ", ".join(f"{n} {kind.replace('-', ' ')}" for kind, n in _worst_kinds(report, kinds))

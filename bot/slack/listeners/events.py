@@ -20,4 +20,9 @@ def home_opened(event: dict[str, Any], client: WebClient, services: Services) ->
         return
     user = str(event.get("user", ""))
     with logs.request("event", event="app_home_opened", user=user):
-        client.views_publish(user_id=user, view=services.home_view(services.snapshot()))
+        snap = services.snapshot()
+        late = services.drift_known(snap) is None  # drift not known yet: its count comes later
+        client.views_publish(user_id=user, view=services.home_view(snap))
+        if late and services.drift_cache() is not None and snap.commit:
+            services.drift(snap)  # after the first publish: the tab never waits for the docs
+            client.views_publish(user_id=user, view=services.home_view(snap))
