@@ -46,7 +46,7 @@ def drift_card(roadmap: Roadmap, report: DriftReport, commit_line: str | None) -
     by_kind = ", ".join(f"{n} {kind.replace('-', ' ')}" for kind, n in _worst_kinds(report, kinds))
     blocks.append(kit.section(f"*{summary}*\n{fit(by_kind, 2000)}"))
     blocks.append(kit.divider())
-    for i, f in enumerate(report.findings[:SHOWN]):
+    for i, f in enumerate(shown_findings(report)[:SHOWN]):
         blocks.append(_finding_block(roadmap, f, i))
     rest = len(report.findings) - SHOWN
     if rest > 0:
@@ -58,6 +58,13 @@ def drift_card(roadmap: Roadmap, report: DriftReport, commit_line: str | None) -
         blocks += kit.actions([tick_all_button(len(ready), report.commit)], 1)
     text = f"Docs drift: {summary.replace('*', '')}"
     return kit.message(text, blocks)
+
+
+def shown_findings(report: DriftReport) -> list[Finding]:
+    """Worst first; within a severity, cells first (a button fixes them), then modules,
+    groups and the site config, each in roadmap order."""
+    order = {sev: i for i, sev in enumerate((ERROR, WARNING, INFO))}
+    return sorted(report.findings, key=lambda f: (order.get(f.severity, 3), f.column is None))
 
 
 def ready_cells(roadmap: Roadmap, report: DriftReport) -> list[tuple[Module, str]]:
