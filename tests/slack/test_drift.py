@@ -165,6 +165,25 @@ def test_tick_all_ready_makes_one_commit_listing_every_cell(
     assert "Ticked 2 cells in" in done and log[0][:7] in done
 
 
+def test_tick_all_after_the_branch_moved_still_makes_one_commit(
+    slack: FakeSlack, docs_remote: Remote
+) -> None:
+    with running(direct(slack, docs_remote)) as bot:
+        _, blocks = drift_card(bot, slack)
+        [tick_all] = [
+            el
+            for b in blocks
+            for el in b.get("elements", [])
+            if el.get("action_id") == ACTION_TICK_ALL
+        ]
+        docs_remote.commit({"docs/other.md": b"# Other\n"}, "someone else's change")
+        bot.services.refresh()
+        ephemeral_click(bot, tick_all, slack.response_url())
+        wait_until(lambda: len(docs_remote.log()) == 4)
+    message = git(docs_remote.bare, "log", "-1", "--format=%B")
+    assert message.startswith("roadmap: ticked 2 cells\n")
+
+
 def test_tick_all_in_pr_mode_makes_one_pull_request(slack: FakeSlack, docs_remote: Remote) -> None:
     from tests.fakes.github import DEFAULT_TOKEN, FakeGitHub
 

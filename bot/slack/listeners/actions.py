@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot import logs
 from bot.slack import blocks, tick_requests
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
-from bot.slack.blocks.drift import ACTION_TICK_ALL, READY, parse_tick_all
+from bot.slack.blocks.drift import ACTION_TICK_ALL, READY, parse_tick_all, ready_cells
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
 
@@ -155,11 +155,22 @@ def tick_all(
             return
         assert asked is not None and cache is not None and services.ticks is not None
         result = cache.get(asked[0])  # cached when the card was drawn
-        cells = [
-            (f"{f.group}/{f.module}", f.column, f.roadmap_line or 1)
-            for f in (result.report.findings if result.report else ())
-            if f.kind == READY and f.column and f.module and f.group is not None
-        ]
+        snap = services.snapshot()
+        if result.report is None:
+            cells = []
+        elif snap.commit == asked[0]:  # the cells the card counted (boxes it can edit)
+            cells = [(m.qualified, c, m.line) for m, c in ready_cells(snap.roadmap, result.report)]
+        else:  # the branch moved on: the applier finds each row again, or says it cannot
+            cells = [
+                (f"{f.group}/{f.module}", f.column, f.roadmap_line or 1)
+                for f in result.report.findings
+                if f.kind == READY and f.column and f.module and f.group is not None
+            ]
+        if not cells:
+            ack()
+            log["outcome"] = "nothing_ready"
+            _tell(body, respond, client, "Nothing is ready to tick: run `/roadmap drift` again.")
+            return
         container = body.get("container") or {}
         key = idempotency_key(
             (body.get("team") or {}).get("id"),
