@@ -70,8 +70,14 @@ class DriftCache:
             hit = self.peek(commit)
             if hit is not None:
                 return hit
-            result, key = self._compute(commit)
+            try:
+                result, key = self._compute(commit)
+            except BaseException:  # an unexpected failure must not mark the commit forever
+                with self._lock:
+                    self._computing.pop(commit, None)
+                raise
             with self._lock:
+                self._computing.pop(commit, None)  # with the result stored: no second run
                 self._by_commit[commit] = key
                 self._results[key] = result
                 self._results.move_to_end(key)
@@ -79,7 +85,6 @@ class DriftCache:
                     old, _ = self._results.popitem(last=False)
                     for c in [c for c, k in self._by_commit.items() if k == old]:
                         del self._by_commit[c]
-                self._computing.pop(commit, None)
             return result
 
     def warm(self, commit: str, done: Callable[[DriftResult], None] | None = None) -> None:
@@ -88,6 +93,7 @@ class DriftCache:
         with self._lock:
             if commit in self._computing or commit in self._by_commit:
                 return
+            self._computing[commit] = threading.Lock()  # get() waits on this one
 
         def run() -> None:
             try:

@@ -62,7 +62,11 @@ def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> 
             continue
         t = o.tick
         line = result_line(o)
-        if t.response_url:
+        if t.surface == "drift" and t.response_url:  # the drift card stays: the result alone
+            WebhookClient(t.response_url).send(
+                text=line, response_type="ephemeral", replace_original=False
+            )
+        elif t.response_url:
             reply = services.answer(t.module, snap).message
             card = blocks.Message(reply.text, [*reply.blocks, _context(line)][:50])
             hook = WebhookClient(t.response_url)

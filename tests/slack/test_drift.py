@@ -17,7 +17,7 @@ from tests.fakes import signing
 from tests.fakes.slack import FakeSlack
 from tests.support.git import Remote, git, make_remote
 
-from .app_server import running, settings_for
+from .app_server import SECRET, running, settings_for
 from .test_ticks import ephemeral_click, wait_until
 from .test_ticks import tick_buttons as _tick_buttons
 
@@ -57,6 +57,15 @@ def tick_buttons(
     """The tick (or untick) buttons by column: in actions blocks and beside sections."""
     beside = [{"elements": [b["accessory"]]} for b in blocks if "accessory" in b]
     return _tick_buttons([*blocks, *beside], prefix)
+
+
+def click_in(bot: Any, blocks: list[dict[str, Any]], button: dict[str, Any], url: str) -> Any:
+    """A click as Slack sends it: with the block_id of the block the button sits in."""
+    [block] = [b for b in blocks if b.get("accessory") is button or button in b.get("elements", [])]
+    action = signing.button_action(button["action_id"], button["value"], block_id=block["block_id"])
+    container = {"type": "message", "message_ts": "1700000000.000100", "is_ephemeral": True}
+    body = signing.block_actions_body([action], response_url=url, container=container)
+    return signing.post(bot.url + "/slack/events", body, SECRET)
 
 
 def valid(blocks: list[dict[str, Any]]) -> str:
@@ -230,10 +239,19 @@ def test_untick_from_the_drift_card_reopens_a_cell_without_a_page(
         _, blocks = drift_card(bot, slack)
         runbook = tick_buttons(blocks, "roadmap_untick")["Runbook"]
         assert "Untick" in runbook["confirm"]["title"]["text"]
-        ephemeral_click(bot, runbook, slack.response_url())
+        assert click_in(bot, blocks, runbook, slack.response_url()).status_code == 200
         wait_until(lambda: len(docs_remote.log()) == 3)
+        _card, asked, done = slack.wait_for_response(3, timeout=30)
     subject = git(docs_remote.bare, "log", "-1", "--format=%s")
     assert subject.strip() == "roadmap: unticked Policy Engine / Runbook"
+    # The drift card stays (the next finding is one click away): each step is a line of its own.
+    assert asked.json == {
+        "text": "⏳ Unticking Policy Engine / Runbook…",
+        "response_type": "ephemeral",
+        "replace_original": False,
+    }
+    assert done.json["replace_original"] is False
+    assert done.json["text"].startswith("✅ Unticked *Policy Engine* / Runbook: commit")
 
 
 def test_module_card_shows_each_columns_page_once_drift_is_known(

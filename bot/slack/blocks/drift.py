@@ -21,6 +21,9 @@ from .ids import tick_action_id, tick_value, untick_action_id
 
 SHOWN = 10
 ACTION_TICK_ALL = "roadmap_drift_tick_all"  # value: {"c": commit, "n": cells}
+# block_id prefix of the card's findings: a Tick clicked there keeps the card (the person
+# goes on down the list) instead of being replaced by the module's card.
+DRIFT_BLOCK = "roadmap_drift"
 READY = "open-but-ready"
 UNTICKABLE = ("ticked-missing", "ticked-stub")
 PLURALS = {ERROR: "errors", WARNING: "warnings", INFO: "info"}
@@ -139,6 +142,7 @@ def _finding_block(roadmap: Roadmap, f: Finding, i: int) -> kit.Block:
     if extra:
         lines.append(" · ".join(extra))
     block = kit.section("\n".join(lines))
+    block["block_id"] = f"{DRIFT_BLOCK}:{i}"
     button = _cell_button(roadmap, f, i)
     if button is not None:
         block["accessory"] = button

@@ -10,7 +10,13 @@ from slack_sdk import WebClient
 from bot import logs
 from bot.slack import blocks, tick_requests
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
-from bot.slack.blocks.drift import ACTION_TICK_ALL, READY, parse_tick_all, ready_cells
+from bot.slack.blocks.drift import (
+    ACTION_TICK_ALL,
+    DRIFT_BLOCK,
+    READY,
+    parse_tick_all,
+    ready_cells,
+)
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
 
@@ -80,6 +86,8 @@ def tick(
         request = parse_tick_value(action.get("value"))
         assert ticks is not None and request is not None  # _refusal checked both
         container = body.get("container") or {}
+        from_drift = str(action.get("block_id") or "").startswith(DRIFT_BLOCK)
+        surface = "home" if container.get("type") == "view" else "message"
         # Same click = same key: Slack's retries and a second instance record one tick.
         key = idempotency_key(
             (body.get("team") or {}).get("id"),
@@ -104,7 +112,7 @@ def tick(
                 # For a click in a modal (opened from App Home): the view to update later.
                 message_ts=container.get("message_ts") or container.get("view_id"),
                 response_url=body.get("response_url"),
-                surface="home" if container.get("type") == "view" else "message",
+                surface="drift" if from_drift and surface == "message" else surface,
             )
         except Exception as err:  # the store is down: say so, write nothing
             ack()
@@ -123,6 +131,17 @@ def tick(
             column=request.column,
         )
         if not new:
+            return
+        if from_drift and body.get("response_url"):  # the drift card stays; a line says it
+            rows = services.snapshot().roadmap.modules
+            name = next((m.name for m in rows if m.qualified == request.module), request.module)
+            verb = "Ticking" if request.done else "Unticking"
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=f"⏳ {verb} {blocks.escape(name)} / {blocks.escape(request.column)}…",
+            )
+            ticks.submit()
             return
         reply = services.answer(request.module)
         if body.get("response_url"):
