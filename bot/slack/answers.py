@@ -70,7 +70,7 @@ def lookup(
         docs = None
         if pages is not None:  # this module's columns: what the docs show for each
             docs = {c.column: p for c in item.cells if (p := pages.get((item.qualified, c.column)))}
-        card = blocks.module_card(roadmap, item, query, marks, docs)
+        card = blocks.module_card(roadmap, item, query, marks, docs=docs)
         return Answer(card, "module", item.name)
     if isinstance(item, Group):
         return Answer(blocks.group_card(roadmap, item, query), "group", item.name)

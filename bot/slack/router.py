@@ -139,7 +139,7 @@ def answer(
     row, words = keyword(query)
     if row is not None and row.card is not None:
         return row.card(roadmap, words)
-    return answers.lookup(roadmap, query, pending, pages)
+    return answers.lookup(roadmap, query, pending, pages=pages)
 
 
 def route(

@@ -130,7 +130,7 @@ class Services:
                 self._answers.move_to_end(key)
                 return hit[1]
         reply = router.answer(
-            snap.roadmap, text, snap.location, self.commit_line(snap), waiting, pages
+            snap.roadmap, text, snap.location, self.commit_line(snap), waiting, pages=pages
         )
         with self._answers_lock:
             self._answers[key] = (snap, reply)
