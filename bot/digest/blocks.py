@@ -62,6 +62,8 @@ def to_blocks(digest: Digest) -> kit.Message:
     blocks += _next(digest)
     blocks += _stalled(digest)
     blocks += _prs(digest.open_prs)
+    if digest.drift_line:
+        blocks.append(kit.section(f"📚 *{digest.drift_line}*. `/roadmap drift` lists them."))
     if digest.notes:
         blocks.append(kit.context(*(escape(n) for n in digest.notes)))
     return kit.message(summary(digest), blocks)

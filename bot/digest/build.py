@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from bot.blockkit.kit import Message
 from bot.config import Settings
+from bot.docs.cache import cache_for
 from bot.errors import BotError, RoadmapFileError, SettingsError
 from bot.repo.history import Change, read_history
 from bot.repo.mirror import GitFailed
@@ -31,7 +32,7 @@ from bot.store.history import cached_history
 
 from .blocks import to_blocks
 from .chart import burnup_png
-from .compose import Digest, OpenPR, compose
+from .compose import Digest, DriftCounts, OpenPR, compose
 from .text import to_text
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def build_digest(
         if isinstance(source, GitSource):
             start_roadmap = roadmap_at(source, start)
     prs = (open_prs or bot_pull_requests)(settings, engine)
+    drift = drift_counts(source, snap, start) if isinstance(source, GitSource) else None
     digest = compose(
         snap.roadmap,
         start_roadmap,
@@ -111,6 +113,7 @@ def build_digest(
         commit_url=commit_url_for(settings),
         location=snap.location,
         notes=notes,
+        drift=drift,
     )
     png = burnup_png(all_changes, snap.roadmap, start, end, forecasts=digest.forecast)
     return Built(digest, png, snap)
@@ -136,6 +139,45 @@ def history(
             mirror.path, f"refs/remotes/origin/{source.branch}", source.path
         )
     return changes
+
+
+def drift_counts(source: GitSource, snap: Snapshot, start: datetime) -> DriftCounts | None:
+    """The docs drift at `snap`'s commit and at period start (through the shared cache).
+    None when the repo has no docs site drift can read: the digest says nothing then."""
+    if not snap.commit:
+        return None
+    cache = cache_for(str(source.mirror.path), source.path)
+    try:
+        now = cache.get(snap.commit)
+    except BotError as err:
+        log.warning("digest: drift cannot be checked (%s)", err)
+        return None
+    if now.report is None:
+        return None
+    before: int | None = None
+    then = commit_at(source, start)
+    if then:
+        try:
+            old = cache.get(then)
+        except BotError:
+            old = None
+        if old is not None and old.report is not None:
+            counts = old.report.counts()
+            before = counts["error"] + counts["warning"]
+    c = now.report.counts()
+    return DriftCounts(c["error"], c["warning"], c["info"], before)
+
+
+def commit_at(source: GitSource, when: datetime) -> str | None:
+    """The branch's last first-parent commit committed before `when`; None if none."""
+    ref = f"refs/remotes/origin/{source.branch}"
+    before = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    try:
+        with source.mirror.lock():
+            found = source.mirror.run("rev-list", "-1", "--first-parent", f"--before={before}", ref)
+    except GitFailed:
+        return None
+    return found.decode().strip() or None
 
 
 def roadmap_at(source: GitSource, when: datetime) -> Roadmap | None:

@@ -72,6 +72,37 @@ class OpenPR:
     opened: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DriftCounts:
+    """Findings of `roadmap-bot drift` by severity, now and at period start (None: unknown)."""
+
+    error: int
+    warning: int
+    info: int = 0
+    before: int | None = None  # errors + warnings at period start
+
+    @property
+    def total(self) -> int:
+        return self.error + self.warning
+
+
+def drift_line(d: DriftCounts | None) -> str | None:
+    if d is None or not d.total:
+        return None
+    parts = [f"{d.error} error{'s' * (d.error != 1)}"] if d.error else []
+    if d.warning:
+        parts.append(f"{d.warning} warning{'s' * (d.warning != 1)}")
+    line = "Docs drift: " + ", ".join(parts)
+    if d.before is not None:
+        change = d.total - d.before
+        if change:
+            more = "more" if change > 0 else "fewer"
+            line += f" ({abs(change)} {more} than at the start of the period)"
+        else:
+            line += " (as many as at the start of the period)"
+    return line
+
+
 @dataclass(frozen=True)
 class Digest:
     title: str
@@ -98,6 +129,13 @@ class Digest:
     location: str = ""
     notes: tuple[str, ...] = ()
     forecast: Forecasts | None = None  # None: no history, no pace to go by
+    drift: DriftCounts | None = None  # the docs drift at period end; None: not checked
+
+    @property
+    def drift_line(self) -> str | None:
+        """ "Docs drift: 2 errors, 5 warnings (3 fewer than last week)"; None when there is
+        no drift (or it was not checked): the line is there only when there is work."""
+        return drift_line(self.drift)
 
     @property
     def percent(self) -> int:
@@ -135,6 +173,7 @@ def compose(
     stall_after: timedelta = STALL_AFTER,
     notes: Sequence[str] = (),
     forecast_weeks: int = WEEKS,
+    drift: DriftCounts | None = None,
 ) -> Digest:
     """The digest of `period_start`..`period_end`.
 
@@ -185,6 +224,7 @@ def compose(
         forecast=forecast(now_roadmap, all_changes, period_end, forecast_weeks)
         if has_history
         else None,
+        drift=drift,
     )
 
 

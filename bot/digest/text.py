@@ -77,6 +77,8 @@ def to_text(d: Digest) -> str:
         for p in d.open_prs
     ]
     _names(out, "Open bot pull requests waiting for review", prs)
+    if d.drift_line:
+        out += ["", f"{d.drift_line}. `roadmap-bot drift` lists them."]
     if d.notes:
         out += ["", *d.notes]
     return "\n".join(out) + "\n"

@@ -7,11 +7,12 @@ each; nothing is ever guessed from a fuzzy match.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.blockkit.text import link_target
+from bot.docs.drift import CellPage
 from bot.roadmap.forecast import Forecasts
 from bot.roadmap.lookup import Found, find_any, find_module
 from bot.roadmap.model import Group, Module, Roadmap
@@ -58,7 +59,10 @@ def blockers_answer(roadmap: Roadmap, words: str) -> Answer:
 
 
 def lookup(
-    roadmap: Roadmap, query: str, pending: dict[str, dict[str, str]] | None = None
+    roadmap: Roadmap,
+    query: str,
+    pending: dict[str, dict[str, str]] | None = None,
+    pages: Mapping[tuple[str, str], CellPage] | None = None,
 ) -> Answer:
     found = find_any(roadmap, query)
     item = found.item
@@ -66,7 +70,11 @@ def lookup(
         return Answer(blocks.column_card(roadmap, item, query), "column", item)
     if isinstance(item, Module):
         marks = (pending or {}).get(item.qualified)
-        return Answer(blocks.module_card(roadmap, item, query, marks), "module", item.name)
+        docs = None
+        if pages is not None:  # this module's columns: what the docs show for each
+            docs = {c.column: p for c in item.cells if (p := pages.get((item.qualified, c.column)))}
+        card = blocks.module_card(roadmap, item, query, marks, docs=docs)
+        return Answer(card, "module", item.name)
     if isinstance(item, Group):
         return Answer(blocks.group_card(roadmap, item, query), "group", item.name)
     return _no_single(found, query)

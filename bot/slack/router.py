@@ -10,16 +10,17 @@ usage line goes into `/roadmap help` by itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.blockkit.text import escape
+from bot.docs.drift import CellPage
 from bot.roadmap.forecast import Forecasts
 from bot.roadmap.model import Roadmap
 
-from . import answers, blocks, digest_commands, live_commands, tick_requests
+from . import answers, blocks, digest_commands, drift_commands, live_commands, tick_requests
 from .answers import Answer
 from .blocks.replies import LOOKUP_USAGE
 
@@ -123,6 +124,10 @@ KEYWORDS: dict[str, Keyword] = {
         takes_words=True,
     ),
     "watches": Keyword(("/roadmap watches", "what you watch"), handler=live_commands.watches),
+    "drift": Keyword(
+        ("/roadmap drift", "the roadmap against its docs site: what to tick or untick"),
+        handler=drift_commands.drift,
+    ),
     "help": Keyword(("/roadmap help", "this message"), _help),
 }
 
@@ -146,17 +151,19 @@ def answer(
     commit_line: str | None = None,
     pending: dict[str, dict[str, str]] | None = None,
     forecast: Forecasts | None = None,
+    pages: Mapping[tuple[str, str], CellPage] | None = None,
 ) -> Answer:
     """The card for `text`: the overview, a keyword's card, or a lookup. Pure. `pending`
     maps a module's qualified name to {column: PR link} (ticks not landed yet); `forecast`
-    (from the history) is said on the overview."""
+    (from the history) is said on the overview; `pages` is drift's (module, column) -> the
+    docs page, when known."""
     query = " ".join(text.split())
     if not query:
         return answers.overview(roadmap, location, commit_line, pending, forecast)
     row, words = keyword(query)
     if row is not None and row.card is not None:
         return row.card(roadmap, words)
-    return answers.lookup(roadmap, query, pending)
+    return answers.lookup(roadmap, query, pending, pages=pages)
 
 
 # "/roadmap Ingestion @2026-10-01": a date (it starts with a digit) at the end.

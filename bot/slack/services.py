@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.blockkit.text import code, fit
 from bot.config import Settings
 from bot.digest.schedule import DigestSchedule
+from bot.docs.cache import DriftCache, DriftResult, cache_for
 from bot.live.feed import LiveFeed
 from bot.repo.commit import Identity
 from bot.repo.source import RoadmapSource, Snapshot
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 GROUP_CACHE_SECONDS = 300.0
 ANSWERS_KEPT = 512
 REFRESH_CHECK_SECONDS = 1.0  # ask the source whether to read again at most this often
+NO_DOCS_TREE = (
+    "drift reads the docs from the roadmap's git repository, and this roadmap is not read "
+    "from one (set ROADMAP_REPO)"
+)
 
 
 def _nobody(_group: str) -> set[str]:
@@ -66,10 +71,12 @@ class Services:
     _latest: _Latest = field(default_factory=_Latest, init=False, repr=False)
     _groups: dict[str, tuple[float, set[str]]] = field(default_factory=dict, init=False, repr=False)
     # Rendered answers by (snapshot, text, tick version): a card is a pure function of them.
-    _answers: OrderedDict[tuple[int, str, int, bool], tuple[Snapshot, Answer]] = field(
+    _answers: OrderedDict[tuple[int, str, int, bool, bool], tuple[Snapshot, Answer]] = field(
         default_factory=OrderedDict, init=False, repr=False
     )
     _answers_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # Drift at the roadmap's commit, from the source's mirror (made on first use).
+    _docs: dict[str, DriftCache] = field(default_factory=dict, init=False, repr=False)
 
     def start_background(self) -> None:
         """The tick applier and the digest schedule: in the process that serves (after a
@@ -149,20 +156,65 @@ class Services:
         waiting = self.waiting()
         query = " ".join(text.split())
         fc = self.forecast(snap) if not query else None  # only the overview shows it
-        key = (id(snap), query, self.ticks.version if self.ticks else 0, fc is not None)
+        known = self.drift_known(snap)
+        pages = known.report.cells if known is not None and known.report is not None else None
+        key = (
+            id(snap),
+            query,
+            self.ticks.version if self.ticks else 0,
+            fc is not None,
+            known is not None,  # a card drawn before drift was known is drawn again after
+        )
         with self._answers_lock:
             hit = self._answers.get(key)
             if hit is not None and hit[0] is snap:
                 self._answers.move_to_end(key)
                 return hit[1]
         reply = router.answer(
-            snap.roadmap, text, snap.location, self.commit_line(snap), waiting, forecast=fc
+            snap.roadmap,
+            text,
+            snap.location,
+            self.commit_line(snap),
+            waiting,
+            forecast=fc,
+            pages=pages,
         )
         with self._answers_lock:
             self._answers[key] = (snap, reply)
             while len(self._answers) > ANSWERS_KEPT:
                 self._answers.popitem(last=False)
         return reply
+
+    def drift_cache(self) -> DriftCache | None:
+        """The drift results of the roadmap's repository; None when the roadmap is not read
+        from git (a plain file, the bundled example without a repo)."""
+        cache = self._docs.get("cache")
+        if cache is None:
+            mirror = getattr(self.source, "mirror", None)
+            path = getattr(self.source, "path", None)
+            if mirror is None or not isinstance(path, str):
+                return None
+            cache = self._docs.setdefault("cache", cache_for(str(mirror.path), path))
+        return cache
+
+    def drift(self, snap: Snapshot) -> DriftResult:
+        """Drift at `snap`'s commit: cached, else computed now (seconds on a big site: call
+        it after the ack)."""
+        cache = self.drift_cache()
+        if cache is None or not snap.commit:
+            return DriftResult(None, NO_DOCS_TREE)
+        return cache.get(snap.commit)
+
+    def drift_known(self, snap: Snapshot) -> DriftResult | None:
+        """Drift at `snap`'s commit if already known, else None with the work started in
+        the background: for cards answered in the ack, which must not wait for it."""
+        cache = self.drift_cache()
+        if cache is None or not snap.commit:
+            return None
+        found = cache.peek(snap.commit)
+        if found is None:
+            cache.warm(snap.commit)
+        return found
 
     def waiting(self) -> dict[str, dict[str, str]]:
         """Ticks not landed yet, for cards to show as pending ({} when ticks are off)."""
@@ -185,7 +237,10 @@ class Services:
                 "author": snap.author or "",
                 "when": snap.committed_at,
             }
-        return blocks.home_view(snap.roadmap, snap.location, last, now or datetime.now(UTC))
+        known = self.drift_known(snap)
+        counts = known.report.counts() if known is not None and known.report else None
+        when = now or datetime.now(UTC)
+        return blocks.home_view(snap.roadmap, snap.location, last, when, counts)
 
     def commit_line(self, snap: Snapshot) -> str | None:
         """mrkdwn: where the roadmap was read, its commit, who made it and when."""

@@ -1,10 +1,13 @@
 """Tick requests from Slack: what one must pass before it is recorded (ticks on, person
 allowed), and `/roadmap tick MODULE COLUMN` (a row of router.KEYWORDS) read into a module and
-a column and recorded. Clicks on a card's tick buttons are recorded in listeners/actions.
-What became of a tick is told by tick_results."""
+a column and recorded. Clicks on a card's tick buttons are recorded in listeners/actions;
+several cells asked for at once ("Tick all N ready" on the drift card) by `record_batch`,
+as one batch: one commit or one pull request. What became of a tick is told by
+tick_results."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.roadmap.lookup import find_column, find_module
@@ -111,3 +114,40 @@ def _record(command: Command, done: bool) -> None:
     log.update(outcome="recorded" if new else "duplicate", module=module.name, column=column)
     if new:
         services.ticks.submit()
+
+
+def record_batch(
+    services: Services,
+    cells: Sequence[tuple[str, str, int]],
+    *,
+    key: str,
+    user_id: str,
+    user_name: str | None,
+    channel: str | None,
+    message_ts: str | None,
+    response_url: str | None,
+    surface: str,
+) -> int:
+    """Record (qualified module, column, line) cells as ticks of one batch (the applier
+    makes them one commit); `key` is the request's idempotency key, so a retry records
+    nothing new. The number of ticks newly recorded. Raises what the store raises."""
+    assert services.ticks is not None  # refusal() checked
+    batch = idempotency_key("batch", key)[:32]
+    new = 0
+    for module, column, line in cells:
+        _, added = services.ticks.record(
+            key=idempotency_key(key, module, column),
+            module=module,
+            column=column,
+            line=line,
+            done=True,
+            user_id=user_id,
+            user_name=user_name,
+            channel=channel,
+            message_ts=message_ts,
+            response_url=response_url,
+            surface=surface,
+            batch=batch,
+        )
+        new += added
+    return new

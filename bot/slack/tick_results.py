@@ -55,10 +55,18 @@ def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> 
         log.warning("roadmap refresh after ticks failed: %s", err)
         snap = services.snapshot()
     homes: set[str] = set()
+    batches: dict[str, list[TickOutcome]] = {}
     for o in outcomes:
+        if o.tick.batch is not None:  # told once per batch, below
+            batches.setdefault(o.tick.batch, []).append(o)
+            continue
         t = o.tick
         line = result_line(o)
-        if t.response_url:
+        if t.surface == "drift" and t.response_url:  # the drift card stays: the result alone
+            WebhookClient(t.response_url).send(
+                text=line, response_type="ephemeral", replace_original=False
+            )
+        elif t.response_url:
             reply = services.answer(t.module, snap).message
             card = blocks.Message(reply.text, [*reply.blocks, _context(line)][:50])
             hook = WebhookClient(t.response_url)
@@ -75,8 +83,45 @@ def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> 
                 )
             if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
                 client.chat_postMessage(channel=t.user_id, text=line)
+    for together in batches.values():
+        t = together[0].tick
+        line = batch_line(together)
+        if t.response_url:
+            WebhookClient(t.response_url).send(
+                text=line, response_type="ephemeral", replace_original=False
+            )
+        else:
+            client.chat_postMessage(channel=t.user_id, text=line)
+        if t.surface == "home":
+            homes.add(t.user_id)
     for user in homes:
         client.views_publish(user_id=user, view=services.home_view(snap))
+
+
+def batch_line(outcomes: list[TickOutcome]) -> str:
+    """What became of a batch ("Tick all N ready"): one line for the cells made, one per
+    cell that was not (a no-op, a failure)."""
+    made = [o for o in outcomes if o.state in (store.APPLIED, store.IN_PR, store.MERGED)]
+    lines: list[str] = []
+    if made:
+        first = made[0]
+        cells = f"{len(made)} cell{'s' * (len(made) != 1)}"
+        if first.state == store.IN_PR:
+            pr = link(first.url or "", "the roadmap pull request")
+            lines.append(f"📝 {cells} ticked in {pr}")
+        elif first.state == store.APPLIED:
+            shas = {o.sha for o in made}
+            where = (
+                link(first.url, f"commit {first.sha[:7]}")
+                if first.url and first.sha
+                else f"commit `{(first.sha or '')[:7]}`"
+            )
+            commits = where if len(shas) == 1 else f"{len(shas)} commits"
+            lines.append(f"✅ Ticked {cells} in {commits}")
+        else:
+            lines.append(f"✅ {cells}: the pull request with them landed")
+    lines += [result_line(o) for o in outcomes if o not in made]
+    return "\n".join(lines)[:3000]
 
 
 def _context(text: str) -> dict[str, object]:

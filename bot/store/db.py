@@ -9,14 +9,14 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from bot.errors import SettingsError
 
-from .schema import metadata
+from .schema import ADDED_COLUMNS, metadata
 
 __all__ = ["engine", "metadata", "normalize_url"]
 
@@ -54,13 +54,27 @@ def _create_tables(eng: Engine) -> None:
     for attempt in range(5):
         try:
             metadata.create_all(eng)
+            _add_columns(eng)
             return
         except DBAPIError as err:
-            if attempt < 4 and "exist" in str(err.orig).lower():
+            said = str(err.orig).lower()
+            if attempt < 4 and ("exist" in said or "duplicate column" in said):
                 time.sleep(0.05 * (attempt + 1))
                 continue
             safe = eng.url.render_as_string(hide_password=True)
             raise SettingsError(f"setting DATABASE_URL: cannot open {safe} ({err.orig})") from None
+
+
+def _add_columns(eng: Engine) -> None:
+    """Columns added since a table first shipped, added to a database made before them. Two
+    processes may race to add one: the loser's "duplicate column" is retried and finds it."""
+    found = inspect(eng)
+    for table, columns in ADDED_COLUMNS.items():
+        have = {c["name"] for c in found.get_columns(table)}
+        for name, kind in columns:
+            if name not in have:
+                with eng.begin() as conn:  # names and types are constants of schema.py
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
 
 
 def _create(url: str) -> Engine:

@@ -51,6 +51,8 @@ ticks = Table(
     Column("error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Ticks asked for together ("Tick all N ready"): one commit for all of them.
+    Column("batch", String(64)),
 )
 
 # --- Slack Events API deliveries already taken (events.py) ----------------------------------
@@ -61,6 +63,12 @@ slack_events = Table(
     Column("event_id", String(64), primary_key=True),  # Slack's event_id: one row, one handling
     Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+# Columns added to a table after it first shipped: db.py adds them to an existing database
+# (create_all creates missing tables only). Nullable, so old rows read as before.
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ticks": (("batch", "VARCHAR(64)"),),
+}
 
 # --- digest channels and delivery markers (digest.py) -----------------------------------------
 

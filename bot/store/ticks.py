@@ -68,6 +68,7 @@ class Tick:
     pr_number: int | None
     error: str | None
     created_at: datetime
+    batch: str | None = None  # ticks asked for together share it: one commit for all
 
     @property
     def ref(self) -> str:
@@ -103,6 +104,7 @@ def _row(r: Any) -> Tick:
         pr_number=m["pr_number"],
         error=m["error"],
         created_at=m["created_at"],
+        batch=m.get("batch"),
     )
 
 
@@ -125,6 +127,7 @@ def record(
     message_ts: str | None = None,
     response_url: str | None = None,
     surface: str = "message",
+    batch: str | None = None,
 ) -> tuple[Tick, bool]:
     """Record a tick; (the tick, True) when new, (the earlier one, False) for a repeat."""
     now = datetime.now(UTC)
@@ -141,6 +144,7 @@ def record(
         message_ts=message_ts,
         response_url=response_url,
         surface=surface,
+        batch=batch,
         state=PENDING,
         created_at=now,
         updated_at=now,

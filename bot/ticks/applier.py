@@ -224,45 +224,54 @@ class Applier:
     def _apply(
         self, chain: Chain, text: str, roadmap: Roadmap, items: list[Tick], done_state: TickState
     ) -> tuple[list[TickOutcome], str]:
-        """Each tick as its own commit on `chain`. Cell positions stay valid across the edits:
-        a tick replaces one character with one character."""
+        """Each tick as its own commit on `chain`, except ticks asked for together (one
+        batch: "Tick all N ready"), which become one commit listing every cell. Cell
+        positions stay valid across the edits: a tick replaces one character with one."""
         outcomes: list[TickOutcome] = []
-        made: list[int] = []  # the outcomes that became commits, in order
+        commits: list[list[int]] = []  # per commit queued, the outcomes it carries
         edited: set[tuple[str, str]] = set()
-        for t in items:
-            if (t.module, normalize(t.column)) in edited:
-                # The same cell again (untick, then tick again): read it as now written.
-                roadmap, edited = parse(text, self.path), set()
-            module = resolve(roadmap, t)
-            column = _column(roadmap, t.column)
-            name = module.name if module is not None else module_name(t, roadmap)
-            if module is None or column is None:
-                what = f"module {name!r}" if module is None else f"column {t.column!r}"
-                outcomes.append(
-                    TickOutcome(
-                        t,
-                        store.FAILED,
-                        f"{what} is no longer in the roadmap; nothing was changed",
-                        module=name,
+        for together in _batches(items):
+            made: list[int] = []
+            for t in together:
+                if (t.module, normalize(t.column)) in edited:
+                    # The same cell again (untick, then tick again): read it as now written.
+                    roadmap, edited = parse(text, self.path), set()
+                module = resolve(roadmap, t)
+                column = _column(roadmap, t.column)
+                name = module.name if module is not None else module_name(t, roadmap)
+                if module is None or column is None:
+                    what = f"module {name!r}" if module is None else f"column {t.column!r}"
+                    outcomes.append(
+                        TickOutcome(
+                            t,
+                            store.FAILED,
+                            f"{what} is no longer in the roadmap; nothing was changed",
+                            module=name,
+                        )
                     )
+                    continue
+                try:
+                    edit = set_cell(text, roadmap, module, column, t.done)
+                except (UserInputError, RoadmapFileError) as err:
+                    failed = f"{err}; nothing was changed"
+                    outcomes.append(TickOutcome(t, store.FAILED, failed, module=name))
+                    continue
+                if not edit.changed:
+                    outcomes.append(TickOutcome(t, store.NOOP, edit.message, module=name))
+                    continue
+                text = edit.text
+                edited.add((t.module, normalize(t.column)))
+                made.append(len(outcomes))
+                outcomes.append(TickOutcome(t, done_state, edit.message, module=name))
+            if made:
+                message = self._message(
+                    [outcomes[i].tick for i in made], [outcomes[i].detail for i in made]
                 )
-                continue
-            try:
-                edit = set_cell(text, roadmap, module, column, t.done)
-            except (UserInputError, RoadmapFileError) as err:
-                failed = f"{err}; nothing was changed"
-                outcomes.append(TickOutcome(t, store.FAILED, failed, module=name))
-                continue
-            if not edit.changed:
-                outcomes.append(TickOutcome(t, store.NOOP, edit.message, module=name))
-                continue
-            chain.add(edit.text.encode("utf-8"), self._message(t, edit.message), self.bot, self.bot)
-            text = edit.text
-            edited.add((t.module, normalize(t.column)))
-            made.append(len(outcomes))
-            outcomes.append(TickOutcome(t, done_state, edit.message, module=name))
-        for i, sha in zip(made, chain.write(), strict=True):
-            outcomes[i] = replace(outcomes[i], sha=sha, url=self.commit_url(sha))
+                chain.add(text.encode("utf-8"), message, self.bot, self.bot)
+                commits.append(made)
+        for made, sha in zip(commits, chain.write(), strict=True):
+            for i in made:
+                outcomes[i] = replace(outcomes[i], sha=sha, url=self.commit_url(sha))
         return outcomes, chain.parent
 
     def _setback(self, waiting: list[Tick], err: Exception) -> list[TickOutcome]:
@@ -287,15 +296,30 @@ class Applier:
         log.warning("tick applier: %s (%s)", err, "will retry" if transient else "giving up")
         return outcomes
 
-    def _message(self, t: Tick, summary: str) -> str:
+    def _message(self, ticks: list[Tick], summaries: list[str]) -> str:
+        """One commit's message: its one change, or every cell of a batch, one a line. The
+        batch's ticks were asked by one person in one place: the first one speaks for all."""
+        t = ticks[0]
         who = t.user_name or t.user_id
         asked = (
             f"Asked by {who} on the command line."
             if t.surface == "cli"
             else (f"Asked by {who} (Slack {t.user_id}) in {where_asked(t)}.")
         )
-        # Trailers, last: the tick's own (a restart finds its push by it), then the person.
-        lines = [f"roadmap: {summary}", "", asked, "", trailer(t)]
+        if len(summaries) == 1:
+            lines = [f"roadmap: {summaries[0]}", "", asked]
+        else:
+            verbs = {s.split(" ", 1)[0] for s in summaries}
+            verb = verbs.pop() if len(verbs) == 1 else "changed"
+            lines = [
+                f"roadmap: {verb} {len(summaries)} cells",
+                "",
+                *(f"- {s}" for s in summaries),
+                "",
+                asked,
+            ]
+        # Trailers, last: each tick's own (a restart finds its push by it), then the person.
+        lines += ["", *(trailer(k) for k in ticks)]
         person = self.people(t.user_id)
         if person is not None and person.email:
             lines.append(f"Co-authored-by: {person.name} <{person.email}>")
@@ -466,6 +490,21 @@ class Applier:
             return None
         commit = self.mirror.commit(head)
         return commit.sha if commit else None
+
+
+def _batches(items: list[Tick]) -> list[list[Tick]]:
+    """`items` in order, each alone except those of one batch, gathered where its first is."""
+    out: list[list[Tick]] = []
+    by_batch: dict[str, list[Tick]] = {}
+    for t in items:
+        if t.batch is None:
+            out.append([t])
+        elif t.batch in by_batch:
+            by_batch[t.batch].append(t)
+        else:
+            by_batch[t.batch] = [t]
+            out.append(by_batch[t.batch])
+    return out
 
 
 def where_asked(t: Tick) -> str:

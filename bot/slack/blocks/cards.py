@@ -6,6 +6,8 @@ actions block), so any roadmap, however large or oddly named, renders within Sla
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.blockkit import kit
 from bot.blockkit.text import (
     escape,
@@ -18,6 +20,7 @@ from bot.blockkit.text import (
     truncate,
 )
 from bot.digest.blocks import forecast_line
+from bot.docs.drift import CellPage
 from bot.roadmap.analysis import (
     blockers,
     column_readiness,
@@ -103,9 +106,14 @@ def overview(
 
 
 def module_card(
-    roadmap: Roadmap, module: Module, query: str, pending: dict[str, str] | None = None
+    roadmap: Roadmap,
+    module: Module,
+    query: str,
+    pending: dict[str, str] | None = None,
+    docs: Mapping[str, CellPage] | None = None,
 ) -> kit.Message:
-    """A module's cells with tick/untick buttons, its blockers and the rules for its group."""
+    """A module's cells with tick/untick buttons, its blockers and the rules for its group.
+    `docs` (column -> the docs page, from drift) adds 📄 written / 📝 stub / ❓ missing."""
     pending = pending or {}
     r = readiness(module)
     blocks: list[kit.Block] = [
@@ -134,7 +142,14 @@ def module_card(
                 + (" _(in progress)_" if cell.state is CellState.PROGRESS else "")
             )
             buttons.append(_tick_button(module, cell.column, i))
+    if docs:
+        lines = [
+            line + _page_mark(docs.get(cell.column))
+            for line, cell in zip(lines, module.cells, strict=True)
+        ]
     blocks += kit.sections(lines, max_blocks=4, more=lambda n: f"…and {plural(n, 'more column')}")
+    if docs and any(p.state != "track" for p in docs.values()):
+        blocks.append(kit.context(PAGES_LEGEND))
     if not module.is_done:
         group = roadmap.group(module.group)
         in_order = group is not None and group.key in order_index(roadmap)
@@ -300,6 +315,20 @@ def _order_hint(roadmap: Roadmap) -> str:
 
 def _done_mark(m: Module) -> str:
     return "✅ " if m.is_done and m.total else ""
+
+
+PAGES_LEGEND = "Docs: 📄 page written · 📝 stub · ❓ no page. `/roadmap drift` checks them all."
+
+
+def _page_mark(page: CellPage | None) -> str:
+    """What the docs show for a cell, after its box: "  ·  📄 page" (linked to the site)."""
+    if page is None or page.state == "track":
+        return ""
+    if page.state == "page":
+        return "  ·  " + (link(page.url, "📄 page") if page.url else "📄 page")
+    if page.state == "stub":
+        return "  ·  " + (link(page.url, "📝 stub") if page.url else "📝 stub")
+    return "  ·  ❓ no page"
 
 
 def _mark(state: CellState) -> str:

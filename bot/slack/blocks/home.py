@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -21,9 +22,11 @@ def home_view(
     location: str,
     last_commit: dict[str, Any] | None,
     now: datetime,
+    drift: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """A `views.publish` view. `last_commit` has sha, subject, author, when (datetime);
-    `now` is passed in so the "3 days ago" is testable."""
+    `now` is passed in so the "3 days ago" is testable. `drift`: the docs drift counts
+    (error, warning, info) when known."""
     total = readiness(roadmap)
     blocks: list[kit.Block] = [
         kit.header(fit(roadmap.title or "Roadmap", 150)),
@@ -52,10 +55,25 @@ def home_view(
         blocks += kit.actions(pick_buttons(shown), 1)
     elif roadmap.modules:
         blocks.append(kit.section("*Everything on the roadmap is done.* :tada:"))
+    if drift is not None:
+        blocks.append(kit.divider())
+        blocks.append(kit.section(drift_line(drift)))
     blocks.append(kit.divider())
     blocks.append(kit.context(_last_change(last_commit, now)))
     blocks.append(kit.context("`/roadmap help` lists what you can ask."))
     return {"type": "home", "blocks": blocks}
+
+
+def drift_line(counts: Mapping[str, int]) -> str:
+    """ "*Docs drift*: 2 errors · 5 warnings · 1 info" (or that there is none)."""
+    parts = [
+        plural(counts.get(sev, 0), sev, "info" if sev == "info" else sev + "s")
+        for sev in ("error", "warning", "info")
+        if counts.get(sev, 0)
+    ]
+    if not parts:
+        return "*Docs drift*: none, the roadmap and the docs agree. :white_check_mark:"
+    return f"*Docs drift*: {' · '.join(parts)}. `/roadmap drift` shows what to tick or untick."
 
 
 def _last_change(commit: dict[str, Any] | None, now: datetime) -> str:

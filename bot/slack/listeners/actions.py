@@ -11,6 +11,13 @@ from bot import logs
 from bot.blockkit import kit
 from bot.slack import blocks, tick_requests
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
+from bot.slack.blocks.drift import (
+    ACTION_TICK_ALL,
+    DRIFT_BLOCK,
+    READY,
+    parse_tick_all,
+    ready_cells,
+)
 from bot.slack.services import Services
 from bot.store.ticks import idempotency_key
 
@@ -25,6 +32,7 @@ def register(app: App) -> None:
     app.action(blocks.ACTION_SHARE)(share)
     app.action(TICK_PATTERN)(tick)
     app.action(UNTICK_PATTERN)(tick)
+    app.action(ACTION_TICK_ALL)(tick_all)
 
 
 def pick(
@@ -96,6 +104,8 @@ def tick(
         request = parse_tick_value(action.get("value"))
         assert ticks is not None and request is not None  # _refusal checked both
         container = body.get("container") or {}
+        from_drift = str(action.get("block_id") or "").startswith(DRIFT_BLOCK)
+        surface = "home" if container.get("type") == "view" else "message"
         # Same click = same key: Slack's retries and a second instance record one tick.
         key = idempotency_key(
             (body.get("team") or {}).get("id"),
@@ -120,7 +130,7 @@ def tick(
                 # For a click in a modal (opened from App Home): the view to update later.
                 message_ts=container.get("message_ts") or container.get("view_id"),
                 response_url=body.get("response_url"),
-                surface="home" if container.get("type") == "view" else "message",
+                surface="drift" if from_drift and surface == "message" else surface,
             )
         except Exception as err:  # the store is down: say so, write nothing
             ack()
@@ -140,12 +150,105 @@ def tick(
         )
         if not new:
             return
+        if from_drift and body.get("response_url"):  # the drift card stays; a line says it
+            rows = services.snapshot().roadmap.modules
+            name = next((m.name for m in rows if m.qualified == request.module), request.module)
+            verb = "Ticking" if request.done else "Unticking"
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=f"⏳ {verb} {blocks.escape(name)} / {blocks.escape(request.column)}…",
+            )
+            ticks.submit()
+            return
         reply = services.answer(request.module)
         if body.get("response_url"):
             respond(replace_original=True, **reply.message.as_kwargs())
         elif (body.get("view") or {}).get("type") == "modal":
             client.views_update(view_id=body["view"]["id"], view=blocks.modal(reply.message))
         ticks.submit()
+
+
+def tick_all(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    services: Services,
+) -> None:
+    """ "Tick all N ready" on the drift card: every open-but-ready cell of the drift the card
+    showed (at its commit, from the cache), recorded as one batch: one commit or one PR."""
+    with logs.request("action", action="tick_all", user=_user(body)) as log:
+        asked = parse_tick_all(action.get("value"))
+        refused = tick_requests.refusal(services, _user(body))
+        cache = services.drift_cache()
+        if refused is None and (asked is None or cache is None):
+            refused = ("bad_value", "This button is out of date. Run `/roadmap drift` again.")
+        if refused is not None:
+            ack()
+            log["outcome"] = refused[0]
+            _tell(body, respond, client, refused[1])
+            return
+        assert asked is not None and cache is not None and services.ticks is not None
+        result = cache.get(asked[0])  # cached when the card was drawn
+        snap = services.snapshot()
+        if result.report is None:
+            cells = []
+        elif snap.commit == asked[0]:  # the cells the card counted (boxes it can edit)
+            cells = [(m.qualified, c, m.line) for m, c in ready_cells(snap.roadmap, result.report)]
+        else:  # the branch moved on: the applier finds each row again, or says it cannot
+            cells = [
+                (f"{f.group}/{f.module}", f.column, f.roadmap_line or 1)
+                for f in result.report.findings
+                if f.kind == READY and f.column and f.module and f.group is not None
+            ]
+        if not cells:
+            ack()
+            log["outcome"] = "nothing_ready"
+            _tell(body, respond, client, "Nothing is ready to tick: run `/roadmap drift` again.")
+            return
+        container = body.get("container") or {}
+        key = idempotency_key(
+            (body.get("team") or {}).get("id"),
+            _user(body),
+            action.get("action_ts"),
+            ACTION_TICK_ALL,
+            container.get("message_ts") or container.get("view_id"),
+            asked[0],
+        )
+        try:
+            new = tick_requests.record_batch(
+                services,
+                cells,
+                key=key,
+                user_id=_user(body),
+                user_name=(body.get("user") or {}).get("name"),
+                channel=(body.get("channel") or {}).get("id"),
+                message_ts=container.get("message_ts") or container.get("view_id"),
+                response_url=body.get("response_url"),
+                surface="home" if container.get("type") == "view" else "message",
+            )
+        except Exception as err:  # the store is down: say so, write nothing
+            ack()
+            log["outcome"] = "not_recorded"
+            _tell(body, respond, client, tick_requests.not_recorded(err))
+            return
+        ack()  # only now: the ticks are durable before Slack hears back
+        log.update(outcome="recorded" if new else "duplicate", cells=len(cells))
+        if not new:
+            return
+        way = "one pull request" if services.ticks.mode == "pr" else "one commit"
+        _tell(body, respond, client, f"⏳ Ticking {len(cells)} cells in {way}…")
+        services.ticks.submit()
+
+
+def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
+    """A line to the person who clicked: in the conversation, else (App Home) by DM."""
+    if body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, text=text)
+    else:
+        client.chat_postMessage(channel=_user(body), text=text)
 
 
 def _refusal(

@@ -20,4 +20,10 @@ def home_opened(event: dict[str, Any], client: WebClient, services: Services) ->
         return
     user = str(event.get("user", ""))
     with logs.request("event", event="app_home_opened", user=user):
-        client.views_publish(user_id=user, view=services.home_view(services.snapshot()))
+        snap = services.snapshot()
+        late = services.drift_known(snap) is None  # drift not known yet: its count comes later
+        client.views_publish(user_id=user, view=services.home_view(snap))
+        # After the first publish (the tab never waits for the docs), again with the count:
+        # only when there is one (a repo with no docs site gets no second publish).
+        if late and services.drift_cache() is not None and services.drift(snap).report:
+            client.views_publish(user_id=user, view=services.home_view(snap))

@@ -1,0 +1,178 @@
+"""The `/roadmap drift` card: the roadmap against its docs site, worst first.
+
+Each shown finding is a section; a cell whose page is written and in the nav while its box is
+open carries a Tick button, a ticked cell whose page is missing or a stub an Untick behind a
+confirm (the same buttons, and the same tick path, as the module card). One "Tick all N
+ready" button asks for every open-but-ready cell at once: one commit, or one pull request.
+Pure: the report and the roadmap are given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from bot.blockkit import kit
+from bot.blockkit.text import fit, link, plural
+from bot.docs.drift import ERROR, INFO, WARNING, DriftReport, Finding
+from bot.roadmap.model import CellState, Module, Roadmap
+
+from .ids import tick_action_id, tick_value, untick_action_id
+
+SHOWN = 10
+ACTION_TICK_ALL = "roadmap_drift_tick_all"  # value: {"c": commit, "n": cells}
+# block_id prefix of the card's findings: a Tick clicked there keeps the card (the person
+# goes on down the list) instead of being replaced by the module's card.
+DRIFT_BLOCK = "roadmap_drift"
+READY = "open-but-ready"
+UNTICKABLE = ("ticked-missing", "ticked-stub")
+PLURALS = {ERROR: "errors", WARNING: "warnings", INFO: "info"}
+ICONS = {ERROR: "🔴", WARNING: "🟡", INFO: "ℹ️"}
+
+
+def drift_card(roadmap: Roadmap, report: DriftReport, commit_line: str | None) -> kit.Message:
+    """Counts, the first `SHOWN` findings with their buttons, and "Tick all N ready"."""
+    counts = report.counts()
+    where = f"`{fit(report.roadmap, 300)}` against `{fit(report.mkdocs, 300)}`"
+    blocks: list[kit.Block] = [
+        kit.header("Docs drift"),
+        kit.context(where, *([fit(commit_line, 1000)] if commit_line else [])),
+    ]
+    if not report.findings:
+        text = "The roadmap and the docs agree: nothing to fix."
+        blocks.append(kit.section(f"✅ {text}"))
+        return kit.message(text, blocks)
+    summary = " · ".join(
+        f"{ICONS[sev]} {plural(counts[sev], sev, PLURALS[sev])}" for sev in (ERROR, WARNING, INFO)
+    )
+    kinds = Counter(f.kind for f in report.findings)
+    by_kind = ", ".join(f"{n} {kind.replace('-', ' ')}" for kind, n in _worst_kinds(report, kinds))
+    blocks.append(kit.section(f"*{summary}*\n{fit(by_kind, 2000)}"))
+    blocks.append(kit.divider())
+    for i, f in enumerate(shown_findings(report)[:SHOWN]):
+        blocks.append(_finding_block(roadmap, f, i))
+    rest = len(report.findings) - SHOWN
+    if rest > 0:
+        blocks.append(
+            kit.context(f"…and {plural(rest, 'more finding')}: `roadmap-bot drift` lists them all.")
+        )
+    ready = ready_cells(roadmap, report)
+    if ready and report.commit:
+        blocks += kit.actions([tick_all_button(len(ready), report.commit)], 1)
+    text = f"Docs drift: {summary.replace('*', '')}"
+    return kit.message(text, blocks)
+
+
+def shown_findings(report: DriftReport) -> list[Finding]:
+    """Worst first; within a severity, cells first (a button fixes them), then modules,
+    groups and the site config, each in roadmap order."""
+    order = {sev: i for i, sev in enumerate((ERROR, WARNING, INFO))}
+    return sorted(report.findings, key=lambda f: (order.get(f.severity, 3), f.column is None))
+
+
+def ready_cells(roadmap: Roadmap, report: DriftReport) -> list[tuple[Module, str]]:
+    """(module, column) of every open-but-ready finding whose box can be ticked from Slack."""
+    out: list[tuple[Module, str]] = []
+    for f in report.findings:
+        if f.kind != READY or f.column is None:
+            continue
+        module = module_of(roadmap, f)
+        cell = module.cell(f.column) if module is not None else None
+        if module is not None and cell is not None and cell.box is not None:
+            out.append((module, cell.column))
+    return out
+
+
+def module_of(roadmap: Roadmap, f: Finding) -> Module | None:
+    """The roadmap row a finding is about: its group and name, at its line if several."""
+    same = [m for m in roadmap.modules if m.name == f.module and m.group == f.group]
+    return next((m for m in same if m.line == f.roadmap_line), same[0] if same else None)
+
+
+def tick_all_button(n: int, commit: str) -> kit.Block | None:
+    value = json.dumps({"c": commit, "n": n}, separators=(",", ":"))
+    dialog = kit.confirm(
+        title=f"Tick {plural(n, 'cell')}?",
+        text=f"Every cell whose page is written and in the nav gets ticked: {plural(n, 'cell')} "
+        "in one commit (or one pull request), each listed in it.",
+        ok="Tick all",
+    )
+    button = kit.button(f"Tick all {n} ready", ACTION_TICK_ALL, value, "primary", dialog)
+    if button is not None:
+        button["confirm"]["style"] = "primary"  # ticking is not destructive: no red button
+    return button
+
+
+def parse_tick_all(value: object) -> tuple[str, int] | None:
+    """(commit, cells) from a Tick all button's value; None for anything malformed."""
+    if not isinstance(value, str) or len(value) > 200:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or set(data) != {"c", "n"}:
+        return None
+    commit, n = data["c"], data["n"]
+    if not (isinstance(commit, str) and len(commit) in (40, 64) and commit.isalnum()):
+        return None
+    if type(n) is not int or n < 1:
+        return None
+    return commit, n
+
+
+def _worst_kinds(report: DriftReport, kinds: Counter[str]) -> list[tuple[str, int]]:
+    seen: dict[str, int] = {}
+    for f in report.findings:  # already worst first
+        seen.setdefault(f.kind, kinds[f.kind])
+    return list(seen.items())
+
+
+def _finding_block(roadmap: Roadmap, f: Finding, i: int) -> kit.Block:
+    lines = [f"{ICONS.get(f.severity, '•')} {fit(f.message, 1200)}"]
+    extra: list[str] = []
+    if f.suggestion:
+        extra.append(f"→ {fit(f.suggestion, 600)}")
+    if f.url:
+        extra.append(link(f.url, "page"))
+    elif f.page:
+        extra.append(f"`{fit(f.page, 300)}`")
+    if f.roadmap_line:
+        extra.append(f"roadmap line {f.roadmap_line}")
+    if extra:
+        lines.append(" · ".join(extra))
+    block = kit.section("\n".join(lines))
+    block["block_id"] = f"{DRIFT_BLOCK}:{i}"
+    button = _cell_button(roadmap, f, i)
+    if button is not None:
+        block["accessory"] = button
+    return block
+
+
+def _cell_button(roadmap: Roadmap, f: Finding, i: int) -> kit.Block | None:
+    if f.column is None or f.kind not in (READY, *UNTICKABLE):
+        return None
+    module = module_of(roadmap, f)
+    cell = module.cell(f.column) if module is not None else None
+    if module is None or cell is None or cell.box is None:
+        return None  # the file has moved on, or the box cannot be edited: no button
+    column = cell.column
+    if f.kind == READY:
+        if cell.state is CellState.DONE:
+            return None
+        value = tick_value(module, column, True)
+        return kit.button(f"Tick {fit(column, 60)}", tick_action_id(i), value)
+    if cell.state is not CellState.DONE:
+        return None
+    dialog = kit.confirm(
+        title=f"Untick {fit(module.name, 40)} / {fit(column, 40)}?",
+        text=f"*{fit(column, 80)}* of *{fit(module.name, 80)}* goes back to open in the roadmap: "
+        "the docs do not show it written.",
+        ok="Untick",
+    )
+    return kit.button(
+        f"Untick {fit(column, 60)}",
+        untick_action_id(i),
+        tick_value(module, column, False),
+        confirm_dialog=dialog,
+    )
