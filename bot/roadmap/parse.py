@@ -19,8 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block
 from markdown_it.common.utils import MD_TRIM_CHARS
+from markdown_it.parser_block import RuleFuncBlockType
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from ..errors import RoadmapFileError
@@ -36,9 +38,45 @@ from .model import (
     normalize,
 )
 
+# The block rules that can end a paragraph, the characters each needs first on its line,
+# and the chains each belongs to (markdown-it's own, parser_block.py).
+_TERMINATORS: tuple[tuple[str, RuleFuncBlockType, str, list[str]], ...] = (
+    ("fence", rules_block.fence, "`~", ["paragraph", "reference", "blockquote", "list"]),
+    ("blockquote", rules_block.blockquote, ">", ["paragraph", "reference", "blockquote", "list"]),
+    ("hr", rules_block.hr, "*-_", ["paragraph", "reference", "blockquote", "list"]),
+    ("list", rules_block.list_block, "*-+0123456789", ["paragraph", "reference", "blockquote"]),
+    ("html_block", rules_block.html_block, "<", ["paragraph", "reference", "blockquote"]),
+    ("heading", rules_block.heading, "#", ["paragraph", "reference", "blockquote"]),
+)
+
+
+def _first_char_guard(rule: RuleFuncBlockType, firsts: str) -> RuleFuncBlockType:
+    """`rule`, answering no at once on a line that does not start with one of `firsts`.
+
+    markdown-it tries every paragraph terminator on every line of a paragraph, and each
+    try logs and looks; a table's ten thousand rows start with "|", which starts none of
+    them. The answer is the rule's own: each of these rules first checks that character.
+    """
+
+    def guarded(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+        pos = state.bMarks[line] + state.tShift[line]
+        if pos < state.eMarks[line] and state.src[pos] not in firsts:
+            return False
+        return rule(state, line, end, silent)
+
+    return guarded
+
+
+def _blocks() -> MarkdownIt:
+    md = MarkdownIt("commonmark").disable("inline")
+    for name, rule, firsts, alt in _TERMINATORS:
+        md.block.ruler.at(name, _first_char_guard(rule, firsts), {"alt": alt})
+    return md
+
+
 # Block structure only, no table rule (see above) and no inline parsing: names that carry
 # markdown are rendered with _INLINE on demand.
-_BLOCKS = MarkdownIt("commonmark").disable("inline")
+_BLOCKS = _blocks()
 _INLINE = MarkdownIt("commonmark")
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -244,12 +282,30 @@ class _Table:
 
 @dataclass
 class _Rows:
-    """A table's rows re-split from the source: cell spans and their text (pipes unescaped)."""
+    """A table's rows re-split from the source: their cells' text (pipes unescaped) and
+    where each cell starts in the file, worked out only for the cells that need it."""
 
     header: list[str]
     lines: list[int]  # 0-based lines of body rows
-    spans: list[list[tuple[int, int]]]
     cells: list[list[str]]
+    # Per row: the offset of its first piece and its pieces as split (outer empty ones
+    # kept), or None for a row with a backslash, whose cell spans are in `spans`.
+    bases: list[int]
+    pieces: list[list[str] | None]
+    spans: list[list[tuple[int, int]] | None]
+
+    def start(self, row: int, col: int) -> int:
+        """Offset in the file of the first character of cell `col` of body row `row`."""
+        spans = self.spans[row]
+        if spans is not None:
+            return spans[col][0]
+        pieces = self.pieces[row]
+        assert pieces is not None
+        if len(pieces) > 1 and not pieces[0]:
+            col += 1  # the outer pipe's empty piece is not a cell
+        at = self.bases[row] + sum(map(len, pieces[:col])) + col
+        piece = pieces[col]
+        return at + len(piece) - len(piece.lstrip(MD_TRIM_CHARS))
 
 
 @dataclass
@@ -385,12 +441,37 @@ def _split_table(table: _Table, text: str, starts: list[int], ends: list[int]) -
     head = split_row(text, starts[table.first], ends[table.first])
     header = [unescape_pipes(text[a:z]) for a, z in head]
     lines = list(range(table.first + 2, table.end))
-    spans = [split_row(text, starts[n], ends[n]) for n in lines]
-    cells = [
-        [unescape_pipes(text[a:z]) if "\\" in text[a:z] else text[a:z] for a, z in row]
-        for row in spans
-    ]
-    return _Rows(header, lines, spans, cells)
+    cells: list[list[str]] = []
+    bases: list[int] = []
+    pieces: list[list[str] | None] = []
+    spans: list[list[tuple[int, int]] | None] = []
+    trim = MD_TRIM_CHARS
+    # split_row's cells without its spans: this runs for every row of the file, and only
+    # the status cells need an offset (_Rows.start).
+    for n in lines:
+        line = text[starts[n] : ends[n]]
+        stripped = line.strip(trim)
+        if "\\" in stripped:
+            row = split_row(text, starts[n], ends[n])
+            cells.append(
+                [unescape_pipes(text[a:z]) if "\\" in text[a:z] else text[a:z] for a, z in row]
+            )
+            bases.append(0)
+            pieces.append(None)
+            spans.append(row)
+            continue
+        split = stripped.split("|")
+        found = [p.strip(trim) for p in split]
+        if len(split) > 1:
+            if not split[-1]:
+                found.pop()
+            if not split[0]:
+                found.pop(0)
+        cells.append(found)
+        bases.append(starts[n] + len(line) - len(line.lstrip(trim)))
+        pieces.append(split)
+        spans.append(None)
+    return _Rows(header, lines, cells, bases, pieces, spans)
 
 
 def _indent(line: str) -> int:
@@ -591,13 +672,15 @@ def _read_rows(
     b: _Builder,
 ) -> None:
     group_key: str | None = None
+    group_name = ""
     width = len(rows.header)
     names = layout.names
     assert names is not None
     status = list(zip(layout.status, columns, strict=True))
     read = reader.read
     na = CellState.NA
-    for line0, spans, contents in zip(rows.lines, rows.spans, rows.cells, strict=True):
+    start = rows.start
+    for i, (line0, contents) in enumerate(zip(rows.lines, rows.cells, strict=True)):
         line = line0 + 1
         if len(contents) != width and any(contents):
             if len(contents) > width:  # an unescaped "|": every cell after it is shifted
@@ -609,19 +692,21 @@ def _read_rows(
                 continue
             b.warn(line, f"row has {len(contents)} cells, the header has {width}")
             contents = contents + [""] * (width - len(contents))  # read as empty, like GFM
-        group = _group_name(contents) if "" in contents else None
-        if group is not None:
-            group_key = b.start(group, line)
-            continue
-        if not any(contents):
-            continue
+        if "" in contents or not contents:
+            group = _group_name(contents)
+            if group is not None:
+                group_key = b.start(group, line)
+                group_name = b.groups[group_key][0]
+                continue
+            if not any(contents):
+                continue
         name = plain(contents[names])
         if not name:
-            if any(contents):
-                b.warn(line, "row has no module name; skipped")
+            b.warn(line, "row has no module name; skipped")
             continue
         if group_key is None:
             group_key = b.start(table.heading or "Modules", line)
+            group_name = b.groups[group_key][0]
         cells = []
         for j, column in status:
             content = contents[j]
@@ -636,13 +721,18 @@ def _read_rows(
                 cells.append(Cell(column, na, content, line))
             else:
                 state, a, z = found
-                at = spans[j][0]
-                if "\\" in contents[j] or spans[j][1] - at != len(content):
-                    at += _source_offset(content, a)
+                if rows.pieces[i] is None:  # the row has a backslash: "\\|" may be in the cell
+                    spans = rows.spans[i]
+                    assert spans is not None
+                    at = spans[j][0]
+                    if "\\" in content or spans[j][1] - at != len(content):
+                        at += _source_offset(content, a)
+                    else:
+                        at += a
                 else:
-                    at += a
+                    at = start(i, j) + a
                 cells.append(Cell(column, state, content, line, at, content[a:z]))
-        b.add(group_key, Module(name, b.groups[group_key][0], line, tuple(cells)))
+        b.add(group_key, Module(name, group_name, line, tuple(cells)))
 
 
 def _source_offset(content: str, index: int) -> int:
@@ -655,10 +745,11 @@ def _check_duplicates(groups: tuple[Group, ...], b: _Builder) -> None:
     # only twice in one group is a mistake.
     seen: dict[tuple[str, str], Module] = {}
     for g in groups:
+        gkey = g.key
         for m in g.modules:
-            first = seen.get((g.key, m.key))
+            first = seen.get((gkey, m.key))
             if first is None:
-                seen[(g.key, m.key)] = m
+                seen[(gkey, m.key)] = m
             else:
                 b.warn(
                     m.line,
