@@ -28,49 +28,54 @@ from markdown_it.token import Token
 from ..errors import RoadmapFileError
 from . import vocabulary as vocab
 from .model import (
-    Cell,
     CellState,
     FileWarning,
     Group,
     Module,
     Roadmap,
     Vocabulary,
+    new_cell,
     normalize,
 )
 
 # The block rules that can end a paragraph, the characters each needs first on its line,
-# and the chains each belongs to (markdown-it's own, parser_block.py).
+# and the other chains each belongs to (markdown-it's own, parser_block.py).
 _TERMINATORS: tuple[tuple[str, RuleFuncBlockType, str, list[str]], ...] = (
-    ("fence", rules_block.fence, "`~", ["paragraph", "reference", "blockquote", "list"]),
-    ("blockquote", rules_block.blockquote, ">", ["paragraph", "reference", "blockquote", "list"]),
-    ("hr", rules_block.hr, "*-_", ["paragraph", "reference", "blockquote", "list"]),
-    ("list", rules_block.list_block, "*-+0123456789", ["paragraph", "reference", "blockquote"]),
-    ("html_block", rules_block.html_block, "<", ["paragraph", "reference", "blockquote"]),
-    ("heading", rules_block.heading, "#", ["paragraph", "reference", "blockquote"]),
+    ("fence", rules_block.fence, "`~", ["reference", "blockquote", "list"]),
+    ("blockquote", rules_block.blockquote, ">", ["reference", "blockquote", "list"]),
+    ("hr", rules_block.hr, "*-_", ["reference", "blockquote", "list"]),
+    ("list", rules_block.list_block, "*-+0123456789", ["reference", "blockquote"]),
+    ("html_block", rules_block.html_block, "<", ["reference", "blockquote"]),
+    ("heading", rules_block.heading, "#", ["reference", "blockquote"]),
 )
+_BY_FIRST: dict[str, tuple[RuleFuncBlockType, ...]] = {}
+for _name, _rule, _firsts, _alt in _TERMINATORS:
+    for _ch in _firsts:
+        _BY_FIRST[_ch] = (*_BY_FIRST.get(_ch, ()), _rule)
+_ALL_TERMINATORS = tuple(rule for _, rule, _, _ in _TERMINATORS)
 
 
-def _first_char_guard(rule: RuleFuncBlockType, firsts: str) -> RuleFuncBlockType:
-    """`rule`, answering no at once on a line that does not start with one of `firsts`.
+def _ends_paragraph(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+    """Whether one of the paragraph-ending rules starts at `line`: markdown-it's own
+    answer, asking only the rules that can start with the line's first character.
 
-    markdown-it tries every paragraph terminator on every line of a paragraph, and each
-    try logs and looks; a table's ten thousand rows start with "|", which starts none of
-    them. The answer is the rule's own: each of these rules first checks that character.
+    markdown-it tries each of the six rules on every line of a paragraph, twice (for a
+    setext heading, then the paragraph), and each try logs and looks; a table's ten
+    thousand rows start with "|", which starts none of them. Each rule's first check is
+    that character, so skipping the others changes no answer.
     """
-
-    def guarded(state: StateBlock, line: int, end: int, silent: bool) -> bool:
-        pos = state.bMarks[line] + state.tShift[line]
-        if pos < state.eMarks[line] and state.src[pos] not in firsts:
-            return False
-        return rule(state, line, end, silent)
-
-    return guarded
+    if not silent:
+        return False  # not a block of its own
+    pos = state.bMarks[line] + state.tShift[line]
+    rules = _BY_FIRST.get(state.src[pos], ()) if pos < state.eMarks[line] else _ALL_TERMINATORS
+    return any(rule(state, line, end, True) for rule in rules)
 
 
 def _blocks() -> MarkdownIt:
     md = MarkdownIt("commonmark").disable("inline")
-    for name, rule, firsts, alt in _TERMINATORS:
-        md.block.ruler.at(name, _first_char_guard(rule, firsts), {"alt": alt})
+    for name, rule, _, alt in _TERMINATORS:
+        md.block.ruler.at(name, rule, {"alt": alt})  # no longer asked by paragraphs directly
+    md.block.ruler.before("lheading", "ends_paragraph", _ends_paragraph, {"alt": ["paragraph"]})
     return md
 
 
@@ -293,19 +298,6 @@ class _Rows:
     bases: list[int]
     pieces: list[list[str] | None]
     spans: list[list[tuple[int, int]] | None]
-
-    def start(self, row: int, col: int) -> int:
-        """Offset in the file of the first character of cell `col` of body row `row`."""
-        spans = self.spans[row]
-        if spans is not None:
-            return spans[col][0]
-        pieces = self.pieces[row]
-        assert pieces is not None
-        if len(pieces) > 1 and not pieces[0]:
-            col += 1  # the outer pipe's empty piece is not a cell
-        at = self.bases[row] + sum(map(len, pieces[:col])) + col
-        piece = pieces[col]
-        return at + len(piece) - len(piece.lstrip(MD_TRIM_CHARS))
 
 
 @dataclass
@@ -619,10 +611,18 @@ def _layout(rows: _Rows, reader: vocab.Reader) -> _Layout:
     others = [0] * width
     read = reader.read
     # Shifted rows say nothing of their columns; short ones read as empty (GFM).
-    even = [row for row in rows.cells if len(row) <= width]
+    full = [row for row in rows.cells if len(row) == width]
+    short = [row for row in rows.cells if len(row) < width]
+    # Counted per distinct text (a status column holds a handful of them), the columns
+    # of the full rows taken at C speed.
+    counts = [Counter(column) for column in zip(*full, strict=True)] or [
+        Counter() for _ in range(width)
+    ]
+    for row in short:
+        for j, cell in enumerate(row):
+            counts[j][cell] += 1
     for j in range(width):
-        # Counted per distinct text: a status column holds a handful of them.
-        for cell, n in Counter(row[j] for row in even if j < len(row)).items():
+        for cell, n in counts[j].items():
             if cell:
                 found = read(cell)
                 if found is None:
@@ -678,8 +678,11 @@ def _read_rows(
     assert names is not None
     status = list(zip(layout.status, columns, strict=True))
     read = reader.read
+    # The reader's cache looked up here, not through a call: this runs for every cell.
+    cached = reader.cache.get
+    miss = vocab.MISS
+    trim = MD_TRIM_CHARS
     na = CellState.NA
-    start = rows.start
     for i, (line0, contents) in enumerate(zip(rows.lines, rows.cells, strict=True)):
         line = line0 + 1
         if len(contents) != width and any(contents):
@@ -707,21 +710,33 @@ def _read_rows(
         if group_key is None:
             group_key = b.start(table.heading or "Modules", line)
             group_name = b.groups[group_key][0]
+        pieces = rows.pieces[i]
+        firsts: list[int] | None = None
         cells = []
         for j, column in status:
             content = contents[j]
-            found = read(content)
+            found = cached(content, miss)
+            if found is miss:
+                found = read(content)
             if found is None:
                 b.warn(
                     line,
                     f"{name} / {column}: unknown cell text '{content}' (counted as not applicable)",
                 )
-                cells.append(Cell(column, na, content, line))
+                cells.append(new_cell(column, na, content, line))
             elif found[0] is na:
-                cells.append(Cell(column, na, content, line))
+                cells.append(new_cell(column, na, content, line))
             else:
                 state, a, z = found
-                if rows.pieces[i] is None:  # the row has a backslash: "\\|" may be in the cell
+                if pieces is not None:  # no backslash in the row: the cell is its piece, trimmed
+                    if firsts is None:
+                        firsts = list(
+                            accumulate([len(p) + 1 for p in pieces], initial=rows.bases[i])
+                        )
+                    k = j + 1 if len(pieces) > 1 and not pieces[0] else j
+                    piece = pieces[k]
+                    at = firsts[k] + len(piece) - len(piece.lstrip(trim)) + a
+                else:  # "\\|" may be in the cell
                     spans = rows.spans[i]
                     assert spans is not None
                     at = spans[j][0]
@@ -729,9 +744,7 @@ def _read_rows(
                         at += _source_offset(content, a)
                     else:
                         at += a
-                else:
-                    at = start(i, j) + a
-                cells.append(Cell(column, state, content, line, at, content[a:z]))
+                cells.append(new_cell(column, state, content, line, at, content[a:z]))
         b.add(group_key, Module(name, group_name, line, tuple(cells)))
 
 
