@@ -347,19 +347,7 @@ class _Blocks:
 def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     """The roadmap in `text`. Raises RoadmapFileError (one line naming `source`) when there is
     no checklist table; everything else odd becomes a warning with its line."""
-    bom = 1 if text.startswith("\ufeff") else 0
-    starts = line_starts(text)
-    starts[0] = bom
-    ends = [s - _newline_len(text, s) for s in starts[1:]] + [len(text)]
-
-    # The tokens are dropped as soon as they are walked: left alive, their objects make
-    # every garbage collection during the model building below walk them again.
-    found = _walk(_BLOCKS.parse(text[bom:] if bom else text), text, starts, ends)
-    split = [(t, _split_table(t, text, starts, ends)) for t in found.tables]
-    for table, rows in split:
-        if _is_legend_table(rows):
-            found.legend.extend(_legend_rows(table, rows))
-    vocabulary = vocab.build(found.legend)
+    found, split, vocabulary = _read_blocks(text)
     reader = vocab.reader(vocabulary)
 
     b = _Builder(source)
@@ -421,6 +409,29 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
         title=found.title,
         vocabulary=vocabulary,
     )
+
+
+def file_vocabulary(text: str) -> Vocabulary:
+    """The vocabulary `parse(text)` reads the cells with: the file's legend, then the
+    built-in defaults (for readers of single rows, such as the history)."""
+    return _read_blocks(text)[2]
+
+
+def _read_blocks(text: str) -> tuple[_Blocks, list[tuple[_Table, _Rows]], Vocabulary]:
+    """The file's blocks, its tables' rows re-split, and its vocabulary."""
+    bom = 1 if text.startswith("\ufeff") else 0
+    starts = line_starts(text)
+    starts[0] = bom
+    ends = [s - _newline_len(text, s) for s in starts[1:]] + [len(text)]
+
+    # The tokens are dropped as soon as they are walked: left alive, their objects make
+    # every garbage collection during the model building walk them again.
+    found = _walk(_BLOCKS.parse(text[bom:] if bom else text), text, starts, ends)
+    split = [(t, _split_table(t, text, starts, ends)) for t in found.tables]
+    for table, rows in split:
+        if _is_legend_table(rows):
+            found.legend.extend(_legend_rows(table, rows))
+    return found, split, vocab.build(found.legend)
 
 
 def _newline_len(text: str, start: int) -> int:
@@ -583,10 +594,14 @@ def _walk(tokens: list[Token], text: str, starts: list[int], ends: list[int]) ->
 
 
 def _is_legend_table(rows: _Rows) -> bool:
-    """A two-column table that explains symbols (`| Symbol | Meaning |`)."""
-    if len(rows.header) != 2:
+    return is_legend_header(rows.header)
+
+
+def is_legend_header(header: list[str]) -> bool:
+    """The header of a two-column table that explains symbols (`| Symbol | Meaning |`)."""
+    if len(header) != 2:
         return False
-    headers = {normalize(plain(h)) for h in rows.header}
+    headers = {normalize(plain(h)) for h in header}
     return bool(headers & _LEGEND_TABLE) and bool(headers & _LEGEND_MEANING)
 
 
