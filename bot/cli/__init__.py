@@ -65,10 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-# Commands that read a roadmap, answer and exit. They build a few objects per cell and
-# free none before the answer; the cyclic garbage collector would walk them again and again
-# (a tenth of a big roadmap's `show --json`) and find nothing, so it is paused for them.
-_NO_GC = frozenset(("show", "next", "blockers", "check"))
+# Commands that read a roadmap (or its history), answer and exit. They build a few objects
+# per cell (or event) and free none before the answer; the cyclic garbage collector would walk
+# them again and again (a tenth of a big roadmap's `show --json`) and find nothing, so it is
+# paused for them.
+_NO_GC = frozenset(("show", "next", "blockers", "check", "history"))
 
 
 def run(args: argparse.Namespace) -> int:
