@@ -6,6 +6,10 @@
 (c) the incremental run after one new commit with a warm cache: fetch into the mirror, read
     the one commit, store it, read every cached event back; target <= 0.2 s. Measured in
     process, so interpreter start-up is not in it.
+(d) end to end: `roadmap-bot history --json` as a process, first run (fresh cache and
+    database), over 2,000 one-cell commits, beyond the same command on a one-commit
+    history, against the raw `git log -p` of those commits; target <= 2x. In CPU time (the
+    command's and its git children's): the machine is shared.
 
     python -m bench.history [--commits 2000] [--modules 1000] [--repeat 5]
 """
@@ -17,6 +21,7 @@ import random
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,7 +33,7 @@ from bot.store.history import cached_history, query_history, update_history
 from tests.support.git import GIT_ENV
 from tests.support.roadmaps import big_roadmap
 
-from .timing import best
+from .timing import best, best_child_cpu
 
 PATH = "docs/roadmap.md"
 AUTHORS = [("Ada", "ada@example.com"), ("Bo", "bo@example.com"), ("Cy", "cy@example.com")]
@@ -56,16 +61,18 @@ class Roadmap:
         return "\n".join(self.lines).encode()
 
 
-def fast_import(repo: Path, roadmap: Roadmap, commits: int, start: int, parent: bool) -> None:
-    """`commits` commits on main, each ticking or unticking one to three cells, through
-    git fast-import (a process per commit would take minutes)."""
+def fast_import(
+    repo: Path, roadmap: Roadmap, commits: int, start: int, parent: bool, cells: int = 0
+) -> None:
+    """`commits` commits on main, each ticking or unticking `cells` cells (0: one to three
+    at random), through git fast-import (a process per commit would take minutes)."""
     proc = subprocess.Popen(
         ["git", "fast-import", "--quiet"], cwd=repo, stdin=subprocess.PIPE, env=GIT_ENV
     )
     assert proc.stdin is not None
     for n in range(commits):
         if n or start:
-            roadmap.toggle(roadmap.rng.randint(1, 3))
+            roadmap.toggle(cells or roadmap.rng.randint(1, 3))
         name, email = AUTHORS[(start + n) % len(AUTHORS)]
         when = 1_700_000_000 + (start + n) * 3600
         data = roadmap.data()
@@ -87,7 +94,12 @@ def main() -> None:
     ap.add_argument("--commits", type=int, default=2000)
     ap.add_argument("--modules", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--only-end-to-end", action="store_true", help="just (d)")
     args = ap.parse_args()
+    if args.only_end_to_end:
+        with tempfile.TemporaryDirectory(prefix="bench-history-") as tmp:
+            end_to_end(Path(tmp), args.modules, args.commits, args.repeat)
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-history-") as tmp:
         root = Path(tmp)
@@ -156,6 +168,51 @@ def main() -> None:
             f" 1 commit read, {len(changes)} events returned;"
             f" of which a no-op fetch ~{statistics.median(fetches) * 1000:.0f} ms"
         )
+        end_to_end(root, args.modules, args.commits, args.repeat)
+
+
+def end_to_end(root: Path, modules: int, commits: int, repeat: int) -> None:
+    """(d): the command over `commits` one-cell commits and over one, and the raw log."""
+    repos = {}
+    for n in (1, commits):
+        repo = root / f"e2e-{n}.git"
+        subprocess.run(["git", "init", "-q", "--bare", str(repo)], check=True, env=GIT_ENV)
+        fast_import(repo, Roadmap(modules), n, 0, parent=False, cells=1)
+        repos[n] = repo
+    bench_root = Path(__file__).resolve().parent.parent
+    runs = iter(range(1_000_000))
+
+    def command(repo: Path) -> None:
+        n = next(runs)  # a fresh cache and database each run: the first, uncached read
+        env = {
+            **GIT_ENV,
+            "PYTHONPATH": str(bench_root),
+            "ROADMAP_REPO": str(repo),
+            "ROADMAP_BRANCH": "main",
+            "ROADMAP_PATH": PATH,
+            "CACHE_DIR": str(root / f"e2e-cache-{n}"),
+            "DATABASE_URL": f"sqlite:///{root / f'e2e-{n}.db'}",
+        }
+        argv = [sys.executable, "-m", "bot", "history", "--json"]
+        subprocess.run(argv, env=env, cwd=root, stdout=subprocess.DEVNULL, check=True)
+
+    def raw() -> None:
+        subprocess.run(
+            ["git", "log", "-p", "--first-parent", "main", "--", PATH],
+            cwd=repos[commits],
+            env=GIT_ENV,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+
+    floor = best_child_cpu(raw, repeat)
+    big = best_child_cpu(lambda: command(repos[commits]), repeat)
+    one = best_child_cpu(lambda: command(repos[1]), repeat)
+    print(
+        f"(d) roadmap-bot history --json, first run, CPU: {commits} one-cell commits "
+        f"{big * 1000:.0f} ms, one commit {one * 1000:.0f} ms; beyond it {(big - one) * 1000:.0f}"
+        f" ms = {(big - one) / floor:.2f}x raw git log -p ({floor * 1000:.0f} ms; target <= 2x)"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ file in the same run, and lookup latency.
     <= 0.25x);
 (b) in process: parse() alone, and parse + JSON.
 
+Times are CPU times (this process's, or the child's), the best of --repeat runs: on a shared
+machine the wall clock mostly measures the other users.
+
     python -m bench.parse [--modules 10000] [--repeat 7]
 """
 
@@ -27,12 +30,12 @@ from bot.roadmap.lookup import find_column, find_module
 from bot.roadmap.parse import parse
 from tests.support.roadmaps import big_roadmap
 
-from .timing import best
+from .timing import best_child_cpu, best_cpu
 
 
 def show_json_process(text: str, repeat: int) -> tuple[float, float]:
-    """Best times of `python -m bot show --roadmap F --json` on `text` and on a one-module
-    roadmap (start-up), output discarded."""
+    """Best CPU times of `python -m bot show --roadmap F --json` on `text` and on a
+    one-module roadmap (start-up), output discarded."""
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}
     with tempfile.TemporaryDirectory(prefix="bench-parse-") as tmp:
@@ -45,7 +48,7 @@ def show_json_process(text: str, repeat: int) -> tuple[float, float]:
             argv = [sys.executable, "-m", "bot", "show", "--roadmap", str(path), "--json"]
             subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True, cwd=tmp)
 
-        return best(lambda: run(big), repeat), best(lambda: run(tiny), repeat)
+        return best_child_cpu(lambda: run(big), repeat), best_child_cpu(lambda: run(tiny), repeat)
 
 
 def main() -> None:
@@ -56,17 +59,18 @@ def main() -> None:
     text = big_roadmap(args.modules)
     md = MarkdownIt("commonmark").enable("table")
 
-    floor = best(lambda: [line.split("|") for line in text.splitlines()], args.repeat)
-    full = best(lambda: md.parse(text), args.repeat)
-    ours = best(lambda: parse(text), args.repeat)
+    floor = best_cpu(lambda: [line.split("|") for line in text.splitlines()], args.repeat)
+    full = best_cpu(lambda: md.parse(text), args.repeat)
+    ours = best_cpu(lambda: parse(text), args.repeat)
     print(f"roadmap: {args.modules} modules, {len(text.splitlines())} lines, {len(text)} chars")
+    print("times: the best of each, in CPU time (the machine is shared; waiting is not work)")
     print(f"plain split of every line (floor): {floor * 1000:8.1f} ms")
     print(f"markdown-it-py full parse:         {full * 1000:8.1f} ms")
     print(
         f"roadmap-bot parse (model + cells): {ours * 1000:8.1f} ms  "
         f"= {ours / full:.2f}x markdown-it, {ours / floor:.0f}x the floor"
     )
-    as_json = best(lambda: dumps(roadmap_json(parse(text))), args.repeat)
+    as_json = best_cpu(lambda: dumps(roadmap_json(parse(text))), args.repeat)
     print(f"parse + show --json encoding:      {as_json * 1000:8.1f} ms  = {as_json / full:.2f}x")
     big, start_up = show_json_process(text, args.repeat)
     print(

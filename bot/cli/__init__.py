@@ -13,6 +13,7 @@ write nothing; no traceback ever reaches the terminal for them.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -64,9 +65,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+# Commands that read a roadmap (or its history), answer and exit. They build a few objects
+# per cell (or event) and free none before the answer; the cyclic garbage collector would walk
+# them again and again (a tenth of a big roadmap's `show --json`) and find nothing, so it is
+# paused for them.
+_NO_GC = frozenset(("show", "next", "blockers", "check", "history"))
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the parsed command; errors propagate (main turns them into one line)."""
-    return int(_command(args.command).run(args) or EXIT_OK)
+    paused = args.command in _NO_GC and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return int(_command(args.command).run(args) or EXIT_OK)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -9,7 +9,6 @@ cache in DATABASE_URL, so a second run reads only the commits since the first.
 from __future__ import annotations
 
 import argparse
-import json
 
 from ..config import load_settings
 from ..errors import RoadmapFileError, SettingsError
@@ -17,6 +16,7 @@ from ..repo.history import Change, ChangeKind
 from ..repo.mirror import GitFailed, display
 from . import SubParsers, subcommand
 from .options import json_option, since_option
+from .reading import print_json
 from .since import since_time
 
 
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             )
     changes = query_history(db, done.key, since=since, module=args.module)
     if args.json:
-        print(json.dumps([c.to_json() for c in changes], indent=2, ensure_ascii=False))
+        print_json([c.to_json() for c in changes])
         return 0
     if not changes:
         print(f"no changes to {source.location}" + (f" since {args.since}" if since else ""))

@@ -77,6 +77,15 @@ def label(item: Any) -> str:
 def print_json(data: Any) -> None:
     # pydantic-core's encoder: the same bytes as json.dumps(indent=2), much faster on
     # big roadmaps (imported here so other commands do not pay for it).
-    from ..roadmap.export import dumps
+    from ..roadmap.export import dumps, dumps_utf8
 
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None and (out.encoding or "").replace("-", "").lower() == "utf8":
+        # The encoder's bytes as they are: decoding megabytes only to encode them again
+        # was a tenth of a big roadmap's `show --json`.
+        out.flush()
+        buffer.write(dumps_utf8(data) + b"\n")
+        buffer.flush()
+        return
     print(dumps(data))

@@ -70,7 +70,7 @@ def to_blocks(digest: Digest) -> kit.Message:
 
 
 def headline(d: Digest) -> str:
-    line = f"*Overall* {readiness_line(d.done, d.total)}"
+    line = f"*Overall* {readiness_line(d.done, d.total)}{in_progress_note(d.progress)}"
     before = d.percent_before
     if before is None or d.done_before is None:
         line += "\n_Change over the period unknown (no history)._"
@@ -97,6 +97,11 @@ def headline(d: Digest) -> str:
     if facts:
         line += "\n" + " · ".join(facts)
     return line
+
+
+def in_progress_note(n: int) -> str:
+    """ " · 3 in progress" beside a done/total count; "" when none is."""
+    return f" · {n} in progress" if n else ""
 
 
 def cells_done(n: int) -> str:
@@ -147,7 +152,8 @@ def _groups(groups: Sequence[GroupProgress]) -> list[kit.Block]:
         delta = ""
         if g.done_before is not None and g.done != g.done_before:
             delta = f" ({_signed(g.done - g.done_before)})"
-        lines.append(f"{readiness_line(g.done, g.total)} *{name(g.name)}*{delta}")
+        progress = in_progress_note(g.progress)
+        lines.append(f"{readiness_line(g.done, g.total)} *{name(g.name)}*{delta}{progress}")
     return kit.sections(
         lines,
         max_blocks=3,

@@ -52,6 +52,7 @@ class GroupProgress:
     done: int
     total: int
     done_before: int | None = None  # None: not known (no history, or a new group)
+    progress: int = 0  # cells in progress (not done) now
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,7 @@ class Digest:
     location: str = ""
     notes: tuple[str, ...] = ()
     forecast: Forecasts | None = None  # None: no history, no pace to go by
+    progress: int = 0  # cells in progress now (counted as not done in `done`)
     drift: DriftCounts | None = None  # the docs drift at period end; None: not checked
 
     @property
@@ -225,7 +227,13 @@ def compose(
         if has_history
         else None,
         drift=drift,
+        progress=in_progress(now_roadmap.modules),
     )
+
+
+def in_progress(modules: Iterable[Module]) -> int:
+    """How many cells of `modules` are in progress."""
+    return sum(c.state is CellState.PROGRESS for m in modules for c in m.cells)
 
 
 def open_pr(data: Mapping[str, Any]) -> OpenPR:
@@ -372,7 +380,11 @@ def _groups(now: Roadmap, start: Roadmap | None) -> tuple[GroupProgress, ...]:
     out = []
     for g in ordered(now.groups, now):
         old = before.get(g.key)
-        out.append(GroupProgress(g.name, g.done, g.total, old.done if old else None))
+        out.append(
+            GroupProgress(
+                g.name, g.done, g.total, old.done if old else None, in_progress(g.modules)
+            )
+        )
     return tuple(out)
 
 

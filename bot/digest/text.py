@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.blockkit.text import ago, plural, progress_bar
 from bot.repo.history import ChangeKind
 
-from .blocks import cells_done, forecast_line, period_label, short_date
+from .blocks import cells_done, forecast_line, in_progress_note, period_label, short_date
 from .compose import Digest
 
 LIST_SHOWN = 50
@@ -20,7 +20,7 @@ def to_text(d: Digest) -> str:
     out = [f"{d.title} · digest", period_label(d.period_start, d.period_end)]
     if d.location:
         out.append(d.location)
-    out += ["", f"Overall {progress_bar(d.done, d.total)}"]
+    out += ["", f"Overall {progress_bar(d.done, d.total)}{in_progress_note(d.progress)}"]
     before = d.percent_before
     if before is None or d.done_before is None:
         out.append("Change over the period unknown (no history).")
@@ -62,7 +62,8 @@ def to_text(d: Digest) -> str:
             delta = ""
             if g.done_before is not None and g.done != g.done_before:
                 delta = f" ({_signed(g.done - g.done_before)})"
-            out.append(f"  {progress_bar(g.done, g.total)}  {g.name}{delta}")
+            progress = in_progress_note(g.progress)
+            out.append(f"  {progress_bar(g.done, g.total)}  {g.name}{delta}{progress}")
         _more(out, len(d.groups))
     _names(out, "Next up", [f"{m.name} ({m.group}) {m.done}/{m.total}" for m in d.next])
     if d.stalled_known:

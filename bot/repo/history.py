@@ -40,9 +40,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GitError, HistoryError
-from ..roadmap.model import CellState, normalize
-from ..roadmap.parse import bold_text, classify, plain, split_row, unescape_pipes
-from ..roadmap.vocabulary import DEFAULTS
+from ..roadmap import vocabulary as vocab
+from ..roadmap.model import CellState, Vocabulary, normalize
+from ..roadmap.parse import (
+    bold_text,
+    file_vocabulary,
+    is_legend_header,
+    plain,
+    split_row,
+    unescape_pipes,
+)
 from .git import Git
 from .mirror import Mirror, display
 
@@ -53,10 +60,6 @@ _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # markdown-it's delimiter row: cells of dashes with optional alignment colons, at least one pipe.
 _DELIM = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-# A line with a status symbol of the built-in vocabulary (not n/a): [x], ✅, ⚪, 🟡, :x: …
-_BOXISH = re.compile(
-    "|".join(re.escape(text) for text, state in DEFAULTS if state is not CellState.NA), re.I
-)
 _FENCE = ("```", "~~~")
 _NA = (CellState.NA,)
 
@@ -127,6 +130,13 @@ def _kind(line: str) -> tuple[int, str | None]:
     return 0, None
 
 
+def _may_be_legend(line: str) -> bool:
+    """Whether a changed line may change the file's vocabulary: anything but a table row
+    of three cells or more (a legend is prose, a list or a two-column table; a blank line
+    may end or start one)."""
+    return line.count("|") - line.count("\\|") < 4
+
+
 def _cells(line: str) -> list[str]:
     return [unescape_pipes(line[a:z]) for a, z in split_row(line, 0, len(line))]
 
@@ -193,6 +203,11 @@ class FileModel:
         # group or delimiter rows). A line is read when it is added and again when it goes
         # (a tick replaces it): the second read is a lookup. Keyed by text, so never stale.
         self._rows: dict[str, tuple[str, str, tuple[CellState, ...]]] = {}
+        # The file's own vocabulary (its legend, else the defaults), as parse() reads it;
+        # worked out again only after a commit changes a line that may be part of a legend.
+        self._vocabulary = vocab.DEFAULT
+        self._read = vocab.reader(vocab.DEFAULT).read
+        self._legend_changed = False
         if lines:
             self.splice(0, 0, lines)
 
@@ -214,11 +229,17 @@ class FileModel:
         other._groups = self._groups.copy()
         other._fences = self._fences.copy()
         other._columns = self._columns  # keyed by text, so never stale: share them
-        other._rows = self._rows
+        other._rows = self._rows  # keyed by text for one vocabulary: replaced, never cleared
+        other._vocabulary, other._read = self._vocabulary, self._read
+        other._legend_changed = self._legend_changed
         return other
 
     def splice(self, start: int, old: int, new: list[str]) -> None:
         """Replace `old` lines at 0-based `start` with `new`, keeping the marks in step."""
+        if not self._legend_changed:
+            self._legend_changed = any(
+                _may_be_legend(line) for line in (*self.lines[start : start + old], *new)
+            )
         self.lines[start : start + old] = new
         delta = len(new) - old
         breaks: list[tuple[int, str | None]] = []
@@ -240,8 +261,22 @@ class FileModel:
         self._groups.splice(start, old, groups, delta)
         self._fences.splice(start, old, fences, delta)
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The file's vocabulary at `head`."""
+        if self._legend_changed:
+            self._legend_changed = False
+            found = file_vocabulary("\n".join(self.lines))
+            if found != self._vocabulary:
+                self._vocabulary = found
+                self._read = vocab.reader(found).read
+                self._rows = {}  # rows read with the old vocabulary
+        return self._vocabulary
+
     def row(self, i: int) -> Row | None:
         """The module row at 0-based line i, None when the line is not one."""
+        if self._legend_changed:
+            self.vocabulary  # noqa: B018  # brings the cell reader up to date
         line = self.lines[i]
         text = self._rows.get(line)
         if text is None:
@@ -263,7 +298,7 @@ class FileModel:
             return None
         # A row with no box counts only in a table that has boxes (a checklist), as in
         # parse(); the table is scanned only for such rows, which are rare.
-        if not _BOXISH.search(line) and not self._checklist(delim):
+        if not any(s is not CellState.NA for s in cells) and not self._checklist(delim):
             return None
         g = self._groups.last_before(i)
         if g >= 0 and self._groups.pos[g] > delim:
@@ -280,7 +315,8 @@ class FileModel:
             self._rows.clear()  # a bound, far above any real history's distinct rows
         cells = _cells(line)
         name = plain(cells[0]) if cells else ""
-        states = tuple(classify(c) or CellState.NA for c in cells[1:])
+        read = self._read
+        states = tuple((got[0] if (got := read(c)) else CellState.NA) for c in cells[1:])
         found = self._rows[line] = (name, normalize(name), states)
         return found
 
@@ -288,13 +324,20 @@ class FileModel:
         line = self.lines[i]
         found = self._columns.get(line)
         if found is None:
-            found = self._columns[line] = tuple(plain(c) for c in _cells(line)[1:])
+            cells = _cells(line)
+            # A legend table (`| Symbol | Meaning |`) has no module rows, as in parse().
+            columns = () if is_legend_header(cells) else tuple(plain(c) for c in cells[1:])
+            found = self._columns[line] = columns
         return found
 
     def _checklist(self, delim: int) -> bool:
         b = bisect_left(self._breaks.pos, delim)
         end = self._breaks.pos[b] if b < len(self._breaks.pos) else len(self.lines)
-        return any(_BOXISH.search(line) for line in self.lines[delim + 1 : end])
+        return any(
+            any(s is not CellState.NA for s in (self._rows.get(line) or self._row_text(line))[2])
+            for line in self.lines[delim + 1 : end]
+            if "|" in line
+        )
 
     def _heading(self, delim: int) -> str:
         """The group of rows above a table's first group row: the heading over the table,

@@ -17,6 +17,11 @@ def dumps(data: Any) -> str:
     return to_json(data, indent=2).decode()
 
 
+def dumps_utf8(data: Any) -> bytes:
+    """`dumps(data)` as UTF-8 bytes, for writing out without decoding first."""
+    return to_json(data, indent=2)
+
+
 def roadmap_json(roadmap: Roadmap, forecast: Forecasts | None = None) -> dict[str, Any]:
     """`forecast` comes from the history (bot.roadmap.forecast); None: not known."""
     groups = [group_json(g) for g in roadmap.groups]
@@ -95,9 +100,15 @@ def group_json(group: Group) -> dict[str, Any]:
     return {"name": group.name, "done": done, "total": total, "modules": modules}
 
 
+# A state's value by a dict lookup, not the enum's `.value` property: a big roadmap's
+# `show --json` reads it for every cell.
+_VALUE = {state: state.value for state in CellState}
+
+
 def cells_json(module: Module) -> dict[str, str]:
     """Column -> "done" / "open" / "progress" / "n/a"."""
-    return {c.column: c.state.value for c in module.cells}
+    value = _VALUE
+    return {c.column: value[c.state] for c in module.cells}
 
 
 def blockers_json(found: tuple[Blocker, ...]) -> list[dict[str, Any]]:

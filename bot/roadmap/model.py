@@ -6,15 +6,15 @@ Everything here is immutable and knows nothing of files, git or Slack.
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
-
-_SPACES = re.compile(r"\s+")
+from typing import Any, cast
 
 
 def normalize(name: str) -> str:
     """The key names are compared by: case-insensitive, spaces collapsed."""
-    return _SPACES.sub(" ", name).strip().casefold()
+    # split() cuts at the whitespace `\s` matches: the same as collapsing runs of it and
+    # trimming, without a regex (this runs for every module of every parse).
+    return " ".join(name.split()).casefold()
 
 
 class CellState(enum.StrEnum):
@@ -40,6 +40,33 @@ class Cell:
         if self.mark is None:
             return None
         return self.mark + 1 if self.symbol[:1] == "[" else self.mark
+
+
+# A frozen dataclass's __init__ sets each field through object.__setattr__; the parser makes
+# a cell for every status cell of the file (80,000 in a big roadmap), so it sets the slots
+# directly, in half the time. Same value, same class.
+_CELL_SLOTS = tuple(cast(Any, Cell).__dict__[f].__set__ for f in Cell.__slots__)
+_new_object = object.__new__
+
+
+def new_cell(
+    column: str,
+    state: CellState,
+    text: str,
+    line: int,
+    mark: int | None = None,
+    symbol: str = "",
+) -> Cell:
+    """`Cell(column, state, text, line, mark, symbol)`, made faster."""
+    cell: Cell = _new_object(Cell)
+    set_column, set_state, set_text, set_line, set_mark, set_symbol = _CELL_SLOTS
+    set_column(cell, column)
+    set_state(cell, state)
+    set_text(cell, text)
+    set_line(cell, line)
+    set_mark(cell, mark)
+    set_symbol(cell, symbol)
+    return cell
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,26 +19,69 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block
 from markdown_it.common.utils import MD_TRIM_CHARS
+from markdown_it.parser_block import RuleFuncBlockType
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from ..errors import RoadmapFileError
 from . import vocabulary as vocab
 from .model import (
-    Cell,
     CellState,
     FileWarning,
     Group,
     Module,
     Roadmap,
     Vocabulary,
+    new_cell,
     normalize,
 )
 
+# The block rules that can end a paragraph, the characters each needs first on its line,
+# and the other chains each belongs to (markdown-it's own, parser_block.py).
+_TERMINATORS: tuple[tuple[str, RuleFuncBlockType, str, list[str]], ...] = (
+    ("fence", rules_block.fence, "`~", ["reference", "blockquote", "list"]),
+    ("blockquote", rules_block.blockquote, ">", ["reference", "blockquote", "list"]),
+    ("hr", rules_block.hr, "*-_", ["reference", "blockquote", "list"]),
+    ("list", rules_block.list_block, "*-+0123456789", ["reference", "blockquote"]),
+    ("html_block", rules_block.html_block, "<", ["reference", "blockquote"]),
+    ("heading", rules_block.heading, "#", ["reference", "blockquote"]),
+)
+_BY_FIRST: dict[str, tuple[RuleFuncBlockType, ...]] = {}
+for _name, _rule, _firsts, _alt in _TERMINATORS:
+    for _ch in _firsts:
+        _BY_FIRST[_ch] = (*_BY_FIRST.get(_ch, ()), _rule)
+_ALL_TERMINATORS = tuple(rule for _, rule, _, _ in _TERMINATORS)
+
+
+def _ends_paragraph(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+    """Whether one of the paragraph-ending rules starts at `line`: markdown-it's own
+    answer, asking only the rules that can start with the line's first character.
+
+    markdown-it tries each of the six rules on every line of a paragraph, twice (for a
+    setext heading, then the paragraph), and each try logs and looks; a table's ten
+    thousand rows start with "|", which starts none of them. Each rule's first check is
+    that character, so skipping the others changes no answer.
+    """
+    if not silent:
+        return False  # not a block of its own
+    pos = state.bMarks[line] + state.tShift[line]
+    rules = _BY_FIRST.get(state.src[pos], ()) if pos < state.eMarks[line] else _ALL_TERMINATORS
+    return any(rule(state, line, end, True) for rule in rules)
+
+
+def _blocks() -> MarkdownIt:
+    md = MarkdownIt("commonmark").disable("inline")
+    for name, rule, _, alt in _TERMINATORS:
+        md.block.ruler.at(name, rule, {"alt": alt})  # no longer asked by paragraphs directly
+    md.block.ruler.before("lheading", "ends_paragraph", _ends_paragraph, {"alt": ["paragraph"]})
+    return md
+
+
 # Block structure only, no table rule (see above) and no inline parsing: names that carry
 # markdown are rendered with _INLINE on demand.
-_BLOCKS = MarkdownIt("commonmark").disable("inline")
+_BLOCKS = _blocks()
 _INLINE = MarkdownIt("commonmark")
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -244,12 +287,17 @@ class _Table:
 
 @dataclass
 class _Rows:
-    """A table's rows re-split from the source: cell spans and their text (pipes unescaped)."""
+    """A table's rows re-split from the source: their cells' text (pipes unescaped) and
+    where each cell starts in the file, worked out only for the cells that need it."""
 
     header: list[str]
     lines: list[int]  # 0-based lines of body rows
-    spans: list[list[tuple[int, int]]]
     cells: list[list[str]]
+    # Per row: the offset of its first piece and its pieces as split (outer empty ones
+    # kept), or None for a row with a backslash, whose cell spans are in `spans`.
+    bases: list[int]
+    pieces: list[list[str] | None]
+    spans: list[list[tuple[int, int]] | None]
 
 
 @dataclass
@@ -299,19 +347,7 @@ class _Blocks:
 def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     """The roadmap in `text`. Raises RoadmapFileError (one line naming `source`) when there is
     no checklist table; everything else odd becomes a warning with its line."""
-    bom = 1 if text.startswith("\ufeff") else 0
-    starts = line_starts(text)
-    starts[0] = bom
-    ends = [s - _newline_len(text, s) for s in starts[1:]] + [len(text)]
-
-    # The tokens are dropped as soon as they are walked: left alive, their objects make
-    # every garbage collection during the model building below walk them again.
-    found = _walk(_BLOCKS.parse(text[bom:] if bom else text), text, starts, ends)
-    split = [(t, _split_table(t, text, starts, ends)) for t in found.tables]
-    for table, rows in split:
-        if _is_legend_table(rows):
-            found.legend.extend(_legend_rows(table, rows))
-    vocabulary = vocab.build(found.legend)
+    found, split, vocabulary = _read_blocks(text)
     reader = vocab.reader(vocabulary)
 
     b = _Builder(source)
@@ -375,6 +411,29 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     )
 
 
+def file_vocabulary(text: str) -> Vocabulary:
+    """The vocabulary `parse(text)` reads the cells with: the file's legend, then the
+    built-in defaults (for readers of single rows, such as the history)."""
+    return _read_blocks(text)[2]
+
+
+def _read_blocks(text: str) -> tuple[_Blocks, list[tuple[_Table, _Rows]], Vocabulary]:
+    """The file's blocks, its tables' rows re-split, and its vocabulary."""
+    bom = 1 if text.startswith("\ufeff") else 0
+    starts = line_starts(text)
+    starts[0] = bom
+    ends = [s - _newline_len(text, s) for s in starts[1:]] + [len(text)]
+
+    # The tokens are dropped as soon as they are walked: left alive, their objects make
+    # every garbage collection during the model building walk them again.
+    found = _walk(_BLOCKS.parse(text[bom:] if bom else text), text, starts, ends)
+    split = [(t, _split_table(t, text, starts, ends)) for t in found.tables]
+    for table, rows in split:
+        if _is_legend_table(rows):
+            found.legend.extend(_legend_rows(table, rows))
+    return found, split, vocab.build(found.legend)
+
+
 def _newline_len(text: str, start: int) -> int:
     if start >= 2 and text[start - 2 : start] == "\r\n":
         return 2
@@ -385,12 +444,37 @@ def _split_table(table: _Table, text: str, starts: list[int], ends: list[int]) -
     head = split_row(text, starts[table.first], ends[table.first])
     header = [unescape_pipes(text[a:z]) for a, z in head]
     lines = list(range(table.first + 2, table.end))
-    spans = [split_row(text, starts[n], ends[n]) for n in lines]
-    cells = [
-        [unescape_pipes(text[a:z]) if "\\" in text[a:z] else text[a:z] for a, z in row]
-        for row in spans
-    ]
-    return _Rows(header, lines, spans, cells)
+    cells: list[list[str]] = []
+    bases: list[int] = []
+    pieces: list[list[str] | None] = []
+    spans: list[list[tuple[int, int]] | None] = []
+    trim = MD_TRIM_CHARS
+    # split_row's cells without its spans: this runs for every row of the file, and only
+    # the status cells need an offset (_Rows.start).
+    for n in lines:
+        line = text[starts[n] : ends[n]]
+        stripped = line.strip(trim)
+        if "\\" in stripped:
+            row = split_row(text, starts[n], ends[n])
+            cells.append(
+                [unescape_pipes(text[a:z]) if "\\" in text[a:z] else text[a:z] for a, z in row]
+            )
+            bases.append(0)
+            pieces.append(None)
+            spans.append(row)
+            continue
+        split = stripped.split("|")
+        found = [p.strip(trim) for p in split]
+        if len(split) > 1:
+            if not split[-1]:
+                found.pop()
+            if not split[0]:
+                found.pop(0)
+        cells.append(found)
+        bases.append(starts[n] + len(line) - len(line.lstrip(trim)))
+        pieces.append(split)
+        spans.append(None)
+    return _Rows(header, lines, cells, bases, pieces, spans)
 
 
 def _indent(line: str) -> int:
@@ -510,10 +594,14 @@ def _walk(tokens: list[Token], text: str, starts: list[int], ends: list[int]) ->
 
 
 def _is_legend_table(rows: _Rows) -> bool:
-    """A two-column table that explains symbols (`| Symbol | Meaning |`)."""
-    if len(rows.header) != 2:
+    return is_legend_header(rows.header)
+
+
+def is_legend_header(header: list[str]) -> bool:
+    """The header of a two-column table that explains symbols (`| Symbol | Meaning |`)."""
+    if len(header) != 2:
         return False
-    headers = {normalize(plain(h)) for h in rows.header}
+    headers = {normalize(plain(h)) for h in header}
     return bool(headers & _LEGEND_TABLE) and bool(headers & _LEGEND_MEANING)
 
 
@@ -538,10 +626,18 @@ def _layout(rows: _Rows, reader: vocab.Reader) -> _Layout:
     others = [0] * width
     read = reader.read
     # Shifted rows say nothing of their columns; short ones read as empty (GFM).
-    even = [row for row in rows.cells if len(row) <= width]
+    full = [row for row in rows.cells if len(row) == width]
+    short = [row for row in rows.cells if len(row) < width]
+    # Counted per distinct text (a status column holds a handful of them), the columns
+    # of the full rows taken at C speed.
+    counts = [Counter(column) for column in zip(*full, strict=True)] or [
+        Counter() for _ in range(width)
+    ]
+    for row in short:
+        for j, cell in enumerate(row):
+            counts[j][cell] += 1
     for j in range(width):
-        # Counted per distinct text: a status column holds a handful of them.
-        for cell, n in Counter(row[j] for row in even if j < len(row)).items():
+        for cell, n in counts[j].items():
             if cell:
                 found = read(cell)
                 if found is None:
@@ -591,13 +687,18 @@ def _read_rows(
     b: _Builder,
 ) -> None:
     group_key: str | None = None
+    group_name = ""
     width = len(rows.header)
     names = layout.names
     assert names is not None
     status = list(zip(layout.status, columns, strict=True))
     read = reader.read
+    # The reader's cache looked up here, not through a call: this runs for every cell.
+    cached = reader.cache.get
+    miss = vocab.MISS
+    trim = MD_TRIM_CHARS
     na = CellState.NA
-    for line0, spans, contents in zip(rows.lines, rows.spans, rows.cells, strict=True):
+    for i, (line0, contents) in enumerate(zip(rows.lines, rows.cells, strict=True)):
         line = line0 + 1
         if len(contents) != width and any(contents):
             if len(contents) > width:  # an unescaped "|": every cell after it is shifted
@@ -609,40 +710,57 @@ def _read_rows(
                 continue
             b.warn(line, f"row has {len(contents)} cells, the header has {width}")
             contents = contents + [""] * (width - len(contents))  # read as empty, like GFM
-        group = _group_name(contents) if "" in contents else None
-        if group is not None:
-            group_key = b.start(group, line)
-            continue
-        if not any(contents):
-            continue
+        if "" in contents or not contents:
+            group = _group_name(contents)
+            if group is not None:
+                group_key = b.start(group, line)
+                group_name = b.groups[group_key][0]
+                continue
+            if not any(contents):
+                continue
         name = plain(contents[names])
         if not name:
-            if any(contents):
-                b.warn(line, "row has no module name; skipped")
+            b.warn(line, "row has no module name; skipped")
             continue
         if group_key is None:
             group_key = b.start(table.heading or "Modules", line)
+            group_name = b.groups[group_key][0]
+        pieces = rows.pieces[i]
+        firsts: list[int] | None = None
         cells = []
         for j, column in status:
             content = contents[j]
-            found = read(content)
+            found = cached(content, miss)
+            if found is miss:
+                found = read(content)
             if found is None:
                 b.warn(
                     line,
                     f"{name} / {column}: unknown cell text '{content}' (counted as not applicable)",
                 )
-                cells.append(Cell(column, na, content, line))
+                cells.append(new_cell(column, na, content, line))
             elif found[0] is na:
-                cells.append(Cell(column, na, content, line))
+                cells.append(new_cell(column, na, content, line))
             else:
                 state, a, z = found
-                at = spans[j][0]
-                if "\\" in contents[j] or spans[j][1] - at != len(content):
-                    at += _source_offset(content, a)
-                else:
-                    at += a
-                cells.append(Cell(column, state, content, line, at, content[a:z]))
-        b.add(group_key, Module(name, b.groups[group_key][0], line, tuple(cells)))
+                if pieces is not None:  # no backslash in the row: the cell is its piece, trimmed
+                    if firsts is None:
+                        firsts = list(
+                            accumulate([len(p) + 1 for p in pieces], initial=rows.bases[i])
+                        )
+                    k = j + 1 if len(pieces) > 1 and not pieces[0] else j
+                    piece = pieces[k]
+                    at = firsts[k] + len(piece) - len(piece.lstrip(trim)) + a
+                else:  # "\\|" may be in the cell
+                    spans = rows.spans[i]
+                    assert spans is not None
+                    at = spans[j][0]
+                    if "\\" in content or spans[j][1] - at != len(content):
+                        at += _source_offset(content, a)
+                    else:
+                        at += a
+                cells.append(new_cell(column, state, content, line, at, content[a:z]))
+        b.add(group_key, Module(name, group_name, line, tuple(cells)))
 
 
 def _source_offset(content: str, index: int) -> int:
@@ -655,10 +773,11 @@ def _check_duplicates(groups: tuple[Group, ...], b: _Builder) -> None:
     # only twice in one group is a mistake.
     seen: dict[tuple[str, str], Module] = {}
     for g in groups:
+        gkey = g.key
         for m in g.modules:
-            first = seen.get((g.key, m.key))
+            first = seen.get((gkey, m.key))
             if first is None:
-                seen[(g.key, m.key)] = m
+                seen[(gkey, m.key)] = m
             else:
                 b.warn(
                     m.line,

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .model import CellState, Symbol, Vocabulary
 
@@ -140,14 +141,14 @@ class Reader:
             alternatives.append(pattern)
         # A "- [ ]" inside a cell is a box too.
         self.pattern = re.compile(r"(?:[-*+][ \t]+)?(" + "|".join(alternatives) + ")", re.I)
-        self.cache: dict[str, tuple[CellState, int, int] | None] = {"": (NA, 0, 0)}
+        self.cache: dict[str, Any] = {"": (NA, 0, 0)}  # cell -> read(cell)
 
     def read(self, cell: str) -> tuple[CellState, int, int] | None:
         """(state, start, end of the symbol in `cell`), or None when the cell does not
         start with a status symbol."""
-        found = self.cache.get(cell, _MISS)
-        if found is not _MISS:
-            return found  # type: ignore[return-value]  # the cache is dict[str, object]; this key only ever holds this type
+        found = self.cache.get(cell, MISS)
+        if found is not MISS:
+            return found  # the cache holds only read()'s answers
         m = self.pattern.match(cell)
         result = (self.states[key(m[1])], m.start(1), m.end(1)) if m else None
         if len(self.cache) < 50_000:
@@ -155,7 +156,7 @@ class Reader:
         return result
 
 
-_MISS = object()
+MISS = object()
 
 
 @lru_cache(maxsize=32)

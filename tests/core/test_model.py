@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from bot.roadmap.lookup import find_module
-from bot.roadmap.model import FileWarning, Roadmap, normalize
+from bot.roadmap.model import Cell, CellState, FileWarning, Roadmap, new_cell, normalize
 from bot.roadmap.parse import parse
 
 
@@ -13,6 +15,7 @@ def test_normalize() -> None:
     assert normalize("  Data   Contract\tRegistry ") == "data contract registry"
     assert normalize("HOST Modules") == normalize("host modules")
     assert normalize("Straße") == normalize("STRASSE")
+    assert normalize("\u00a0Host\u2003\x1c Modules\n") == "host modules"  # every \\s
 
 
 def test_warning_str() -> None:
@@ -48,3 +51,19 @@ def test_equal_parses_are_equal_values(example_text: str, reference: Roadmap) ->
             "| Ingestion                  | [ ]", "| Ingestion                  | [x]"
         )
     )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("API", CellState.DONE, "[x] (#12)", 7, 120, "[x]"),
+        ("Runbook", CellState.NA, "n/a", 3, None, ""),
+        ("UI", CellState.PROGRESS, "🟡 half", 9, 44, "🟡"),
+    ],
+)
+def test_new_cell_is_the_cell_the_constructor_makes(fields: tuple) -> None:
+    made, built = new_cell(*fields), Cell(*fields)
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert made.box == built.box
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.state = CellState.OPEN  # type: ignore[misc]

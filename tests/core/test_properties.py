@@ -8,13 +8,14 @@ import dataclasses
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from bot.errors import RoadmapFileError
 from bot.roadmap.analysis import blockers, next_modules, readiness
 from bot.roadmap.edit import set_cell
 from bot.roadmap.lookup import find_column, find_module
 from bot.roadmap.model import CellState, Roadmap
-from bot.roadmap.parse import parse
+from bot.roadmap.parse import _BLOCKS, parse
 from tests.support.strategies import ExpectedGroup, Generated, key, roadmaps
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -242,3 +243,24 @@ def test_any_text_parses_or_fails_in_one_line_and_every_box_can_be_ticked(text: 
             after = parse(edit.text)
             [again] = [m for m in after.modules if (m.line, m.key) == (module.line, module.key)]
             assert again.cell(cell.column).state is not cell.state
+
+
+# Lines of every block kind, and table rows that start with "|" (the guarded case).
+_LINES = st.sampled_from(
+    [
+        "", "| a | [x] |", "|---|---|", "a | b", "# H", "## H", "#no", "Title", "===", "---",
+        "***", "___", "- item", "* item", "+ item", "1. item", "2) item", "10. x", "> quote",
+        ">", "```", "~~~", "``` py", "<!--", "-->", "<div>", "</div>", "    code", "\tcode",
+        "  - nested", "   > q", "|", "\\| x", "✅ = Ready", "-x", "*x", "<x", "1x",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINES, max_size=25), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_the_block_parser_finds_markdown_its_own_blocks(lines: list[str], newline: str) -> None:
+    # The parser guards markdown-it's paragraph-ending rules by their first character (a
+    # speed-up); the block tokens must be exactly what markdown-it itself makes.
+    text = newline.join(lines)
+    stock = MarkdownIt("commonmark").disable("inline").parse(text)
+    assert [t.as_dict() for t in _BLOCKS.parse(text)] == [t.as_dict() for t in stock]

@@ -343,3 +343,30 @@ def test_a_flat_line_gets_no_forecast() -> None:
     assert "No progress in 4 weeks: no forecast." in all_text(to_blocks(d))
     assert "No progress in 4 weeks: no forecast." in to_text(d)
     assert compose(roadmap(NOW), None, [], [], START, END).forecast is None  # no history
+
+
+IN_PROGRESS = """\
+# Team
+
+| Module | Doc | API |
+|---|---|---|
+| **Access Modules** | | |
+| Login | [x] | [~] |
+| Roles | 🟡 | [ ] |
+| **Build Modules** | | |
+| Compiler | [x] | [x] |
+"""
+
+
+def test_cells_in_progress_are_counted_beside_done() -> None:
+    now = parse(IN_PROGRESS)
+    d = compose(now, now, [], [], START, END)
+    assert (d.done, d.total, d.progress) == (3, 6, 2)  # in progress is not done
+    assert [(g.name, g.progress) for g in d.groups] == [("Access Modules", 2), ("Build Modules", 0)]
+    body = all_text(to_blocks(d))
+    assert "3/6 · 50% · 2 in progress" in body
+    assert "*Access Modules* · 2 in progress" in body
+    assert "*Build Modules* · " not in body
+    text = to_text(d)
+    assert "Overall ▓▓▓▓▓░░░░░ 3/6 · 50% · 2 in progress" in text
+    assert "Access Modules · 2 in progress" in text and "Build Modules ·" not in text

@@ -244,3 +244,47 @@ def test_model_from_text_numbers_lines_like_git() -> None:
     assert FileModel.from_text("a\nb\n").lines == ["a", "b"]
     assert FileModel.from_text("a\nb").lines == ["a", "b"]
     assert FileModel.from_text("").lines == []
+
+
+LEGEND_ROADMAP = """\
+# Docs status
+
+**Documentation Status**
+🟢 = Ready
+🔴 = Pending
+⚪ = Not applicable
+
+| Module | Index | API |
+|---|---|---|
+| **Host Modules** | | |
+| Tenant Management | 🟢 | 🔴 |
+| Ingestion | 🔴 | ⚪ |
+"""
+
+
+def test_history_reads_cells_with_the_files_own_legend(repo: Repo) -> None:
+    # 🟢/🔴 mean nothing by default and ⚪ is open by default; here the legend says.
+    repo.commit(LEGEND_ROADMAP)
+    ticked = LEGEND_ROADMAP.replace("| Ingestion | 🔴 | ⚪ |", "| Ingestion | 🟢 | ⚪ |")
+    t1 = repo.commit(ticked, "Ingestion index ready")
+    # The legend grows a symbol, and the next commit uses it: 🟣 was not a status before.
+    grown = ticked.replace("🔴 = Pending\n", "🔴 = Pending\n🟣 = Done\n")
+    repo.commit(grown, "legend: 🟣")
+    done = grown.replace("| Tenant Management | 🟢 | 🔴 |", "| Tenant Management | 🟢 | 🟣 |")
+    t2 = repo.commit(done, "Tenant Management API done")
+    # n/a by the legend: ⚪ -> 🔴 is neither a tick nor an untick (open <-> n/a).
+    repo.commit(done.replace("| Ingestion | 🟢 | ⚪ |", "| Ingestion | 🟢 | 🔴 |"))
+
+    changes = [c for c in history(repo) if c.kind in ("tick", "untick")]
+    assert summary(changes) == [
+        ("Ingestion", "Host Modules", "Index", "done", "tick"),
+        ("Tenant Management", "Host Modules", "API", "done", "tick"),
+    ]
+    assert [c.commit for c in changes] == [t1, t2]
+
+    _, model = read_history(repo.path, "main", PATH)
+    roadmap = parse(repo.read())
+    assert model.vocabulary == roadmap.vocabulary
+    for module in roadmap.modules:
+        row = model.row(module.line - 1)
+        assert row is not None and row.states == tuple(c.state for c in module.cells)
