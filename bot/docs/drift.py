@@ -198,7 +198,7 @@ def _common(a: str, b: str) -> int:
 # --- the mapping -----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Place:
     """A nav item under the root, with its nearest group section (a roadmap group's key)."""
 
@@ -208,7 +208,7 @@ class _Place:
     group_item: NavItem | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Target:
     page: str | None = None  # docs-relative
     item: NavItem | None = None  # the nav item that names it
@@ -289,14 +289,18 @@ class _Matcher:
             else None
         )
 
+        group_keys = self.group_keys
+
         def walk(
             item: NavItem, parent: NavItem | None, gkey: str | None, gitem: NavItem | None
         ) -> None:
-            key = self.group_key(item.title) if item.is_section else None
-            if key is not None and key in self.group_keys:
-                gkey, gitem = key, item
+            children = item.children
+            if children is not None:  # a section: a group's, when named like one
+                key = self.group_key(item.title)
+                if key in group_keys:
+                    gkey, gitem = key, item
             out.append(_Place(item, parent, gkey, gitem))
-            for child in item.children or ():
+            for child in children or ():
                 walk(child, item, gkey, gitem)
 
         for item in items:
