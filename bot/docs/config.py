@@ -385,6 +385,12 @@ _NAV_ITEM = re.compile(r"( *)- ([^ ].*?) *$")
 _NOT_PLAIN = re.compile(
     r"[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+# `- Title:` or `- Title: path.md` in characters that need none of the checks below (no colon
+# or hash; a title starts with a letter or digit and ends in no space; a path is one token).
+_NAV_SIMPLE = re.compile(
+    r"( *)- ([A-Za-z0-9](?:[A-Za-z0-9_ .()/&'-]{0,900}[A-Za-z0-9_.()/&'-])?):"
+    r"(?: +([A-Za-z0-9_./][A-Za-z0-9_./-]*))? *"
+)
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _NULLS = frozenset({"~", "null", "Null", "NULL"})
 
@@ -422,6 +428,10 @@ def _quick_nav(text: str) -> tuple[str, int, tuple[NavEntry, ...]] | None:
     # (line number, indent, key or None, value or None)
     records: list[tuple[int, int, str | None, str | None]] = []
     for n, line in enumerate(block.split("\n"), start + 1):
+        simple = _NAV_SIMPLE.fullmatch(line)
+        if simple is not None:  # most lines: `- Title:` or `- Title: path.md`, nothing odd
+            records.append((n, len(simple[1]), simple[2], simple[3]))
+            continue
         bare = line.lstrip(" ")
         if not bare or bare[0] == "#":
             continue  # a blank or comment line
