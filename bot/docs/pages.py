@@ -89,6 +89,8 @@ def front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _plain(markdown: str) -> str:
+    if not any(c in markdown for c in "*_`["):
+        return markdown.strip()  # no markup: most titles
     return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", markdown).strip()
 
 
