@@ -87,7 +87,7 @@ def make_site(root: Path, modules: int, seed: int = 3, unique: bool = False) -> 
             nav.append(f"              - {extra.title()}: {mdir}/{extra}.md")
             pages += 1
     (root / "mkdocs.yml").write_text("\n".join(nav) + "\n")
-    git = ["git", "-C", str(root)]
+    git = ["git", "-c", "gc.auto=0", "-C", str(root)]  # no gc in the background: ours below
     subprocess.run([*git, "init", "-q", "-b", "main"], check=True, env=GIT_ENV)
     subprocess.run([*git, "add", "-A"], check=True, env=GIT_ENV)
     subprocess.run([*git, "commit", "-q", "-m", "site"], check=True, env=GIT_ENV)
