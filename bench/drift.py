@@ -7,7 +7,7 @@
     state, the roadmap parsed, every module x column mapped and compared. Target <= 3x (a).
 Both in process, best of --repeat.
 
-    python -m bench.drift [--modules 1000] [--repeat 5]
+    python -m bench.drift [--modules 1000] [--repeat 5] [--unique-pages]
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ def slug(name: str) -> str:
     return name.lower().replace(" ", "-")
 
 
-def make_site(root: Path, modules: int, seed: int = 3) -> int:
-    """Writes the roadmap, mkdocs.yml and the pages; returns the number of pages."""
+def make_site(root: Path, modules: int, seed: int = 3, unique: bool = False) -> int:
+    """Writes the roadmap, mkdocs.yml and the pages; returns the number of pages. `unique`:
+    every page's text differs (as on a real site), so git stores 10,000 blobs, not ~70."""
     rng = random.Random(seed)
     roadmap = big_roadmap(modules)
     (root / "docs").mkdir(parents=True)
@@ -71,17 +72,22 @@ def make_site(root: Path, modules: int, seed: int = 3) -> int:
             file = "index" if column == "Index" else slug(column)
             roll = rng.random()
             text = "Stub.\n" if 0.05 <= roll < 0.15 else BODY
+            if unique:
+                text = f"{text}\nSee {mdir}/{file}.\n" if text is BODY else f"Stub {mdir}.\n"
             (root / "docs" / mdir / f"{file}.md").write_text(f"# {column}\n\n{text}\n")
             title = "Overview" if column == "Index" else column
             if roll >= 0.05:  # else written but not in the nav
                 nav.append(f"              - {title}: {mdir}/{file}.md")
             pages += 1
         for extra in EXTRA:
-            (root / "docs" / mdir / f"{extra}.md").write_text(f"# {extra.title()}\n\n{BODY}\n")
+            note = f"\nSee {mdir}/{extra}.\n" if unique else ""
+            (root / "docs" / mdir / f"{extra}.md").write_text(
+                f"# {extra.title()}\n\n{BODY}\n{note}"
+            )
             nav.append(f"              - {extra.title()}: {mdir}/{extra}.md")
             pages += 1
     (root / "mkdocs.yml").write_text("\n".join(nav) + "\n")
-    git = ["git", "-C", str(root)]
+    git = ["git", "-c", "gc.auto=0", "-C", str(root)]  # no gc in the background: ours below
     subprocess.run([*git, "init", "-q", "-b", "main"], check=True, env=GIT_ENV)
     subprocess.run([*git, "add", "-A"], check=True, env=GIT_ENV)
     subprocess.run([*git, "commit", "-q", "-m", "site"], check=True, env=GIT_ENV)
@@ -116,14 +122,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--modules", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument(
+        "--unique-pages", action="store_true", help="every page's text differs (a real site)"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        pages = make_site(root, args.modules)
+        pages = make_site(root, args.modules, unique=args.unique_pages)
         found = drift(root)
         a = best(lambda: floor(root), args.repeat)
         b = best(lambda: drift(root), args.repeat)
-        print(f"site: {pages:,} pages, {args.modules:,} modules; {found:,} findings")
+        kind = "distinct" if args.unique_pages else "repeating"
+        print(f"site: {pages:,} {kind} pages, {args.modules:,} modules; {found:,} findings")
         print(f"(a) floor: git ls-tree -r + cat-file --batch of every page: {a * 1000:.0f} ms")
         print(
             f"(b) drift end to end from the commit: {b * 1000:.0f} ms = {b / a:.2f}x (a) "

@@ -369,6 +369,166 @@ def nav_from_data(data: Any, file: str, notes: list[Note]) -> tuple[NavEntry, ..
     return tuple(items(data))
 
 
+# --- the nav, the fast way ------------------------------------------------------------------
+
+# A big site's nav is thousands of lines of `- Title: path.md` and `- Title:`, and building
+# YAML nodes for them is most of reading mkdocs.yml. When the nav block holds nothing else,
+# it is read line by line here, and the rest of the file (the nav's lines left blank, so line
+# numbers hold) by the YAML reader. Anything this reader does not know for certain (quotes,
+# tags, anchors, flow style, comments after values, tabs, odd indentation, multi-line
+# scalars) sends the whole file to the YAML reader: the answer is the same either way.
+
+_NAV_KEY_LINE = re.compile(r"nav: *\r?$")
+_NAV_ITEM = re.compile(r"( *)- ([^ ].*?) *$")
+# Characters YAML allows in a plain scalar (printable; no tab, no BOM, no line break: YAML
+# 1.1 also breaks lines at U+0085, U+2028 and U+2029).
+_NOT_PLAIN = re.compile(
+    r"[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# `- Title:` or `- Title: path.md` in characters that need none of the checks below (no colon
+# or hash; a title starts with a letter or digit and ends in no space; a path is one token).
+_NAV_SIMPLE = re.compile(
+    r"( *)- ([A-Za-z0-9](?:[A-Za-z0-9_ .()/&'-]{0,900}[A-Za-z0-9_.()/&'-])?):"
+    r"(?: +([A-Za-z0-9_./][A-Za-z0-9_./-]*))? *"
+)
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_NULLS = frozenset({"~", "null", "Null", "NULL"})
+
+
+def _plain_scalar(text: str, key: bool) -> bool:
+    """`text` is certainly one plain scalar on one line (a key: no colon at all)."""
+    return bool(
+        text
+        and len(text) < 1000  # a simple key is at most 1024 characters
+        and text[0] not in _INDICATORS
+        and text[-1] not in " :"
+        and " #" not in text
+        and (":" not in text if key else ": " not in text)
+    )
+
+
+def _quick_nav(text: str) -> tuple[str, int, tuple[NavEntry, ...]] | None:
+    """(the text with the nav block blanked, the ``nav:`` line's index, the nav) for a
+    block-style nav of plain items; None when the YAML reader must do it."""
+    if "nav:" not in text:
+        return None
+    lines = text.split("\n")
+    at = [i for i, line in enumerate(lines) if line.startswith(("nav:", "nav ", '"nav', "'nav"))]
+    if len(at) != 1 or not _NAV_KEY_LINE.match(lines[at[0]]):
+        return None
+    start = end = at[0] + 1
+    while end < len(lines):
+        line = lines[end].rstrip("\r")
+        if line and line[0] not in " #-":
+            break  # the next top-level key
+        end += 1
+    block = "\n".join(line.removesuffix("\r") for line in lines[start:end])
+    if _NOT_PLAIN.search(block):
+        return None
+    # (line number, indent, key or None, value or None)
+    records: list[tuple[int, int, str | None, str | None]] = []
+    for n, line in enumerate(block.split("\n"), start + 1):
+        simple = _NAV_SIMPLE.fullmatch(line)
+        if simple is not None:  # most lines: `- Title:` or `- Title: path.md`, nothing odd
+            records.append((n, len(simple[1]), simple[2], simple[3]))
+            continue
+        bare = line.lstrip(" ")
+        if not bare or bare[0] == "#":
+            continue  # a blank or comment line
+        m = _NAV_ITEM.fullmatch(line)
+        if m is None:
+            return None
+        body = m.group(2)
+        if body[-1] == ":":
+            key, value = body[:-1], None
+        elif ": " in body:
+            key, _, value = body.partition(": ")
+            value = value.lstrip(" ")
+            if not _plain_scalar(value, key=False):
+                return None
+        else:
+            key, value = None, body
+            if not _plain_scalar(value, key=False):
+                return None
+        if key is not None and not _plain_scalar(key, key=True):
+            return None
+        records.append((n, len(m.group(1)), key, value))
+    if not records or 2 * len(records) + 2 >= MAX_NAV_NODES:
+        return None  # empty (null), or large enough that the YAML reader should count
+    nav, pos = _quick_seq(records, 0, records[0][1])
+    if nav is None or pos != len(records):
+        return None
+    blanked = lines[:start] + [""] * (end - start) + lines[end:]
+    return "\n".join(blanked), at[0], nav
+
+
+def _quick_seq(
+    records: list[tuple[int, int, str | None, str | None]], pos: int, col: int
+) -> tuple[tuple[NavEntry, ...] | None, int]:
+    """The items at indent `col` from `records[pos]` on (None: not certainly YAML's reading)."""
+    out: list[NavEntry] = []
+    while pos < len(records) and records[pos][1] == col:
+        line, _, key, value = records[pos]
+        pos += 1
+        deeper = pos < len(records) and records[pos][1] > col
+        if key is not None and value is None:
+            if deeper:
+                child_col = records[pos][1]
+                if child_col < col + 2:
+                    return None, pos
+                children, pos = _quick_seq(records, pos, child_col)
+                if children is None:
+                    return None, pos
+                out.append(NavEntry(key, None, children, line))
+            else:
+                out.append(NavEntry(key, None, (), line))
+            if pos < len(records) and records[pos][1] > col:
+                return None, pos
+            continue
+        if deeper:
+            return None, pos
+        if value in _NULLS:
+            if key is not None:
+                out.append(NavEntry(key, None, (), line))
+        else:
+            out.append(NavEntry(key, value, None, line))
+    return tuple(out), pos
+
+
+def _read_config_yaml(
+    text: str, file: str, env: Mapping[str, str]
+) -> tuple[Any, yaml.Node | None, tuple[NavEntry, ...] | None]:
+    """(data, node, nav read the quick way or None). The nav's value in `data` is a marker."""
+    quick = _quick_nav(text) if _QUICK_NAV else None
+    if quick is not None:
+        blanked, at, nav = quick
+        try:
+            data, node = load_yaml(blanked, file, env, lazy=("nav",))
+        except DocsConfigError:
+            data, node = None, None
+        # The YAML reader must agree that the line is the top-level key `nav` (not part of
+        # a block scalar, no second `nav` key) and that nothing else was in its block.
+        keys = (
+            [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "nav"]
+            if isinstance(node, yaml.MappingNode) and isinstance(data, dict)
+            else []
+        )
+        if (
+            len(keys) == 1
+            and keys[0][0].start_mark.line == at
+            and keys[0][0].start_mark.column == 0
+            and not keys[0][0].style  # plain: None, or '' from libyaml
+            and keys[0][1].tag == "tag:yaml.org,2002:null"
+            and keys[0][1].value == ""
+        ):
+            return data, node, nav
+    data, node = load_yaml(text, file, env, lazy=("nav",))
+    return data, node, None
+
+
+_QUICK_NAV = True  # tests turn it off to compare with the YAML reader
+
+
 # --- the site config -------------------------------------------------------------------------
 
 
@@ -389,7 +549,7 @@ def _load_yaml_chain(
     """(merged data, nav, file holding the nav, the nav's raw value) for `path` and its
     INHERIT chain."""
     text = decode_text(_read_limited(tree, path), path)
-    data, node = load_yaml(text, path, env, lazy=("nav",))
+    data, node, quick_nav = _read_config_yaml(text, path, env)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -405,9 +565,11 @@ def _load_yaml_chain(
                     value_node.start_mark.line + 1,
                 )
             )
-    nav: tuple[NavEntry, ...] | None = None
+    nav: tuple[NavEntry, ...] | None = quick_nav
     nav_node = _mapping_value_node(node, "nav")
-    if nav_node is not None and data.get("nav") is not None:
+    if nav is not None:
+        data["nav"] = True
+    elif nav_node is not None and data.get("nav") is not None:
         nav = nav_from_node(nav_node, path, env, notes)
         data["nav"] = True  # the entries above are the nav; the constructed copy is not used
     nav_file = path

@@ -198,7 +198,7 @@ def _common(a: str, b: str) -> int:
 # --- the mapping -----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Place:
     """A nav item under the root, with its nearest group section (a roadmap group's key)."""
 
@@ -208,7 +208,7 @@ class _Place:
     group_item: NavItem | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Target:
     page: str | None = None  # docs-relative
     item: NavItem | None = None  # the nav item that names it
@@ -236,6 +236,8 @@ class _Matcher:
         self.root: NavItem | None = None
         self._column_pages: dict[int, list[tuple[str, str, NavItem]]] = {}
         self._columns: dict[str, ColumnSpec] = {}
+        self._column_keys: dict[str, tuple[str, frozenset[str]]] = {}
+        self._section_dirs: dict[int, str | None] = {}
 
     # -- where things are -----------------------------------------------------------------
 
@@ -287,14 +289,18 @@ class _Matcher:
             else None
         )
 
+        group_keys = self.group_keys
+
         def walk(
             item: NavItem, parent: NavItem | None, gkey: str | None, gitem: NavItem | None
         ) -> None:
-            key = self.group_key(item.title) if item.is_section else None
-            if key is not None and key in self.group_keys:
-                gkey, gitem = key, item
+            children = item.children
+            if children is not None:  # a section: a group's, when named like one
+                key = self.group_key(item.title)
+                if key in group_keys:
+                    gkey, gitem = key, item
             out.append(_Place(item, parent, gkey, gitem))
-            for child in item.children or ():
+            for child in children or ():
                 walk(child, item, gkey, gitem)
 
         for item in items:
@@ -321,6 +327,22 @@ class _Matcher:
         if found is None:
             found = self._columns[name] = self.s.column(name)
         return found
+
+    def column_keys(self, name: str) -> tuple[str, frozenset[str]]:
+        """(file stem, normalised titles) a column's page is found by."""
+        found = self._column_keys.get(name)
+        if found is None:
+            spec = self.column(name)
+            file = (spec.file or slug(name)).casefold()
+            titles = frozenset(norm(t) for t in (spec.titles or (name,)))
+            found = self._column_keys[name] = (file, titles)
+        return found
+
+    def section_dir(self, item: NavItem) -> str | None:
+        key = id(item)
+        if key not in self._section_dirs:
+            self._section_dirs[key] = _section_dir(item)
+        return self._section_dirs[key]
 
     def column_pages(self, item: NavItem) -> list[tuple[str, str, NavItem]]:
         """(normalised title, file stem, item) of a module section's pages, computed once."""
@@ -463,7 +485,7 @@ def check(
     for p in candidates:
         by_title.setdefault(norm(p.item.title), []).append(p)
         d = (
-            (_section_dir(p.item) or "")
+            (m.section_dir(p.item) or "")
             if p.item.is_section
             else (p.item.page or "").rpartition(".")[0]
         )
@@ -589,7 +611,7 @@ def _find_module(
             continue
         title = norm(p.item.title)
         page = (p.item.page or "").rpartition(".")[0]
-        d = (_section_dir(p.item) or "") if p.item.is_section else page
+        d = (m.section_dir(p.item) or "") if p.item.is_section else page
         same_dir = bool(d) and d.rpartition("/")[2] == want
         if same_dir:
             score = 1.0
@@ -615,9 +637,7 @@ def _prefer(found: list[_Place], gkey: str | None, claimed: set[int]) -> _Place 
 def _column_target(
     m: _Matcher, module: Module, column: str, item: NavItem | None, gkey: str | None
 ) -> _Target:
-    spec = m.column(column)
-    file = (spec.file or slug(column)).casefold()
-    titles = {norm(t) for t in (spec.titles or (column,))}
+    file, titles = m.column_keys(column)
     site = m.site
     module_dir: str | None = None
     if item is not None:
@@ -633,7 +653,7 @@ def _column_target(
             for _, stem, p in pages:
                 if stem and _stem_matches(stem, file):
                     return _from_item(site, p)
-            module_dir = _section_dir(item)
+            module_dir = m.section_dir(item)
     # Not in the nav: files beside the module's pages, then the path template.
     paths = []
     if module_dir is not None:
@@ -748,27 +768,37 @@ def _check_module(
             )
     for c in page_columns:
         t = _column_target(m, module, c.column, item, gkey)
-        cells[(module.qualified, c.column)] = _cell_page(m, t)
+        state, reason = m.page_state(t)
+        url = site.url(t.page) if t.page and state != "missing" else None
+        cells[(module.qualified, c.column)] = _cell_page(m, t, state, reason, url)
         if m.ignored(t.page):
             continue
-        f = _cell_finding(m, module, c, t)
+        f = _cell_finding(m, module, c, t, state, reason, url)
         if f is not None:
             out.append(f)
 
 
-def _cell_page(m: _Matcher, t: _Target) -> CellPage:
-    state, reason = m.page_state(t)
+def _cell_page(
+    m: _Matcher, t: _Target, state: str, reason: str | None, url: str | None
+) -> CellPage:
     site = m.site
     if t.external and t.item is not None:
         return CellPage("page", None, t.item.url)
     if state == "missing":
         return CellPage("missing", site.repo_path(t.page) if t.page else None)
-    return CellPage(state, site.repo_path(t.page or ""), site.url(t.page or ""), reason)
+    return CellPage(state, site.repo_path(t.page or ""), url if t.page else site.url(""), reason)
 
 
-def _cell_finding(m: _Matcher, module: Module, c: Cell, t: _Target) -> Finding | None:
+def _cell_finding(
+    m: _Matcher,
+    module: Module,
+    c: Cell,
+    t: _Target,
+    state: str,
+    reason: str | None,
+    url: str | None,
+) -> Finding | None:
     site = m.site
-    state, reason = m.page_state(t)
     name = f"{module.name} / {c.column}"
     page = site.repo_path(t.page) if t.page else None
     where = {
@@ -779,7 +809,7 @@ def _cell_finding(m: _Matcher, module: Module, c: Cell, t: _Target) -> Finding |
         "page": page,
         "nav_line": t.item.line if t.item else None,
         "nav_file": t.item.source if t.item else None,
-        "url": site.url(t.page) if t.page and state != "missing" else None,
+        "url": url,
     }
     twin = site.case_twin(t.page) if t.missing and t.page else None
     hint = (

@@ -129,6 +129,9 @@ class LazyPages(Mapping[str, Page]):
             )
         return page
 
+    def get(self, path: str, default: Page | None = None) -> Page | None:  # type: ignore[override]
+        return self[path] if path in self._contents else default
+
     def __contains__(self, path: object) -> bool:
         return path in self._contents
 
@@ -145,7 +148,15 @@ def _spec(text: str) -> pathspec.PathSpec | None:
 
 
 def _excluded_by_default(path: str) -> bool:
-    return path.startswith("templates/") or any(part.startswith(".") for part in path.split("/"))
+    # a part starting with "." is at the start or after a "/"
+    return path.startswith(("templates/", ".")) or "/." in path
+
+
+def _normpath(path: str) -> str:
+    """posixpath.normpath, without its work for a path that is already normal (most)."""
+    if path and not path.startswith(".") and "/." not in path and "//" not in path:
+        return path.removesuffix("/") if path != "/" else path
+    return posixpath.normpath(path)
 
 
 class _Builder:
@@ -176,7 +187,7 @@ class _Builder:
             if not self.config.absolute_links_to_docs:
                 return NavItem(title or raw, url=raw, line=entry.line, source=source)
             path, base = path.lstrip("/"), ""
-        full = posixpath.normpath(posixpath.join(base, path)) if base else posixpath.normpath(path)
+        full = _normpath(f"{base}/{path}" if base else path)
         if full == ".." or full.startswith("../"):
             self.notes.append(
                 Note(
@@ -357,10 +368,17 @@ class _Builder:
             if not is_markdown(f):
                 continue
             d = f.rpartition("/")[0]
-            self._listing.setdefault(d, []).append(f)
+            listing = self._listing.get(d)
+            if listing is not None:
+                listing.append(f)
+                continue  # its directories are known already
+            self._listing[d] = [f]
             while d:
                 parent, _, name = d.rpartition("/")
-                self._subdirs.setdefault(parent, set()).add(name)
+                subdirs = self._subdirs.setdefault(parent, set())
+                if name in subdirs:
+                    break
+                subdirs.add(name)
                 d = parent
         opts = self.config.plugin_options.get("literate-nav", {})
         nav_file = opts.get("nav_file") if isinstance(opts, dict) else None
@@ -444,7 +462,14 @@ def build_site(
         nav = b.explicit(config.nav, "", config.nav_file)
     else:
         nav = b.inferred("")
-    in_nav = {i.page for item in nav for i in item.walk() if i.page and not i.missing}
+    in_nav: set[str] = set()
+    stack = list(nav)
+    while stack:  # every item of the nav (a loop: nested generators cost more on 10,000)
+        i = stack.pop()
+        if i.page and not i.missing:
+            in_nav.add(i.page)
+        if i.children:
+            stack.extend(i.children)
     not_in_nav = frozenset(f for f in markdown if not_in_nav_spec and not_in_nav_spec.match_file(f))
     folded = {f.casefold(): f for f in files}
     return Site(

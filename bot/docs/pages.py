@@ -24,7 +24,9 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$", re.M)
 _SETEXT_H1 = re.compile(r"^ {0,3}(\S[^\n]*)\n {0,3}=+[ \t]*$", re.M)
 _PUNCT = string.punctuation + "–—…·•→←"
-_PUNCT_TOKEN = re.compile(r"(?:^|\s)[^\w\s]+(?:\s|$)")
+# A token with no letter or digit, in a line padded with a space each side (a pattern that
+# starts with \s is scanned for fast).
+_PUNCT_TOKEN = re.compile(r"\s[^\w\s]+\s")
 _ATX_LINE = re.compile(r"#{1,6}(?:\s|$)")
 _UNDERLINE = re.compile(r"(?:=+|-+)$")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
@@ -87,6 +89,8 @@ def front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _plain(markdown: str) -> str:
+    if not any(c in markdown for c in "*_`["):
+        return markdown.strip()  # no markup: most titles
     return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", markdown).strip()
 
 
@@ -114,10 +118,14 @@ def read_page(
         setext = _SETEXT_H1.search(body)
         h1 = _plain(setext.group(1)) if setext else None
     content = _LINK_TARGET.sub("]", body) if "](" in body else body
-    # Words past what the stub rule can use change nothing: count no further.
-    lower = content.lower()
-    marked = any(w in lower for w in _MARKER_WORDS)
-    words = count_words(content, max(min_words, max_words_with_marker if marked else 0))
+    # Words past what the stub rule can use change nothing: count no further. Counting to the
+    # marker limit first is cheaper than searching a long page for markers: a page of that
+    # many words is no stub by word count or marker, so only shorter pages are searched.
+    words = count_words(content, max(min_words, max_words_with_marker))
+    marked = False
+    if min_words <= words < max_words_with_marker:
+        lower = content.lower()
+        marked = any(w in lower for w in _MARKER_WORDS)
     status = str(meta.get("status", "")).strip().casefold() if meta else ""
     return Page(
         path,
@@ -158,10 +166,9 @@ def count_words(text: str, limit: int | None = None) -> int:
             words -= last
             last = 0
             continue
-        tokens = stripped.split()
-        n = len(tokens)
-        if _PUNCT_TOKEN.search(stripped):
-            n = sum(1 for t in tokens if t.strip(_PUNCT))
+        n = len(stripped.split())
+        if _PUNCT_TOKEN.search(f" {stripped} "):
+            n = sum(1 for t in stripped.split() if t.strip(_PUNCT))
         words += n
         last = n
         if limit is not None and words >= limit:
@@ -186,12 +193,13 @@ def stub_reason(
         return f"front matter says status: {status}"
     if draft:
         return "a draft_docs page"
-    if "--8<--" in content and _SNIPPET.search(content):
-        return None  # snippet includes are content from elsewhere
+    reason = None
     if words < min_words:
-        return f"{words} word{'s' * (words != 1)} (fewer than {min_words})"
-    if marked and words < max_words_with_marker:
+        reason = f"{words} word{'s' * (words != 1)} (fewer than {min_words})"
+    elif marked and words < max_words_with_marker:
         marker = _MARKER.search(content)
         if marker:
-            return f"{words} words and says {marker.group(0)!r}"
-    return None
+            reason = f"{words} words and says {marker.group(0)!r}"
+    if reason and "--8<--" in content and _SNIPPET.search(content):
+        return None  # snippet includes are content from elsewhere
+    return reason

@@ -9,6 +9,7 @@ A git tree is listed with one ``git ls-tree -r -l -z`` and read with one ``git c
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterable
@@ -174,18 +175,19 @@ def _git_bytes(git_dir: str, *args: str, stdin: bytes | None = None) -> bytes:
     return done.stdout
 
 
+# One record of `ls-tree -r -l -z`: mode, kind, sha, size ("-" for a submodule), path.
+_LS_RECORD = re.compile(rb"[0-7]+ ([a-z]+) ([0-9a-f]+) +(-|[0-9]+)\t([^\0]*)\0")
+
+
 def _ls_tree(git_dir: str, tree: str) -> dict[str, tuple[str, int]]:
     out = _git_bytes(git_dir, "ls-tree", "-r", "-l", "-z", tree)
-    entries: dict[str, tuple[str, int]] = {}
-    for record in out.split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition(b"\t")
-        _mode, kind, sha, size = meta.split()
-        if kind != b"blob":
-            continue  # submodules (commit entries) hold no files here
-        entries[path.decode("utf-8", "surrogateescape")] = (sha.decode(), int(size))
-    return entries
+    # Whole records one after another (a path holds no NUL), matched in one pass; submodules
+    # (commit entries) hold no files here.
+    return {
+        path.decode("utf-8", "surrogateescape"): (sha.decode(), int(size))
+        for kind, sha, size, path in _LS_RECORD.findall(out)
+        if kind == b"blob"
+    }
 
 
 def _cat_file(git_dir: str, shas: list[str]) -> list[bytes]:
