@@ -109,6 +109,8 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 def subcommand(sub: SubParsers, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     """The parser of the subcommand `name`, with the help `COMMANDS` gives it (one wording
     for the full parser and the short listing)."""
+    # No abbreviations: `history --roadmap F` would silently mean --roadmap-repo F.
+    kwargs.setdefault("allow_abbrev", False)
     made: argparse.ArgumentParser = sub.add_parser(name, help=COMMANDS[name].help, **kwargs)
     return made
 

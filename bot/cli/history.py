@@ -9,6 +9,7 @@ cache in DATABASE_URL, so a second run reads only the commits since the first.
 from __future__ import annotations
 
 import argparse
+import shutil
 
 from ..config import load_settings
 from ..errors import RoadmapFileError, SettingsError
@@ -91,13 +92,25 @@ def describe(change: Change) -> str:
     return f"{mark} {change.module} / {change.column}"
 
 
-def text_lines(changes: list[Change]) -> list[str]:
+AUTHOR_WIDTH = 18  # a long author name is cut rather than pushing the change off the line
+
+
+def text_lines(changes: list[Change], columns: int | None = None) -> list[str]:
     """One aligned line per change: date (the author's own offset, as git shows it),
-    author, what changed, short sha."""
-    authors = max(len(c.author) for c in changes)
+    author, what changed, short sha; each line fits the terminal (`columns`, default its
+    width or COLUMNS, else 80): a long author or change is cut with an ellipsis."""
+    columns = columns or shutil.get_terminal_size().columns
+    authors = min(max(len(c.author) for c in changes), AUTHOR_WIDTH)
     whats = [describe(c) for c in changes]
-    width = max(len(w) for w in whats)
+    # date (16) + author + sha (7) + three gaps of two; the change gets what is left.
+    room = max(columns - 16 - authors - 7 - 6, 20)
+    width = min(max(len(w) for w in whats), room)
     return [
-        f"{c.date:%Y-%m-%d %H:%M}  {c.author:<{authors}}  {w:<{width}}  {c.commit[:7]}"
+        f"{c.date:%Y-%m-%d %H:%M}  {_cut(c.author, authors):<{authors}}  "
+        f"{_cut(w, width):<{width}}  {c.commit[:7]}"
         for c, w in zip(changes, whats, strict=True)
     ]
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import EXIT_FAILED, EXIT_USAGE, main
-from bot.cli.history import describe
+from bot.cli.history import describe, text_lines
 from bot.cli.since import since_time
 from bot.errors import UserInputError
 from bot.repo.history import Change
@@ -115,6 +115,29 @@ def test_text_output(capsys: pytest.CaptureFixture[str], ticked: Repo) -> None:
     code, out, _ = run(capsys, "--since", "2026-02-01")
     assert code == 0
     assert out.startswith("no changes to docs/roadmap.md on main of ")
+
+
+def test_text_lines_fit_80_columns() -> None:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    long = Change(
+        "c" * 40,
+        when,
+        "roadmap-bot (for Ada Lovelace-Byron)",
+        "a@x",
+        "Subscription Enforcement",
+        "Access Modules",
+        "Engineering Wiring",
+        "ticked",
+        "tick",
+    )
+    short = Change("d" * 40, when, "Bo", "b@x", "Raw Store", "Data", "API", "ticked", "tick")
+    lines = text_lines([long, short], columns=80)
+    assert all(len(line) <= 80 for line in lines), lines
+    assert lines[0].endswith("c" * 7) and lines[1].endswith("d" * 7)
+    assert "roadmap-bot (for …" in lines[0] and "✔ Subscription Enforcement / Eng…" in lines[0]
+    assert "✔ Raw Store / API" in lines[1]
+    wide = text_lines([long], columns=200)[0]
+    assert "✔ Subscription Enforcement / Engineering Wiring" in wide
 
 
 def test_module_added_and_removed_read_well() -> None:
