@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +42,21 @@ def add_parser(sub: SubParsers) -> argparse.ArgumentParser:
     return s
 
 
+def fit_terminal(text: str, columns: int) -> str:
+    """Long lines wrapped at word boundaries to the terminal's width, continuation lines
+    indented under their own line's text (a terminal would cut words mid-way)."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= columns:
+            out.append(line)
+            continue
+        lead = " " * (len(line) - len(line.lstrip(" ")))
+        out += textwrap.wrap(
+            line, columns, subsequent_indent=lead + "  ", break_on_hyphens=False
+        ) or [line]
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
 def run(args: argparse.Namespace) -> int:
     # Imported here: matplotlib and the Slack client are slow to import for other commands.
     from bot.digest.build import build_digest
@@ -50,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     if args.dry_run:
         built = build_digest(settings, source, _existing_engine(settings), since, now)
-        sys.stdout.write(built.text)
+        sys.stdout.write(fit_terminal(built.text, shutil.get_terminal_size().columns))
         path = _write_chart(built.png, args.chart)
         print(f"chart: {path}")
         return 0

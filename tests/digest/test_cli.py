@@ -113,3 +113,22 @@ def test_a_failed_post_exits_1_and_says_so(
             select(store.deliveries.c.state).where(store.deliveries.c.channel == "CGONE")
         ).scalars()
         assert list(states) == ["failed"]  # the next run retries it
+
+
+def test_dry_run_text_fits_80_columns() -> None:
+    from bot.cli.digest import fit_terminal
+
+    long = (
+        "At this pace (last 4 weeks): Compute Modules by Mar 2028, the roadmap by Jul 2036. "
+        "9 groups without progress in 4 weeks: no forecast for them."
+    )
+    change = (
+        "  + Ingestion (Compute Modules): Index, Data Model, API, Observability, Runbook by Ann"
+    )
+    text = f"Roadmap · digest\n{long}\n{change}\n"
+    fitted = fit_terminal(text, 80)
+    lines = fitted.splitlines()
+    assert all(len(line) <= 80 for line in lines), lines
+    assert " ".join(fitted.split()) == " ".join(text.split())  # no word lost or cut
+    assert lines[0] == "Roadmap · digest" and lines[-1].startswith("    ")
+    assert fitted.endswith("\n")
