@@ -10,11 +10,12 @@ from pathlib import Path
 from slack_sdk import WebClient
 
 from bot.blockkit.limits import check_message
-from bot.digest.blocks import WAITING, to_blocks
+from bot.digest.blocks import WAITING, forecast_line, forecast_whole, to_blocks
 from bot.digest.build import Built, build_digest
 from bot.digest.chart import burnup_png
 from bot.digest.compose import compose
 from bot.digest.deliver import deliver
+from bot.digest.text import to_text
 from bot.repo.source import BundledSource
 from bot.roadmap.model import Roadmap
 from bot.roadmap.parse import parse
@@ -215,3 +216,25 @@ def test_each_channel_gets_the_digest_and_chart_for_its_groups(tmp_path: Path) -
     assert charts["CCOMP"].title == "Burn-up of Compute Modules: done cells against scope"
     assert charts["CALL"].title == "Burn-up: done cells against scope"
     assert charts["CCOMP"].content != charts["CALL"].content
+
+
+def test_the_forecast_and_text_of_a_filtered_digest_name_its_groups() -> None:
+    whole = digest()
+    one = digest(groups=[BUILD])
+    both = digest(groups=[ACCESS, BUILD])
+    assert whole.forecast is not None and one.forecast is not None
+    assert "the roadmap by" in forecast_line(whole.forecast)
+    assert one.forecast.overall.done_by is not None  # Build moves: a date to give
+    line = forecast_line(one.forecast, whole=forecast_whole(one))
+    assert "the roadmap" not in line and line.count(" by ") == 1, line  # its date once
+    assert both.forecast is not None
+    assert "all of them by" in forecast_line(both.forecast, whole=forecast_whole(both))
+    assert to_text(one).count(f"{BUILD} ") >= 1 and "Overall" not in to_text(one)
+    assert "Overall" in to_text(whole)
+
+
+def test_a_filter_naming_a_group_gone_from_the_roadmap_says_so() -> None:
+    d = digest(groups=["Gone Modules", BUILD])
+    assert d.scope == (BUILD,)
+    assert "Not in the roadmap now: Gone Modules." in d.notes
+    assert [g.name for g in d.groups] == [BUILD]
