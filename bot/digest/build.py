@@ -38,6 +38,7 @@ from .text import to_text
 log = logging.getLogger(__name__)
 
 DEFAULT_SINCE = timedelta(days=7)
+CHART_TITLE_ROOM = 60  # characters of a chart title before the numbers (chart.py cuts there)
 _GITHUB_PATH = re.compile(r"^/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 ReadChanges = Callable[[Settings, RoadmapSource, Engine | None], list[Change] | None]
@@ -90,8 +91,15 @@ class Inputs:
             self.start,
             self.end,
             forecasts=digest.forecast,
-            title=digest.scope_label,
+            title=chart_title(digest.scope),
         )
+
+
+def chart_title(groups: Sequence[str], room: int = CHART_TITLE_ROOM) -> str:
+    """A filtered chart's title: its groups' names; with too many to show, how many first
+    ("7 groups: Access Modules, Host…"), as the title is cut to its room."""
+    names = ", ".join(groups)
+    return names if len(names) <= room else f"{len(groups)} groups: {names}"
 
 
 @dataclass(frozen=True)

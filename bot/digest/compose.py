@@ -466,7 +466,7 @@ class Part:
     def __init__(self, roadmap: Roadmap, groups: Sequence[str]) -> None:
         self.keys = {normalize(g) for g in groups}
         found: dict[str, str] = {}
-        for g in roadmap.groups:
+        for g in ordered(roadmap.groups, roadmap):  # named as the digest lists them
             if g.key in self.keys:
                 found.setdefault(g.key, g.name)
         missing = [g for g in groups if normalize(g) not in found]

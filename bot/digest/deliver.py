@@ -237,7 +237,7 @@ def deliver(
                 mine.message,
                 mine.png,
                 period_key,
-                chart_title=chart_title(mine.digest),
+                chart_title=upload_title(mine.digest),
                 **post,
             )
         )
@@ -256,7 +256,7 @@ def group_filters(engine: Engine) -> dict[str, list[str]]:
     return found
 
 
-def chart_title(digest: Digest) -> str:
+def upload_title(digest: Digest) -> str:
     """The uploaded chart's title: a filtered digest's names its groups."""
     if digest.scope:
         return f"Burn-up of {digest.scope_label}: done cells against scope"

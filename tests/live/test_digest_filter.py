@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.blockkit.limits import check_message
 from bot.digest.blocks import WAITING, forecast_line, forecast_whole, to_blocks
-from bot.digest.build import Built, build_digest
+from bot.digest.build import Built, build_digest, chart_title
 from bot.digest.chart import burnup_png
 from bot.digest.compose import compose
 from bot.digest.deliver import deliver
@@ -173,6 +173,9 @@ def test_the_filtered_chart_is_drawn_for_its_groups_and_titled_with_them(tmp_pat
         forecasts=narrowed.digest.forecast,
     )
     assert narrowed.png != untitled  # the title says which groups
+    many = [f"Group number {i}" for i in range(9)]
+    assert chart_title(many).startswith("9 groups: Group number 0, ")
+    assert chart_title([ACCESS, BUILD]) == "Access Modules, Build Modules"
 
 
 def test_a_filtered_digest_of_a_blocked_group_says_nothing_can_start() -> None:
@@ -236,5 +239,6 @@ def test_the_forecast_and_text_of_a_filtered_digest_name_its_groups() -> None:
 def test_a_filter_naming_a_group_gone_from_the_roadmap_says_so() -> None:
     d = digest(groups=["Gone Modules", BUILD])
     assert d.scope == (BUILD,)
+    assert digest(groups=[BUILD, ACCESS]).scope == (ACCESS, BUILD)  # dependency order
     assert "Not in the roadmap now: Gone Modules." in d.notes
     assert [g.name for g in d.groups] == [BUILD]
