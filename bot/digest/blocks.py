@@ -28,6 +28,7 @@ STALLED_SHOWN = 10
 FORECAST_SHOWN = 5  # groups named in the forecast line, soonest first
 PRS_SHOWN = 10
 NAMES_SHOWN = 30
+WAITING = "nothing here can start yet (an earlier group is not done)."
 LIST_TEXT = 2800  # a joined list of names, within one section with its heading
 
 
@@ -43,7 +44,9 @@ def to_blocks(digest: Digest) -> kit.Message:
         ),
         kit.section(headline(digest)),
     ]
-    if digest.forecast is not None and (line := forecast_line(digest.forecast, name)):
+    if digest.forecast is not None and (
+        line := forecast_line(digest.forecast, name, whole=forecast_whole(digest))
+    ):
         blocks.append(kit.context(fit(line, 2000)))
     blocks.append(kit.divider())
     blocks += _changes(digest)
@@ -70,7 +73,8 @@ def to_blocks(digest: Digest) -> kit.Message:
 
 
 def headline(d: Digest) -> str:
-    line = f"*Overall* {readiness_line(d.done, d.total)}{in_progress_note(d.progress)}"
+    line = f"*{name(d.scope_label, 200)}* {readiness_line(d.done, d.total)}"
+    line += in_progress_note(d.progress)
     before = d.percent_before
     if before is None or d.done_before is None:
         line += "\n_Change over the period unknown (no history)._"
@@ -114,7 +118,8 @@ def summary(d: Digest) -> str:
     change = f", {_signed(points)} percentage points" if points is not None else ""
     if d.is_new:
         change = ", new this period"
-    return f"{escape(d.title)} digest: {d.done}/{d.total} done ({d.percent}%{change})"
+    scope = f" ({escape(d.scope_label)})" if d.scope else ""
+    return f"{escape(d.title)} digest{scope}: {d.done}/{d.total} done ({d.percent}%{change})"
 
 
 def _changes(d: Digest) -> list[kit.Block]:
@@ -164,8 +169,11 @@ def _groups(groups: Sequence[GroupProgress]) -> list[kit.Block]:
 
 def _next(d: Digest) -> list[kit.Block]:
     if not d.next:
-        text = "*Next up*: everything is done. :tada:" if d.total else ""
-        return [kit.section(text)] if text else []
+        if d.total and d.done >= d.total:
+            return [kit.section("*Next up*: everything is done. :tada:")]
+        if d.total:  # a filtered digest: its groups wait for an earlier one outside it
+            return [kit.section(f"*Next up*: {WAITING}")]
+        return []
     lines = ["*Next up* (not blocked by any earlier group):"]
     lines += [f"• *{name(m.name)}* · {name(m.group, 60)} · {m.done}/{m.total}" for m in d.next]
     return kit.sections(
@@ -211,12 +219,24 @@ def _prs(prs: Sequence[OpenPR]) -> list[kit.Block]:
     )
 
 
+def forecast_whole(d: Digest) -> str | None:
+    """What the forecast's last date is for: the roadmap; "all of them" for a digest
+    narrowed to several groups; None (no second date) for one narrowed to one group."""
+    if not d.scope:
+        return "the roadmap"
+    return "all of them" if len(d.scope) > 1 else None
+
+
 def forecast_line(
-    fc: Forecasts, show: Callable[[str], str] = lambda s: s, shown: int = FORECAST_SHOWN
+    fc: Forecasts,
+    show: Callable[[str], str] = lambda s: s,
+    shown: int = FORECAST_SHOWN,
+    whole: str | None = "the roadmap",
 ) -> str:
     """ "At this pace (last 4 weeks): Access Modules by 12 Jan, the roadmap by Sep 2027";
     "No progress in 4 weeks: no forecast." when the line is flat; "" when all is done.
-    `show` renders a group name (escapes it for Slack)."""
+    `show` renders a group name (escapes it for Slack); `whole` names what the overall
+    date is for (None: leave it out, when it is one group's date again)."""
     weeks = plural(fc.weeks, "week")
     if fc.overall.status == "done":
         return ""
@@ -228,7 +248,8 @@ def forecast_line(
     parts = [f"{show(group)} by {date_label(when, fc.now)}" for when, group in moving[:shown]]
     if len(moving) > shown:
         parts.append(f"{plural(len(moving) - shown, 'more group')} later")
-    parts.append(f"the roadmap by {date_label(fc.overall.done_by, fc.now)}")
+    if whole is not None or not parts:
+        parts.append(f"{whole or 'all'} by {date_label(fc.overall.done_by, fc.now)}")
     line = f"At this pace (last {weeks}): " + ", ".join(parts)
     flat = sum(f.status == "no progress" for f in fc.groups)
     if flat:

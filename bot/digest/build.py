@@ -32,12 +32,13 @@ from bot.store.history import cached_history
 
 from .blocks import to_blocks
 from .chart import burnup_png
-from .compose import Digest, DriftCounts, OpenPR, compose
+from .compose import Digest, DriftCounts, OpenPR, Part, compose
 from .text import to_text
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SINCE = timedelta(days=7)
+CHART_TITLE_ROOM = 60  # characters of a chart title before the numbers (chart.py cuts there)
 _GITHUB_PATH = re.compile(r"^/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 ReadChanges = Callable[[Settings, RoadmapSource, Engine | None], list[Change] | None]
@@ -45,10 +46,75 @@ OpenPrs = Callable[[Settings, Engine | None], Sequence[Mapping[str, Any] | OpenP
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """What a digest is composed from, kept so it can be composed again for some groups
+    (a channel's filter) without reading git a second time."""
+
+    now_roadmap: Roadmap
+    start_roadmap: Roadmap | None
+    in_period: Sequence[Change]
+    all_changes: Sequence[Change]
+    start: datetime
+    end: datetime
+    open_prs: Sequence[Mapping[str, Any] | OpenPR] = ()
+    commit_url: Callable[[str], str | None] | None = None
+    location: str = ""
+    notes: Sequence[str] = ()
+    drift: DriftCounts | None = None
+
+    def compose(self, groups: Sequence[str] = ()) -> Digest:
+        return compose(
+            self.now_roadmap,
+            self.start_roadmap,
+            self.in_period,
+            self.all_changes,
+            self.start,
+            self.end,
+            open_prs=self.open_prs,
+            commit_url=self.commit_url,
+            location=self.location,
+            notes=self.notes,
+            drift=self.drift,
+            groups=groups,
+        )
+
+    def chart(self, digest: Digest) -> bytes:
+        """`digest`'s chart: for a filtered one, its groups' cells only, titled with them."""
+        if not digest.scope:
+            return burnup_png(
+                self.all_changes, self.now_roadmap, self.start, self.end, forecasts=digest.forecast
+            )
+        part = Part(self.now_roadmap, digest.scope)
+        return burnup_png(
+            [c for c in self.all_changes if part.covers(c)],
+            part.only(self.now_roadmap),
+            self.start,
+            self.end,
+            forecasts=digest.forecast,
+            title=chart_title(digest.scope),
+        )
+
+
+def chart_title(groups: Sequence[str], room: int = CHART_TITLE_ROOM) -> str:
+    """A filtered chart's title: its groups' names; with too many to show, how many first
+    ("7 groups: Access Modules, Host…"), as the title is cut to its room."""
+    names = ", ".join(groups)
+    return names if len(names) <= room else f"{len(groups)} groups: {names}"
+
+
+@dataclass(frozen=True)
 class Built:
     digest: Digest
     png: bytes
     snapshot: Snapshot
+    inputs: Inputs | None = None  # None: made by hand (tests); cannot be narrowed
+
+    def for_groups(self, groups: Sequence[str]) -> Built:
+        """The digest and chart of `groups` alone (a channel's filter); itself without."""
+        if not groups or self.inputs is None:
+            return self
+        digest = self.inputs.compose(groups)
+        return Built(digest, self.inputs.chart(digest), self.snapshot, self.inputs)
 
     @property
     def message(self) -> Message:
@@ -102,7 +168,7 @@ def build_digest(
             start_roadmap = roadmap_at(source, start)
     prs = (open_prs or bot_pull_requests)(settings, engine)
     drift = drift_counts(source, snap, start) if isinstance(source, GitSource) else None
-    digest = compose(
+    inputs = Inputs(
         snap.roadmap,
         start_roadmap,
         in_period,
@@ -115,8 +181,8 @@ def build_digest(
         notes=notes,
         drift=drift,
     )
-    png = burnup_png(all_changes, snap.roadmap, start, end, forecasts=digest.forecast)
-    return Built(digest, png, snap)
+    digest = inputs.compose()
+    return Built(digest, inputs.chart(digest), snap, inputs)
 
 
 def history(

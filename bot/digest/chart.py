@@ -201,9 +201,12 @@ def burnup_png(
     period_end: datetime,
     max_groups: int = MAX_BARS,
     forecasts: Forecasts | None = None,
+    title: str | None = None,
 ) -> bytes:
     """The chart as PNG bytes (Agg), 1200x700 pixels. `forecasts` defaults to the forecast
-    at `period_end` from `all_changes` (none without history)."""
+    at `period_end` from `all_changes` (none without history). `title` replaces the
+    roadmap's own: a chart of some groups only is titled with their names, so it is not
+    mistaken for the whole roadmap's."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display, ever; set before anything imports pyplot
@@ -222,7 +225,7 @@ def burnup_png(
     # 1200x700 pixels at 120 dpi: type in points comes out large enough to read at half size.
     fig = Figure(figsize=(10, 35 / 6), dpi=120, layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.2])
-    title = _label(now_roadmap.title or "Roadmap", 60)
+    title = _label(title or now_roadmap.title or "Roadmap", 60)
     fig.suptitle(
         f"{title}: {overall.done[-1]}/{overall.total[-1]} cells done "
         f"({_percent(overall.done[-1], overall.total[-1])}%)",

@@ -132,6 +132,13 @@ class Digest:
     forecast: Forecasts | None = None  # None: no history, no pace to go by
     progress: int = 0  # cells in progress now (counted as not done in `done`)
     drift: DriftCounts | None = None  # the docs drift at period end; None: not checked
+    # The groups a channel's digest is narrowed to, as the file names them; () = every group.
+    scope: tuple[str, ...] = ()
+
+    @property
+    def scope_label(self) -> str:
+        """What the headline counts: "Overall", or the groups a filtered digest covers."""
+        return ", ".join(self.scope) if self.scope else "Overall"
 
     @property
     def drift_line(self) -> str | None:
@@ -176,17 +183,36 @@ def compose(
     notes: Sequence[str] = (),
     forecast_weeks: int = WEEKS,
     drift: DriftCounts | None = None,
+    groups: Sequence[str] = (),
 ) -> Digest:
     """The digest of `period_start`..`period_end`.
 
     `start_roadmap` is the roadmap as it was at period start; when None it is rebuilt from
     `now_roadmap` by undoing `changes_in_period` (exact for ticks and unticks, the common
     case), and when there is no history at all the change over the period is unknown.
+
+    `groups` (a channel's filter) makes it the digest of those groups alone: the headline,
+    its change in points, what changed, modules added or removed, the forecast and every
+    list count their cells only. Blockers are still worked out on the whole roadmap: an
+    earlier group outside the filter still blocks.
     """
     has_history = start_roadmap is not None or bool(all_changes)
     notes = list(notes)
     if start_roadmap is None and has_history:
         start_roadmap = revert(now_roadmap, changes_in_period)
+    whole, whole_start, every_change = now_roadmap, start_roadmap, all_changes
+    scope: tuple[str, ...] = ()
+    if groups:
+        part = Part(now_roadmap, groups)
+        scope = part.names
+        notes += part.notes
+        now_roadmap = part.only(now_roadmap)
+        start_roadmap = part.only(start_roadmap) if start_roadmap is not None else None
+        changes_in_period = [c for c in changes_in_period if part.covers(c)]
+        all_changes = [c for c in all_changes if part.covers(c)]
+        in_scope: Callable[[str | None], bool] = part.has_group
+    else:
+        in_scope = _everything
     if not has_history and not notes:
         notes.append(
             "No history: the roadmap is not read from git, so what changed, stalled modules "
@@ -215,10 +241,14 @@ def compose(
             c.module for c in changes_in_period if c.kind == ChangeKind.MODULE_REMOVED
         ),
         newly_done=_newly_done(now_roadmap, start_roadmap),
-        newly_unblocked=_newly_unblocked(now_roadmap, start_roadmap),
+        # Blocked or not is a matter of the whole roadmap (earlier groups may be outside the
+        # filter): worked out on it, then narrowed.
+        newly_unblocked=tuple(m for m in _newly_unblocked(whole, whole_start) if in_scope(m.group)),
         groups=_groups(now_roadmap, start_roadmap),
-        next=tuple(_ref(m) for m in next_modules(now_roadmap)),
-        stalled=_stalled(now_roadmap, all_changes, period_end - stall_after),
+        next=tuple(_ref(m) for m in next_modules(whole) if in_scope(m.group)),
+        stalled=tuple(
+            s for s in _stalled(whole, every_change, period_end - stall_after) if in_scope(s.group)
+        ),
         stalled_known=bool(all_changes),
         open_prs=tuple(p if isinstance(p, OpenPR) else open_pr(p) for p in open_prs),
         location=location,
@@ -228,6 +258,7 @@ def compose(
         else None,
         drift=drift,
         progress=in_progress(now_roadmap.modules),
+        scope=scope,
     )
 
 
@@ -424,39 +455,42 @@ def _percent(done: int, total: int) -> int:
     return done * 100 // total if total else 100
 
 
-def for_groups(digest: Digest, groups: Sequence[str]) -> Digest:
-    """The digest narrowed to `groups` (names as the file writes them; a channel's filter):
-    their changes, progress, next and stalled modules; the headline counts their cells.
-    Blockers were worked out on the whole roadmap first, so an earlier group outside the
-    filter still blocks. Modules added or removed carry no group here: left out."""
-    keys = {normalize(g) for g in groups}
+def _everything(_group: str | None) -> bool:
+    return True
 
-    def keep(group: str | None) -> bool:
-        return group is not None and normalize(group) in keys
 
-    progress = tuple(g for g in digest.groups if keep(g.name))
-    changes = tuple(c for c in digest.changes if keep(c.group))
-    cells = Counter[str]()
-    for c in changes:
-        cells[c.author] += len(c.columns)
-    shown = ", ".join(g.name for g in progress) or ", ".join(groups)
-    return dataclasses.replace(
-        digest,
-        done=sum(g.done for g in progress),
-        total=sum(g.total for g in progress),
-        # The groups' size at period start is not kept per group: no change in points.
-        done_before=None,
-        total_before=None,
-        changes=changes,
-        ticks=sum(len(c.columns) for c in changes if c.kind == ChangeKind.TICK),
-        unticks=sum(len(c.columns) for c in changes if c.kind == ChangeKind.UNTICK),
-        authors=tuple(sorted(cells.items(), key=lambda a: (-a[1], a[0]))),
-        modules_added=(),
-        modules_removed=(),
-        newly_done=tuple(m for m in digest.newly_done if keep(m.group)),
-        newly_unblocked=tuple(m for m in digest.newly_unblocked if keep(m.group)),
-        groups=progress,
-        next=tuple(m for m in digest.next if keep(m.group)),
-        stalled=tuple(s for s in digest.stalled if keep(s.group)),
-        notes=(*digest.notes, f"This channel follows {shown} only."),
-    )
+class Part:
+    """The groups a channel's digest is narrowed to (names or keys as a filter keeps them),
+    read against the roadmap now: which groups, which changes are theirs."""
+
+    def __init__(self, roadmap: Roadmap, groups: Sequence[str]) -> None:
+        self.keys = {normalize(g) for g in groups}
+        found: dict[str, str] = {}
+        for g in ordered(roadmap.groups, roadmap):  # named as the digest lists them
+            if g.key in self.keys:
+                found.setdefault(g.key, g.name)
+        missing = [g for g in groups if normalize(g) not in found]
+        self.names = tuple(found.values()) or tuple(dict.fromkeys(groups))
+        self.notes = [f"Not in the roadmap now: {', '.join(missing)}."] if missing else []
+        self.notes.append(f"This channel follows {', '.join(self.names)} only.")
+        self._known = {g.key for g in roadmap.groups}
+        self._modules = {m.key for g in roadmap.groups if g.key in self.keys for m in g.modules}
+
+    def has_group(self, group: str | None) -> bool:
+        return group is not None and normalize(group) in self.keys
+
+    def covers(self, change: Change) -> bool:
+        """A change recorded in one of the groups; one with no group, or a group gone or
+        renamed since, goes by its module's name (as the forecast and chart read it)."""
+        if change.group:
+            key = normalize(change.group)
+            if key in self.keys:
+                return True
+            if key in self._known:
+                return False  # another group's
+        return normalize(change.module) in self._modules
+
+    def only(self, roadmap: Roadmap) -> Roadmap:
+        """`roadmap` with the other groups left out."""
+        kept = tuple(g for g in roadmap.groups if g.key in self.keys)
+        return dataclasses.replace(roadmap, groups=kept, cache={})

@@ -32,10 +32,9 @@ from bot.config import Settings
 from bot.repo.source import RoadmapSource
 from bot.store import digest as store
 
-from .blocks import to_blocks
 from .build import Built, build_digest
 from .chart import ALT_TEXT
-from .compose import for_groups
+from .compose import Digest
 from .schedule import DigestSchedule
 
 log = logging.getLogger(__name__)
@@ -45,6 +44,7 @@ TRIES = 4
 BACKOFF = 2.0  # seconds before the second try; doubles
 MAX_WAIT = 60.0  # never sleep longer than this for one retry (a long Retry-After included)
 FILENAME = "roadmap-burnup.png"
+CHART_TITLE = "Burn-up: done cells against scope"
 # Slack errors worth another try; anything else (not_in_channel, invalid_blocks...) fails now.
 TRANSIENT = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -93,6 +93,7 @@ def post_digest(
     backoff: float = BACKOFF,
     max_wait: float = MAX_WAIT,
     lease: timedelta = store.LEASE,
+    chart_title: str = "",
 ) -> DeliveryOutcome:
     """Post `digest_message` and the chart to `channel`, unless it is already posted (or
     being posted) for `period_key`."""
@@ -125,7 +126,7 @@ def post_digest(
                     thread_ts=ts,
                     content=png,
                     filename=FILENAME,
-                    title="Burn-up: done cells against scope",
+                    title=chart_title or CHART_TITLE,
                     alt_txt=ALT_TEXT,
                 )
                 file_id = (up.get("file") or {}).get("id") or "uploaded"
@@ -221,12 +222,26 @@ def deliver(
             DeliveryOutcome(c, period_key, FAILED, error=f"not built: {err}") for c in pending
         ]
     filters = group_filters(engine)
-    return done + [
-        post_digest(
-            client, engine, c, _message(built, filters.get(c)), built.png, period_key, **post
+    narrowed: dict[tuple[str, ...], Built] = {(): built}  # channels with one filter share it
+    outcomes = []
+    for c in pending:
+        key = tuple(filters.get(c, ()))
+        if key not in narrowed:
+            narrowed[key] = built.for_groups(key)
+        mine = narrowed[key]
+        outcomes.append(
+            post_digest(
+                client,
+                engine,
+                c,
+                mine.message,
+                mine.png,
+                period_key,
+                chart_title=upload_title(mine.digest),
+                **post,
+            )
         )
-        for c in pending
-    ]
+    return done + outcomes
 
 
 def group_filters(engine: Engine) -> dict[str, list[str]]:
@@ -241,10 +256,11 @@ def group_filters(engine: Engine) -> dict[str, list[str]]:
     return found
 
 
-def _message(built: Built, groups: list[str] | None) -> Message:
-    if not groups:
-        return built.message
-    return to_blocks(for_groups(built.digest, groups))
+def upload_title(digest: Digest) -> str:
+    """The uploaded chart's title: a filtered digest's names its groups."""
+    if digest.scope:
+        return f"Burn-up of {digest.scope_label}: done cells against scope"
+    return CHART_TITLE
 
 
 def scheduled(

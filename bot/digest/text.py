@@ -9,7 +9,14 @@ from __future__ import annotations
 from bot.blockkit.text import ago, plural, progress_bar
 from bot.repo.history import ChangeKind
 
-from .blocks import cells_done, forecast_line, in_progress_note, period_label, short_date
+from .blocks import (
+    cells_done,
+    forecast_line,
+    forecast_whole,
+    in_progress_note,
+    period_label,
+    short_date,
+)
 from .compose import Digest
 
 LIST_SHOWN = 50
@@ -20,7 +27,7 @@ def to_text(d: Digest) -> str:
     out = [f"{d.title} · digest", period_label(d.period_start, d.period_end)]
     if d.location:
         out.append(d.location)
-    out += ["", f"Overall {progress_bar(d.done, d.total)}{in_progress_note(d.progress)}"]
+    out += ["", f"{d.scope_label} {progress_bar(d.done, d.total)}{in_progress_note(d.progress)}"]
     before = d.percent_before
     if before is None or d.done_before is None:
         out.append("Change over the period unknown (no history).")
@@ -37,7 +44,7 @@ def to_text(d: Digest) -> str:
             f"{change} since {short_date(d.period_start)}; {plural(d.ticks, 'tick')}, "
             f"{plural(d.unticks, 'untick')} by {plural(len(d.authors), 'person', 'people')}"
         )
-    if d.forecast is not None and (line := forecast_line(d.forecast)):
+    if d.forecast is not None and (line := forecast_line(d.forecast, whole=forecast_whole(d))):
         out.append(line)
     if d.modules_added or d.modules_removed:
         out.append(f"{len(d.modules_added)} modules added, {len(d.modules_removed)} removed")
