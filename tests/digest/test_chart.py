@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from bot.digest.chart import Bar, burnup_png, burnup_series, group_bars, projection
@@ -206,3 +208,14 @@ def test_a_small_group_that_moved_keeps_its_row_among_too_many() -> None:
     assert len(bars) == 20 and bars[-2] == Bar("Tiny", 1, 1, 0)
     assert bars[-1] == Bar("5 more groups", 0, 10, 0, groups=5)
     assert [b.name for b in bars[:19]] == [f"Group {i:02d}" for i in range(18)] + ["Tiny"]
+
+
+@pytest.mark.parametrize(
+    "span", [timedelta(hours=2.9), timedelta(days=2.9), timedelta(days=1060)], ids=str
+)
+def test_spans_just_short_of_a_unit_draw_without_a_warning(span: timedelta) -> None:
+    # matplotlib's date locator warned (and a digest made with warnings as errors failed)
+    # for spans it could not cut into at most 5 ticks: 2.9 days read hourly, 2.9 years monthly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_png(burnup_png([], roadmap(NOW), END - span, END))
