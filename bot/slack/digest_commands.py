@@ -28,7 +28,7 @@ def preview(command: Command) -> None:
     """`/roadmap digest`: the digest as it would be posted now, to the asker alone."""
     command.ack(response_type="ephemeral", text="Putting the digest together…")
     command.log["outcome"] = "digest_digest"
-    _preview(command.respond, command.services, command.now())
+    _preview(command.respond, command.services, command.now(), command.payload.get("channel_id"))
 
 
 def subscribe(command: Command) -> None:
@@ -59,13 +59,19 @@ def _change_subscription(command: Command, keyword: str) -> None:
     command.respond(response_type="ephemeral", replace_original=False, text=text)
 
 
-def _preview(respond: Callable[..., Any], services: Services, now: datetime) -> None:
+def _preview(
+    respond: Callable[..., Any], services: Services, now: datetime, channel: str | None = None
+) -> None:
+    """The digest as this channel would get it: narrowed to its groups when it has a filter
+    (`/roadmap subscribe digest <group …>`)."""
     from bot.digest.build import DEFAULT_SINCE, build_digest
+    from bot.digest.deliver import group_filters
 
     try:
-        built = build_digest(
-            services.settings, services.source, _engine(services), DEFAULT_SINCE, now
-        )
+        engine = _engine(services)
+        built = build_digest(services.settings, services.source, engine, DEFAULT_SINCE, now)
+        groups = group_filters(engine).get(channel or "", [])
+        built = built.for_groups(groups)
     except Exception as err:
         log.warning("digest preview failed: %s", err)
         respond(**blocks.error_card(f"The digest could not be built: {err}").as_kwargs())

@@ -130,3 +130,14 @@ def test_a_store_failure_is_told(tmp_path: Path) -> None:
     handle("subscribe", command(), r.ack, r.respond, svc)
     assert r.log[0] == ("ack", {})
     assert "Could not subscribe" in r.log[1][1]["text"]
+
+
+def test_the_preview_in_a_filtered_channel_is_that_channels_digest(tmp_path: Path) -> None:
+    svc = services(tmp_path)
+    r = Recorder()
+    handle("subscribe digest Compute", command("C0F"), r.ack, r.respond, svc)
+    handle("digest", command("C0F"), r.ack, r.respond, svc)
+    handle("digest", command("C0OTHER"), r.ack, r.respond, svc)
+    filtered, whole = (str(kw["blocks"]) for kind, kw in r.log if "blocks" in kw)
+    assert "Overall" in whole and "Overall" not in filtered
+    assert "Compute Modules" in filtered.split("Groups")[0]
