@@ -12,16 +12,24 @@ import fcntl
 import hashlib
 import os
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from .schema import ticks
+from .schema import tick_news, ticks
+
+# How long a take of news is one process's to tell before another may tell it (longer than
+# a telling takes: a refresh and a few Slack calls, each with its own timeout), and how many
+# takes a piece of news gets before it is given up (a response_url past its 30 minutes).
+NEWS_LEASE = timedelta(seconds=120)
+NEWS_TRIES = 5
 
 
 class TickState(enum.StrEnum):
@@ -179,14 +187,107 @@ def get(engine: Engine, tick_id: int) -> Tick | None:
     return _row(row) if row else None
 
 
-def mark(engine: Engine, tick_id: int, state: TickState, **fields: Any) -> None:
+@dataclass(frozen=True)
+class News:
+    """What became of a tick, to tell its person: written with the outcome (`mark`)."""
+
+    state: TickState
+    detail: str
+    sha: str | None = None
+    url: str | None = None
+    module: str | None = None
+
+
+def mark(
+    engine: Engine, tick_id: int, state: TickState, news: News | None = None, **fields: Any
+) -> None:
+    """Record a tick's new state, and with it (same transaction) the news to tell, if any:
+    an outcome is never recorded without its telling, nor told without being recorded. The
+    same news (tick, state) recorded twice is kept once."""
     if "column" in fields:
         fields["column_name"] = fields.pop("column")
+    now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(
-            update(ticks)
-            .where(ticks.c.id == tick_id)
-            .values(state=state, updated_at=datetime.now(UTC), **fields)
+            update(ticks).where(ticks.c.id == tick_id).values(state=state, updated_at=now, **fields)
+        )
+        if news is not None:
+            _add_news(conn, tick_id, news, now)
+
+
+def _add_news(conn: Connection, tick_id: int, news: News, now: datetime) -> None:
+    values = dict(
+        tick_id=tick_id,
+        state=news.state,
+        detail=news.detail,
+        sha=news.sha,
+        url=news.url,
+        module=news.module,
+        created_at=now,
+        attempts=0,
+    )
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(tick_news).values(**values).on_conflict_do_nothing())
+
+
+def take_news(
+    engine: Engine, repo: str, now: datetime | None = None
+) -> list[tuple[int, Tick, News]]:
+    """Untold news of `repo`'s ticks, oldest first, leased to the caller for NEWS_LEASE:
+    (news id, the tick as it is now, the news). One UPDATE takes them, so two instances
+    (or two threads) never take the same news while its lease runs."""
+    now = now or datetime.now(UTC)
+    owner = uuid.uuid4().hex  # this take's own mark: the rows it won
+    of_repo = select(ticks.c.id).where(ticks.c.repo == repo)
+    n = tick_news.c
+    with engine.begin() as conn:
+        conn.execute(
+            update(tick_news)
+            .where(
+                n.told_at.is_(None),
+                n.attempts < NEWS_TRIES,
+                or_(n.lease_until.is_(None), n.lease_until < now),
+                n.tick_id.in_(of_repo),
+            )
+            .values(owner=owner, lease_until=now + NEWS_LEASE, attempts=n.attempts + 1)
+        )
+        rows = conn.execute(
+            select(
+                ticks,
+                n.id.label("news_id"),
+                n.state.label("news_state"),
+                n.detail.label("news_detail"),
+                n.sha.label("news_sha"),
+                n.url.label("news_url"),
+                n.module.label("news_module"),
+            )
+            .join(ticks, ticks.c.id == n.tick_id)
+            .where(n.owner == owner, n.told_at.is_(None))
+            .order_by(n.id)
+        ).all()
+    found = []
+    for r in rows:
+        m = r._mapping
+        news = News(
+            TickState(m["news_state"]),
+            m["news_detail"],
+            m["news_sha"],
+            m["news_url"],
+            m["news_module"],
+        )
+        found.append((m["news_id"], _row(r), news))
+    return found
+
+
+def told(engine: Engine, news_ids: list[int], now: datetime | None = None) -> None:
+    """The news Slack accepted: never told again."""
+    if not news_ids:
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            update(tick_news)
+            .where(tick_news.c.id.in_(news_ids))
+            .values(told_at=now or datetime.now(UTC))
         )
 
 
