@@ -57,8 +57,8 @@ ticks = Table(
 
 # News of ticks to tell their people (ticks.py): written with the outcome it tells of, in one
 # transaction, and marked told once Slack accepted it. A process killed in between leaves it
-# untold, and the next applier run (on start, on any instance) tells it; `owner` and
-# `lease_until` keep two instances from telling the same news at once.
+# untold, and the next applier run (on start, on any instance) tells it. Tellers take turns
+# on a lock that dies with its holder (ticks.news_lock), so two instances never both tell.
 tick_news = Table(
     "tick_news",
     metadata,
@@ -71,9 +71,7 @@ tick_news = Table(
     Column("module", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("told_at", DateTime(timezone=True), index=True),  # NULL: not told yet
-    Column("owner", String(64)),
-    Column("lease_until", DateTime(timezone=True)),
-    Column("attempts", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),  # tellings tried: given up after a few
     UniqueConstraint("tick_id", "state", name="uq_tick_news_tick_state"),
 )
 

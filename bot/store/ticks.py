@@ -12,23 +12,20 @@ import fcntl
 import hashlib
 import os
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .schema import tick_news, ticks
 
-# How long a take of news is one process's to tell before another may tell it (longer than
-# a telling takes: a refresh and a few Slack calls, each with its own timeout), and how many
-# takes a piece of news gets before it is given up (a response_url past its 30 minutes).
-NEWS_LEASE = timedelta(seconds=120)
+# How many tellings a piece of news gets before it is given up (a response_url past its
+# 30 minutes, a user gone).
 NEWS_TRIES = 5
 
 
@@ -230,27 +227,11 @@ def _add_news(conn: Connection, tick_id: int, news: News, now: datetime) -> None
     conn.execute(dialect.insert(tick_news).values(**values).on_conflict_do_nothing())
 
 
-def take_news(
-    engine: Engine, repo: str, now: datetime | None = None
-) -> list[tuple[int, Tick, News]]:
-    """Untold news of `repo`'s ticks, oldest first, leased to the caller for NEWS_LEASE:
-    (news id, the tick as it is now, the news). One UPDATE takes them, so two instances
-    (or two threads) never take the same news while its lease runs."""
-    now = now or datetime.now(UTC)
-    owner = uuid.uuid4().hex  # this take's own mark: the rows it won
-    of_repo = select(ticks.c.id).where(ticks.c.repo == repo)
+def take_news(engine: Engine, repo: str) -> list[tuple[int, Tick, News]]:
+    """Untold news of `repo`'s ticks, oldest first: (news id, the tick as it is now, the
+    news), each counted as one more try. Call it holding `news_lock`."""
     n = tick_news.c
     with engine.begin() as conn:
-        conn.execute(
-            update(tick_news)
-            .where(
-                n.told_at.is_(None),
-                n.attempts < NEWS_TRIES,
-                or_(n.lease_until.is_(None), n.lease_until < now),
-                n.tick_id.in_(of_repo),
-            )
-            .values(owner=owner, lease_until=now + NEWS_LEASE, attempts=n.attempts + 1)
-        )
         rows = conn.execute(
             select(
                 ticks,
@@ -262,9 +243,12 @@ def take_news(
                 n.module.label("news_module"),
             )
             .join(ticks, ticks.c.id == n.tick_id)
-            .where(n.owner == owner, n.told_at.is_(None))
+            .where(ticks.c.repo == repo, n.told_at.is_(None), n.attempts < NEWS_TRIES)
             .order_by(n.id)
         ).all()
+        ids = [r._mapping["news_id"] for r in rows]
+        if ids:
+            conn.execute(update(tick_news).where(n.id.in_(ids)).values(attempts=n.attempts + 1))
     found = []
     for r in rows:
         m = r._mapping
@@ -277,6 +261,16 @@ def take_news(
         )
         found.append((m["news_id"], _row(r), news))
     return found
+
+
+@contextmanager
+def news_lock(engine: Engine, repo: str) -> Iterator[None]:
+    """One teller of a repo's news at a time, across threads, processes and instances: the
+    applier's kind of lock (a PostgreSQL session advisory lock, a file lock for SQLite),
+    under a key of its own. It is the lease on the news: a teller that dies (SIGKILL, a
+    lost machine) lets go of it with its connection or process, at once."""
+    with applier_lock(engine, f"news:{repo}"):
+        yield
 
 
 def told(engine: Engine, news_ids: list[int], now: datetime | None = None) -> None:

@@ -137,28 +137,31 @@ class TickService:
         return outcomes
 
     def tell_news(self) -> int:
-        """Tell whatever news of this repo's ticks is untold (leased, so two instances do
-        not both tell it); mark told what Slack accepted. Returns how many were told."""
+        """Tell whatever news of this repo's ticks is untold, holding the news lock (so two
+        instances do not both tell it); mark told what Slack accepted. Returns how many."""
         if self.notify is None:
             return 0
         try:
-            taken = store.take_news(self.engine, self.repo)
+            with store.news_lock(self.engine, self.repo):
+                return self._tell_taken(self.notify, store.take_news(self.engine, self.repo))
         except SQLAlchemyError as err:
             log.warning("cannot read the ticks' news to tell (%s); told later", _first(err))
             return 0
+
+    def _tell_taken(self, notify: Notify, taken: list[tuple[int, Tick, store.News]]) -> int:
         if not taken:
             return 0
         outcomes = [TickOutcome(t, n.state, n.detail, n.sha, n.url, n.module) for _, t, n in taken]
         news_id = {id(o): taken[i][0] for i, o in enumerate(outcomes)}
         try:
-            accepted = self.notify(outcomes)
+            accepted = notify(outcomes)
         except Exception:  # the change is made and recorded; the news is told on a later run
             log.exception("could not tell people about %d tick(s)", len(outcomes))
             return 0
         done = outcomes if accepted is None else accepted
         try:
             store.told(self.engine, [news_id[id(o)] for o in done if id(o) in news_id])
-        except SQLAlchemyError as err:  # told, not marked: told again after the lease
+        except SQLAlchemyError as err:  # told, not marked: told again on a later run
             log.warning("could not mark %d tick(s) told (%s)", len(done), _first(err))
         return len(done)
 
