@@ -73,6 +73,7 @@ class TickService:
     # card's cost. Kept for a second (other instances' ticks still show up quickly) and
     # dropped whenever this process records or applies a tick.
     _waiting: tuple[float, dict[str, dict[str, str]]] | None = None
+    waiting_known: bool = True  # False while the store cannot say what is waiting
     version: int = 0  # changes whenever what is waiting changes: a key for cached cards
     # One thread, so people are told in the order their ticks were applied.
     _teller: ThreadPoolExecutor = field(
@@ -102,11 +103,13 @@ class TickService:
         if cached is not None and now - cached[0] < WAITING_SECONDS:
             return cached[1]
         found: dict[str, dict[str, str]] = {}
+        known = True
         try:
             waiting = store.open_ticks(self.engine, self.repo)
         except SQLAlchemyError as err:
-            # The store is down: answer without the waiting ticks rather than not at all
-            # (kept as the answer for a second too, so requests do not all wait on it).
+            known = False
+            # The store is down: answer without the waiting ticks rather than not at all,
+            # saying they are unknown (kept for a second too, so requests do not all wait).
             reason = str(getattr(err, "orig", None) or err).strip().splitlines()
             log.warning(
                 "state store unreachable; answering without waiting ticks: %s",
@@ -115,8 +118,9 @@ class TickService:
             waiting = []
         for t in waiting:
             found.setdefault(t.module, {})[t.column] = t.pr_url or ""
-        if cached is None or cached[1] != found:
-            self.version += 1
+        if cached is None or cached[1] != found or known != self.waiting_known:
+            self.version += 1  # cached cards are drawn again (with or without the note)
+        self.waiting_known = known
         self._waiting = (now, found)
         return found
 

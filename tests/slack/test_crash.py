@@ -265,6 +265,10 @@ def test_store_down_answers_still_come_and_clicks_are_refused(
             down = s.command("Ingestion", slack.response_url())
             assert down.status_code == 200, s.output()
             assert "0/7" in texts(down.json()["blocks"])
+            # ...saying the waiting ticks are unknown rather than dropping them silently
+            assert "Waiting ticks are unknown right now" in texts(down.json()["blocks"])
+            overview = s.command("", slack.response_url()).json()
+            assert "Waiting ticks are unknown right now" in texts(overview["blocks"])
             assert click(s, slack, card).status_code == 200
             [refused] = slack.wait_for_response(1, timeout=30)
             assert "could not be recorded" in refused.json["text"]
@@ -272,6 +276,9 @@ def test_store_down_answers_still_come_and_clicks_are_refused(
             proxy.restore()
         assert click(s, slack, card).status_code == 200
         wait_until("the tick applied", lambda: commits(remote) == 2, s)
+        time.sleep(WAITING_SECONDS + 0.5)  # past the moment the answer above is kept for
+        back = s.command("", slack.response_url()).json()
+        assert "Waiting ticks are unknown" not in texts(back["blocks"])
 
 
 def click(s: Serving, slack: FakeSlack, card: dict[str, Any]) -> requests.Response:
