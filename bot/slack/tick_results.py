@@ -81,10 +81,11 @@ def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> 
             homes.add(t.user_id)
             if t.message_ts:  # the modal the click came from shows the true state again
                 card = services.answer(t.module, snap).message
-                client.views_update(
-                    view_id=t.message_ts,
-                    view=blocks.modal(blocks.Message(card.text, [*card.blocks, _context(line)])),
-                )
+                view = blocks.modal(blocks.Message(card.text, [*card.blocks, _context(line)]))
+                try:
+                    client.views_update(view_id=t.message_ts, view=view)
+                except Exception as err:  # closed meanwhile, most likely: the Home shows it
+                    log.info("views.update after a tick failed: %s", err)
             if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
                 client.chat_postMessage(channel=t.user_id, text=line)
 
