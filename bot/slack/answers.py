@@ -20,6 +20,10 @@ from bot.roadmap.model import Group, Module, Roadmap
 from . import blocks
 from .blocks import Message
 
+# Said when the state store cannot be reached: the card may show a cell open that has a
+# tick on its way, so the person knows not to trust that part.
+WAITING_UNKNOWN = "⚠️ Waiting ticks are unknown right now: the bot cannot reach its state store"
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -34,9 +38,14 @@ def overview(
     commit_line: str | None = None,
     pending: dict[str, dict[str, str]] | None = None,
     forecast: Forecasts | None = None,
+    *,
+    waiting_known: bool = True,
 ) -> Answer:
-    """`/roadmap` alone. `pending` maps a module's qualified name to {column: PR link}."""
+    """`/roadmap` alone. `pending` maps a module's qualified name to {column: PR link};
+    `waiting_known` False: the state store could not say (the card says so)."""
     card = blocks.overview(roadmap, location, commit_line, forecast)
+    if not waiting_known:
+        return Answer(_with_note(card, WAITING_UNKNOWN), "overview")
     return Answer(_with_waiting(card, pending or {}), "overview")
 
 
@@ -63,6 +72,8 @@ def lookup(
     query: str,
     pending: dict[str, dict[str, str]] | None = None,
     pages: Mapping[tuple[str, str], CellPage] | None = None,
+    *,
+    waiting_known: bool = True,
 ) -> Answer:
     found = find_any(roadmap, query)
     item = found.item
@@ -74,6 +85,8 @@ def lookup(
         if pages is not None:  # this module's columns: what the docs show for each
             docs = {c.column: p for c in item.cells if (p := pages.get((item.qualified, c.column)))}
         card = blocks.module_card(roadmap, item, query, marks, docs=docs)
+        if not waiting_known:  # a cell shown open may have a tick on its way
+            card = _with_note(card, WAITING_UNKNOWN)
         return Answer(card, "module", item.name)
     if isinstance(item, Group):
         return Answer(blocks.group_card(roadmap, item, query), "group", item.name)
@@ -91,6 +104,13 @@ def _with_waiting(card: Message, pending: dict[str, dict[str, str]]) -> Message:
         line = f"📝 {len(cells)} tick{'s' * (len(cells) != 1)} waiting for review in the {where}"
     else:
         line = f"⏳ {len(cells)} tick{'s' * (len(cells) != 1)} being applied"
+    return _with_note(card, line)
+
+
+def _with_note(card: Message, line: str) -> Message:
+    """`line` as a context block under the card's first block (room allowing)."""
+    if len(card.blocks) >= 50:
+        return card
     note = {"type": "context", "elements": [{"type": "mrkdwn", "text": line}]}
     return Message(card.text, [card.blocks[0], note, *card.blocks[1:]])
 

@@ -133,23 +133,18 @@ class SeenEvents:
             return True
 
 
-class Guard:
-    """The WSGI app for `POST /slack/events`: checks, then `bolt` (see the module's doc)."""
+class Deliveries:
+    """Which Events API deliveries are first: this process's memory, then the state store
+    (`take_event`, shared by every instance). Used by the guard (HTTP) and by Socket Mode,
+    where Slack retries an envelope with the same event_id just the same."""
 
-    def __init__(
-        self,
-        bolt: WsgiApp,
-        signing_secret: str,
-        take_event: Callable[[str], bool] | None = None,
-    ) -> None:
+    def __init__(self, take_event: Callable[[str], bool] | None = None) -> None:
         """`take_event(event_id)`: True the first time any instance takes it (the state
         store); without it, this process's memory alone decides."""
-        self.bolt = bolt
-        self.secret = signing_secret
         self.events = SeenEvents()
         self.take_event = take_event
 
-    def first_delivery(self, event_id: str) -> bool:
+    def first(self, event_id: str) -> bool:
         if not self.events.first_time(event_id):
             return False
         if self.take_event is None:
@@ -160,6 +155,24 @@ class Guard:
             why = (str(err).splitlines() or [type(err).__name__])[0][:200]
             log.warning("event %s: cannot check the state store (%s)", event_id[:40], why)
             return True
+
+
+class Guard:
+    """The WSGI app for `POST /slack/events`: checks, then `bolt` (see the module's doc)."""
+
+    def __init__(
+        self,
+        bolt: WsgiApp,
+        signing_secret: str,
+        take_event: Callable[[str], bool] | None = None,
+    ) -> None:
+        """`take_event(event_id)`: see Deliveries."""
+        self.bolt = bolt
+        self.secret = signing_secret
+        self.deliveries = Deliveries(take_event)
+
+    def first_delivery(self, event_id: str) -> bool:
+        return self.deliveries.first(event_id)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:

@@ -152,18 +152,22 @@ def answer(
     pending: dict[str, dict[str, str]] | None = None,
     forecast: Forecasts | None = None,
     pages: Mapping[tuple[str, str], CellPage] | None = None,
+    waiting_known: bool = True,
 ) -> Answer:
     """The card for `text`: the overview, a keyword's card, or a lookup. Pure. `pending`
     maps a module's qualified name to {column: PR link} (ticks not landed yet); `forecast`
     (from the history) is said on the overview; `pages` is drift's (module, column) -> the
-    docs page, when known."""
+    docs page, when known; `waiting_known` False: the state store could not say which
+    ticks wait, and the overview and module cards say so."""
     query = " ".join(text.split())
     if not query:
-        return answers.overview(roadmap, location, commit_line, pending, forecast)
+        return answers.overview(
+            roadmap, location, commit_line, pending, forecast, waiting_known=waiting_known
+        )
     row, words = keyword(query)
     if row is not None and row.card is not None:
         return row.card(roadmap, words)
-    return answers.lookup(roadmap, query, pending, pages=pages)
+    return answers.lookup(roadmap, query, pending, pages=pages, waiting_known=waiting_known)
 
 
 # "/roadmap Ingestion @2026-10-01": a date (it starts with a digit) at the end.

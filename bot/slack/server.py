@@ -30,7 +30,7 @@ from bot.store.db import engine
 from bot.ticks.service import STOP_SECONDS
 
 from .app import build_app
-from .guard import Guard
+from .guard import Deliveries, Guard
 from .services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,29 @@ def _socket_mode(app: App, services: Services, settings: Settings) -> None:
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda _sig, _frame: stopping.set())
-    handler = SocketModeHandler(app, settings.slack_app_token or "")
+    from slack_sdk.socket_mode.builtin import SocketModeClient
+    from slack_sdk.socket_mode.request import SocketModeRequest
+    from slack_sdk.socket_mode.response import SocketModeResponse
+
+    deliveries = Deliveries(lambda event_id: events.take(engine(settings.database_url), event_id))
+
+    class Handler(SocketModeHandler):
+        """Slack retries an Events API envelope it thinks timed out, with the same event_id
+        (and may send it to another connection or instance): acknowledged, handled once."""
+
+        def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]  # as Bolt's own handler narrows it
+            event_id = req.payload.get("event_id") if req.type == "events_api" else None
+            if isinstance(event_id, str) and not deliveries.first(event_id):
+                log.info(
+                    "event %s delivered again (retry %s): already taken",
+                    event_id[:40],
+                    req.retry_attempt,
+                )
+                client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
+            super().handle(client, req)
+
+    handler = Handler(app, settings.slack_app_token or "")
     _health_server(services, settings.port, handler.client.is_connected)
     log.info("Socket Mode: connecting to Slack (roadmap: %s)", services.snapshot().location)
     handler.connect()

@@ -178,6 +178,7 @@ class Services:
             waiting,
             forecast=fc,
             pages=pages,
+            waiting_known=self.ticks.waiting_known if self.ticks else True,
         )
         with self._answers_lock:
             self._answers[key] = (snap, reply)

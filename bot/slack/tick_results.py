@@ -4,9 +4,11 @@ with the commit or pull request; a failure or a no-op is said to them alone."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from bot.blockkit.text import escape, link, truncate
 from bot.slack import blocks
@@ -46,9 +48,10 @@ def result_line(o: TickOutcome) -> str:
     return f"{_DONE.get(o.state, 'ℹ️')} {what}: {escape(o.detail)}"
 
 
-def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> None:
+def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> list[TickOutcome]:
     """Each card the ticks came from shows the roadmap after them, with the result; the
-    App Home of whoever ticked from there is published again."""
+    App Home of whoever ticked from there is published again. Returns the outcomes Slack
+    accepted: one that failed (Slack down, an error) is left for a later run to tell."""
     try:
         snap = services.refresh()  # the branch after the change, once for the whole batch
     except Exception as err:
@@ -56,46 +59,79 @@ def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> 
         snap = services.snapshot()
     homes: set[str] = set()
     batches: dict[str, list[TickOutcome]] = {}
-    for o in outcomes:
-        if o.tick.batch is not None:  # told once per batch, below
-            batches.setdefault(o.tick.batch, []).append(o)
-            continue
+    accepted: list[TickOutcome] = []
+
+    def one(o: TickOutcome) -> None:
         t = o.tick
         line = result_line(o)
         if t.surface == "drift" and t.response_url:  # the drift card stays: the result alone
-            WebhookClient(t.response_url).send(
-                text=line, response_type="ephemeral", replace_original=False
+            _sent(
+                WebhookClient(t.response_url).send(
+                    text=line, response_type="ephemeral", replace_original=False
+                )
             )
         elif t.response_url:
             reply = services.answer(t.module, snap).message
             card = blocks.Message(reply.text, [*reply.blocks, _context(line)][:50])
             hook = WebhookClient(t.response_url)
-            hook.send(text=card.text, blocks=card.blocks, replace_original=True)
+            _sent(hook.send(text=card.text, blocks=card.blocks, replace_original=True))
             if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
-                hook.send(text=line, response_type="ephemeral", replace_original=False)
+                _sent(hook.send(text=line, response_type="ephemeral", replace_original=False))
         elif t.surface == "home":
             homes.add(t.user_id)
             if t.message_ts:  # the modal the click came from shows the true state again
                 card = services.answer(t.module, snap).message
-                client.views_update(
-                    view_id=t.message_ts,
-                    view=blocks.modal(blocks.Message(card.text, [*card.blocks, _context(line)])),
-                )
+                view = blocks.modal(blocks.Message(card.text, [*card.blocks, _context(line)]))
+                try:
+                    client.views_update(view_id=t.message_ts, view=view)
+                except Exception as err:  # closed meanwhile, most likely: the Home shows it
+                    log.info("views.update after a tick failed: %s", err)
             if o.state in (store.FAILED, store.CLOSED, store.NOOP, store.PENDING):
                 client.chat_postMessage(channel=t.user_id, text=line)
-    for together in batches.values():
-        t = together[0].tick
-        line = batch_line(together)
+
+    def together(outcomes: list[TickOutcome]) -> None:
+        t = outcomes[0].tick
+        line = batch_line(outcomes)
         if t.response_url:
-            WebhookClient(t.response_url).send(
-                text=line, response_type="ephemeral", replace_original=False
+            _sent(
+                WebhookClient(t.response_url).send(
+                    text=line, response_type="ephemeral", replace_original=False
+                )
             )
         else:
             client.chat_postMessage(channel=t.user_id, text=line)
         if t.surface == "home":
             homes.add(t.user_id)
+
+    for o in outcomes:
+        if o.tick.batch is not None:  # told once per batch, below
+            batches.setdefault(o.tick.batch, []).append(o)
+        elif _told(f"tick {o.tick.id}", one, o):
+            accepted.append(o)
+    for group in batches.values():
+        if _told(f"batch of {len(group)} ticks", together, group):
+            accepted += group
     for user in homes:
-        client.views_publish(user_id=user, view=services.home_view(snap))
+        try:
+            client.views_publish(user_id=user, view=services.home_view(snap))
+        except Exception as err:  # the news itself was told; the Home catches up when opened
+            log.warning("views.publish after ticks failed: %s", err)
+    return accepted
+
+
+def _told(what: str, send: Callable[[Any], None], item: Any) -> bool:
+    try:
+        send(item)
+        return True
+    except Exception as err:
+        log.warning("could not tell %s (%s); told on a later run", what, err)
+        return False
+
+
+def _sent(response: WebhookResponse) -> None:
+    """A response_url answer that Slack did not accept is not told: raise to say so."""
+    if response.status_code != 200:
+        raise RuntimeError(f"response_url answered {response.status_code}: {response.body[:100]}")
 
 
 def batch_line(outcomes: list[TickOutcome]) -> str:

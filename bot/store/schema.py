@@ -55,6 +55,26 @@ ticks = Table(
     Column("batch", String(64)),
 )
 
+# News of ticks to tell their people (ticks.py): written with the outcome it tells of, in one
+# transaction, and marked told once Slack accepted it. A process killed in between leaves it
+# untold, and the next applier run (on start, on any instance) tells it. Tellers take turns
+# on a lock that dies with its holder (ticks.news_lock), so two instances never both tell.
+tick_news = Table(
+    "tick_news",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tick_id", Integer, nullable=False),
+    Column("state", String(16), nullable=False),  # the outcome told: one piece of news per state
+    Column("detail", Text, nullable=False),
+    Column("sha", String(64)),
+    Column("url", Text),
+    Column("module", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("told_at", DateTime(timezone=True), index=True),  # NULL: not told yet
+    Column("attempts", Integer, nullable=False),  # tellings tried: given up after a few
+    UniqueConstraint("tick_id", "state", name="uq_tick_news_tick_state"),
+)
+
 # --- Slack Events API deliveries already taken (events.py) ----------------------------------
 
 slack_events = Table(

@@ -18,10 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from .schema import ticks
+from .schema import tick_news, ticks
+
+# How many tellings a piece of news gets before it is given up (a response_url past its
+# 30 minutes, a user gone).
+NEWS_TRIES = 5
 
 
 class TickState(enum.StrEnum):
@@ -179,14 +184,104 @@ def get(engine: Engine, tick_id: int) -> Tick | None:
     return _row(row) if row else None
 
 
-def mark(engine: Engine, tick_id: int, state: TickState, **fields: Any) -> None:
+@dataclass(frozen=True)
+class News:
+    """What became of a tick, to tell its person: written with the outcome (`mark`)."""
+
+    state: TickState
+    detail: str
+    sha: str | None = None
+    url: str | None = None
+    module: str | None = None
+
+
+def mark(
+    engine: Engine, tick_id: int, state: TickState, news: News | None = None, **fields: Any
+) -> None:
+    """Record a tick's new state, and with it (same transaction) the news to tell, if any:
+    an outcome is never recorded without its telling, nor told without being recorded. The
+    same news (tick, state) recorded twice is kept once."""
     if "column" in fields:
         fields["column_name"] = fields.pop("column")
+    now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(
-            update(ticks)
-            .where(ticks.c.id == tick_id)
-            .values(state=state, updated_at=datetime.now(UTC), **fields)
+            update(ticks).where(ticks.c.id == tick_id).values(state=state, updated_at=now, **fields)
+        )
+        if news is not None:
+            _add_news(conn, tick_id, news, now)
+
+
+def _add_news(conn: Connection, tick_id: int, news: News, now: datetime) -> None:
+    values = dict(
+        tick_id=tick_id,
+        state=news.state,
+        detail=news.detail,
+        sha=news.sha,
+        url=news.url,
+        module=news.module,
+        created_at=now,
+        attempts=0,
+    )
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(tick_news).values(**values).on_conflict_do_nothing())
+
+
+def take_news(engine: Engine, repo: str) -> list[tuple[int, Tick, News]]:
+    """Untold news of `repo`'s ticks, oldest first: (news id, the tick as it is now, the
+    news), each counted as one more try. Call it holding `news_lock`."""
+    n = tick_news.c
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(
+                ticks,
+                n.id.label("news_id"),
+                n.state.label("news_state"),
+                n.detail.label("news_detail"),
+                n.sha.label("news_sha"),
+                n.url.label("news_url"),
+                n.module.label("news_module"),
+            )
+            .join(ticks, ticks.c.id == n.tick_id)
+            .where(ticks.c.repo == repo, n.told_at.is_(None), n.attempts < NEWS_TRIES)
+            .order_by(n.id)
+        ).all()
+        ids = [r._mapping["news_id"] for r in rows]
+        if ids:
+            conn.execute(update(tick_news).where(n.id.in_(ids)).values(attempts=n.attempts + 1))
+    found = []
+    for r in rows:
+        m = r._mapping
+        news = News(
+            TickState(m["news_state"]),
+            m["news_detail"],
+            m["news_sha"],
+            m["news_url"],
+            m["news_module"],
+        )
+        found.append((m["news_id"], _row(r), news))
+    return found
+
+
+@contextmanager
+def news_lock(engine: Engine, repo: str) -> Iterator[None]:
+    """One teller of a repo's news at a time, across threads, processes and instances: the
+    applier's kind of lock (a PostgreSQL session advisory lock, a file lock for SQLite),
+    under a key of its own. It is the lease on the news: a teller that dies (SIGKILL, a
+    lost machine) lets go of it with its connection or process, at once."""
+    with applier_lock(engine, f"news:{repo}"):
+        yield
+
+
+def told(engine: Engine, news_ids: list[int], now: datetime | None = None) -> None:
+    """The news Slack accepted: never told again."""
+    if not news_ids:
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            update(tick_news)
+            .where(tick_news.c.id.in_(news_ids))
+            .values(told_at=now or datetime.now(UTC))
         )
 
 

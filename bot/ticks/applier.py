@@ -84,6 +84,11 @@ class TickOutcome:
         return self.module or module_name(self.tick)
 
 
+def is_news(o: TickOutcome) -> bool:
+    """Whether an outcome is told: a tick still waiting in the same PR is not news."""
+    return o.tick.state == store.PENDING or o.state != o.tick.state
+
+
 @dataclass
 class Applier:
     engine: Engine
@@ -132,8 +137,7 @@ class Applier:
                 outcomes = self._setback(waiting, err)
             for o in outcomes:
                 self._record(o)
-            # Only news goes back to people: a tick still waiting in the same PR is not news.
-            return [o for o in outcomes if o.tick.state == store.PENDING or o.state != o.tick.state]
+            return [o for o in outcomes if is_news(o)]
 
     # --- direct and local ------------------------------------------------------------------
 
@@ -209,13 +213,17 @@ class Applier:
         return done, [t for t in pending if t.id not in found]
 
     def _record(self, o: TickOutcome) -> None:
+        """The outcome, and with it (when it is news) what to tell: the service tells it from
+        the store, so a process killed before telling leaves it for the next run."""
         extra = (
             {"pr_url": o.url, "pr_number": _pr_number(o.url)} if self.mode == TickMode.PR else {}
         )
+        news = store.News(o.state, o.detail, o.sha, o.url, o.module) if is_news(o) else None
         store.mark(
             self.engine,
             o.tick.id,
             o.state,
+            news,
             sha=o.sha,
             error=o.detail if o.state in (store.FAILED, store.PENDING) else None,
             **extra,

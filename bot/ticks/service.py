@@ -30,6 +30,8 @@ from .permissions import TickPolicy, tick_policy
 
 log = logging.getLogger(__name__)
 
+Notify = Callable[[list[TickOutcome]], list[TickOutcome] | None]
+
 WAITING_SECONDS = 1.0
 # How long a stopping service lets the run in flight finish before ending its git. Under
 # gunicorn's graceful_timeout (bot/slack/server.py), so the worker exits by itself.
@@ -59,7 +61,9 @@ class TickService:
     applier: Applier
     policy: TickPolicy
     mode: TickMode
-    notify: Callable[[list[TickOutcome]], None] = lambda _outcomes: None
+    # Tells people (bot.slack.tick_results.tell); returns the outcomes Slack accepted (None:
+    # all of them). None: nobody to tell here (the CLI): news stays for a `serve` to tell.
+    notify: Notify | None = None
     interval: float = 60.0
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -69,6 +73,7 @@ class TickService:
     # card's cost. Kept for a second (other instances' ticks still show up quickly) and
     # dropped whenever this process records or applies a tick.
     _waiting: tuple[float, dict[str, dict[str, str]]] | None = None
+    waiting_known: bool = True  # False while the store cannot say what is waiting
     version: int = 0  # changes whenever what is waiting changes: a key for cached cards
     # One thread, so people are told in the order their ticks were applied.
     _teller: ThreadPoolExecutor = field(
@@ -98,11 +103,13 @@ class TickService:
         if cached is not None and now - cached[0] < WAITING_SECONDS:
             return cached[1]
         found: dict[str, dict[str, str]] = {}
+        known = True
         try:
             waiting = store.open_ticks(self.engine, self.repo)
         except SQLAlchemyError as err:
-            # The store is down: answer without the waiting ticks rather than not at all
-            # (kept as the answer for a second too, so requests do not all wait on it).
+            known = False
+            # The store is down: answer without the waiting ticks rather than not at all,
+            # saying they are unknown (kept for a second too, so requests do not all wait).
             reason = str(getattr(err, "orig", None) or err).strip().splitlines()
             log.warning(
                 "state store unreachable; answering without waiting ticks: %s",
@@ -111,8 +118,9 @@ class TickService:
             waiting = []
         for t in waiting:
             found.setdefault(t.module, {})[t.column] = t.pr_url or ""
-        if cached is None or cached[1] != found:
-            self.version += 1
+        if cached is None or cached[1] != found or known != self.waiting_known:
+            self.version += 1  # cached cards are drawn again (with or without the note)
+        self.waiting_known = known
         self._waiting = (now, found)
         return found
 
@@ -123,18 +131,43 @@ class TickService:
         with self._run_lock:
             outcomes = self.applier.run_once()
         self._waiting = None
-        if outcomes:
+        if self.notify is not None:
+            # Told from the store, not from `outcomes`: news an earlier process recorded and
+            # died before telling (on any instance) is told too, once.
             if tell_later:
-                self._teller.submit(self._tell, outcomes)
+                self._teller.submit(self.tell_news)
             else:
-                self._tell(outcomes)
+                self.tell_news()
         return outcomes
 
-    def _tell(self, outcomes: list[TickOutcome]) -> None:
+    def tell_news(self) -> int:
+        """Tell whatever news of this repo's ticks is untold, holding the news lock (so two
+        instances do not both tell it); mark told what Slack accepted. Returns how many."""
+        if self.notify is None:
+            return 0
         try:
-            self.notify(outcomes)
-        except Exception:  # the change is made and recorded; only the telling failed
+            with store.news_lock(self.engine, self.repo):
+                return self._tell_taken(self.notify, store.take_news(self.engine, self.repo))
+        except SQLAlchemyError as err:
+            log.warning("cannot read the ticks' news to tell (%s); told later", _first(err))
+            return 0
+
+    def _tell_taken(self, notify: Notify, taken: list[tuple[int, Tick, store.News]]) -> int:
+        if not taken:
+            return 0
+        outcomes = [TickOutcome(t, n.state, n.detail, n.sha, n.url, n.module) for _, t, n in taken]
+        news_id = {id(o): taken[i][0] for i, o in enumerate(outcomes)}
+        try:
+            accepted = notify(outcomes)
+        except Exception:  # the change is made and recorded; the news is told on a later run
             log.exception("could not tell people about %d tick(s)", len(outcomes))
+            return 0
+        done = outcomes if accepted is None else accepted
+        try:
+            store.told(self.engine, [news_id[id(o)] for o in done if id(o) in news_id])
+        except SQLAlchemyError as err:  # told, not marked: told again on a later run
+            log.warning("could not mark %d tick(s) told (%s)", len(done), _first(err))
+        return len(done)
 
     def submit(self) -> None:
         self._wake.set()
@@ -180,6 +213,11 @@ class TickService:
                     log.warning("tick applier run failed again (%s); retrying", *first or [""])
 
 
+def _first(err: Exception) -> str:
+    lines = str(getattr(err, "orig", None) or err).strip().splitlines()
+    return lines[0][:200] if lines else type(err).__name__
+
+
 def retry_delay(failures: int) -> float:
     """Seconds before the next try after `failures` failed runs in a row: short, growing."""
     return min(RETRY_MAX_SECONDS, 0.5 * 2 ** (failures - 1))
@@ -191,7 +229,7 @@ def build_tick_service(
     forge_factory: Callable[[], PullRequests] | None = None,
     people: Callable[[str], Identity | None] | None = None,
     commit_url: Callable[[str], str | None] | None = None,
-    notify: Callable[[list[TickOutcome]], None] | None = None,
+    notify: Notify | None = None,
 ) -> TickService | None:
     """The service for the configured repo, or None when ticks are off. Raises SettingsError
     (one line naming the setting) for a bad tick configuration."""
@@ -226,7 +264,7 @@ def build_tick_service(
         applier,
         policy,
         mode,
-        notify=notify or (lambda _outcomes: None),
+        notify=notify,
         interval=settings.tick_interval_seconds,
     )
 

@@ -172,6 +172,9 @@ class FakeSlack(FakeServer):
         self.home_views: dict[str, dict[str, Any]] = {}
         self.files: dict[str, UploadedFile] = {}
         self._failures: dict[str, list[_Failure]] = {}
+        self._holds: dict[str, int] = {}
+        self.held: list[str] = []  # paths of requests held unanswered (hold_next)
+        self._released = threading.Event()
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._ids = itertools.count(1)
@@ -321,6 +324,38 @@ class FakeSlack(FakeServer):
         failure = _Failure(error, status, retry_after, body, dict(headers or {}))
         with self._lock:
             self._failures.setdefault(method, []).extend([failure] * times)
+
+    def hold_next(self, method: str, times: int = 1) -> None:
+        """Hold the next ``times`` requests to ``method`` (or ``"response_url"``) unanswered
+        until ``release()``; then close them without an answer. They are listed in ``held``,
+        never in ``calls`` or ``responses``: Slack did not accept them (the sender killed
+        meanwhile never hears back)."""
+        with self._lock:
+            self._holds[method] = self._holds.get(method, 0) + times
+            self._released.clear()
+
+    def release(self) -> None:
+        """Let held requests go (closed unanswered)."""
+        self._released.set()
+
+    def stopping(self) -> None:
+        self._released.set()
+
+    def wait_held(self, count: int = 1, timeout: float = 5) -> list[str]:
+        with self._changed:
+            self._changed.wait_for(lambda: len(self.held) >= count, timeout=timeout)
+            return list(self.held)
+
+    def _hold(self, method: str, path: str) -> bool:
+        """Whether this request is held: if so, it waits here until released."""
+        with self._changed:
+            if not self._holds.get(method):
+                return False
+            self._holds[method] -= 1
+            self.held.append(path)
+            self._changed.notify_all()
+        self._released.wait()
+        return True
 
     def clear(self) -> None:
         """Forget recorded calls, responses, messages, views, files and pending failures."""
@@ -864,6 +899,9 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if authorization and authorization.startswith("Bearer "):
                 token = authorization[len("Bearer ") :].strip()
             token = token or params.get("token") or None
+            if fake._hold(method, self.path):
+                self.close_connection = True
+                return
             failure = fake._take_failure(method)
             if failure is not None:
                 status, payload, headers = self._failure_reply(failure)
@@ -924,6 +962,9 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 parsed = json.loads(body.decode("utf-8")) if body else None
             except (UnicodeDecodeError, json.JSONDecodeError):
                 parsed = None
+            if fake._hold(RESPONSE_URL, self.path):
+                self.close_connection = True
+                return
             failure = fake._take_failure(RESPONSE_URL)
             if failure is not None:
                 status, payload, headers = self._failure_reply(failure)

@@ -1,6 +1,7 @@
 """A minimal WebSocket server for Socket Mode tests: it completes the handshake (RFC 6455),
 says Slack's `hello`, answers pings with pongs and reads everything else. Enough for a
-client to be connected; it sends no events."""
+client to be connected. `send()` hands every connected client an envelope (an Events API
+delivery, say), and `acks` lists the envelope ids the clients acknowledged."""
 
 from __future__ import annotations
 
@@ -21,7 +22,26 @@ class FakeSocketServer:
         self.port = self._listener.getsockname()[1]
         self.url = f"ws://127.0.0.1:{self.port}/link/?ticket=fake"
         self.connections = 0
+        self.acks: list[str] = []
+        self._open: list[socket.socket] = []
+        self._changed = threading.Condition()
         self._stop = threading.Event()
+
+    def send(self, envelope: dict[str, object]) -> None:
+        """`envelope` as a text frame to every connected client."""
+        with self._changed:
+            for conn in self._open:
+                conn.sendall(_frame(0x1, json.dumps(envelope).encode()))
+
+    def wait_connected(self, timeout: float = 20) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: bool(self._open), timeout=timeout):
+                raise AssertionError("no Socket Mode client connected")
+
+    def wait_acks(self, count: int, timeout: float = 20) -> list[str]:
+        with self._changed:
+            self._changed.wait_for(lambda: len(self.acks) >= count, timeout=timeout)
+            return list(self.acks)
 
     def __enter__(self) -> FakeSocketServer:
         threading.Thread(target=self._accept, daemon=True).start()
@@ -61,15 +81,31 @@ class FakeSocketServer:
             )
             self.connections += 1
             conn.sendall(_frame(0x1, json.dumps({"type": "hello", "num_connections": 1}).encode()))
-            while not self._stop.is_set():
-                frame = _read_frame(conn)
-                if frame is None:
-                    return
-                opcode, payload = frame
-                if opcode == 0x9:  # ping
+            with self._changed:
+                self._open.append(conn)
+                self._changed.notify_all()
+            try:
+                self._read(conn)
+            finally:
+                with self._changed:
+                    self._open.remove(conn)
+
+    def _read(self, conn: socket.socket) -> None:
+        while not self._stop.is_set():
+            frame = _read_frame(conn)
+            if frame is None:
+                return
+            opcode, payload = frame
+            if opcode == 0x9:  # ping
+                with self._changed:
                     conn.sendall(_frame(0xA, payload))
-                elif opcode == 0x8:  # close
-                    return
+            elif opcode == 0x8:  # close
+                return
+            elif opcode == 0x1:  # an acknowledgement: {"envelope_id": ...}
+                envelope = json.loads(payload).get("envelope_id")
+                with self._changed:
+                    self.acks.append(str(envelope))
+                    self._changed.notify_all()
 
 
 def _frame(opcode: int, payload: bytes) -> bytes:
@@ -77,7 +113,9 @@ def _frame(opcode: int, payload: bytes) -> bytes:
     head = bytes([0x80 | opcode])
     if len(payload) < 126:
         return head + bytes([len(payload)]) + payload
-    return head + bytes([126]) + struct.pack("!H", len(payload)) + payload
+    if len(payload) < 1 << 16:
+        return head + bytes([126]) + struct.pack("!H", len(payload)) + payload
+    return head + bytes([127]) + struct.pack("!Q", len(payload)) + payload
 
 
 def _read_frame(conn: socket.socket) -> tuple[int, bytes] | None:

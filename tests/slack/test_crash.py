@@ -21,13 +21,15 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from bot.slack.blocks import parse_tick_value
 from bot.store import ticks as store
 from bot.store.db import engine
+from bot.store.schema import tick_news
 from bot.ticks.service import WAITING_SECONDS, repo_key
 from tests.fakes import signing
-from tests.fakes.slack import FakeSlack
+from tests.fakes.slack import RESPONSE_URL, FakeSlack
 from tests.support.git import Remote, git
 from tests.support.proxy import Proxy
 from tests.support.settings import free_port, make_settings, postgres_or_skip, subprocess_env
@@ -263,6 +265,10 @@ def test_store_down_answers_still_come_and_clicks_are_refused(
             down = s.command("Ingestion", slack.response_url())
             assert down.status_code == 200, s.output()
             assert "0/7" in texts(down.json()["blocks"])
+            # ...saying the waiting ticks are unknown rather than dropping them silently
+            assert "Waiting ticks are unknown right now" in texts(down.json()["blocks"])
+            overview = s.command("", slack.response_url()).json()
+            assert "Waiting ticks are unknown right now" in texts(overview["blocks"])
             assert click(s, slack, card).status_code == 200
             [refused] = slack.wait_for_response(1, timeout=30)
             assert "could not be recorded" in refused.json["text"]
@@ -270,6 +276,9 @@ def test_store_down_answers_still_come_and_clicks_are_refused(
             proxy.restore()
         assert click(s, slack, card).status_code == 200
         wait_until("the tick applied", lambda: commits(remote) == 2, s)
+        time.sleep(WAITING_SECONDS + 0.5)  # past the moment the answer above is kept for
+        back = s.command("", slack.response_url()).json()
+        assert "Waiting ticks are unknown" not in texts(back["blocks"])
 
 
 def click(s: Serving, slack: FakeSlack, card: dict[str, Any]) -> requests.Response:
@@ -294,3 +303,40 @@ def click(s: Serving, slack: FakeSlack, card: dict[str, Any]) -> requests.Respon
         [action], response_url=slack.response_url(), container=container
     )
     return signing.post(s.url + "/slack/events", body, SECRET)
+
+
+def untold(tmp: Path) -> list[tuple[int, str]]:
+    """(tick, state) of every piece of news not marked told."""
+    with engine(f"sqlite:///{tmp}/state.db").begin() as conn:
+        rows = conn.execute(
+            select(tick_news.c.tick_id, tick_news.c.state).where(tick_news.c.told_at.is_(None))
+        ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def test_killed_between_record_and_tell_is_told_once_after_restart(
+    tmp_path: Path, slack: FakeSlack, remote: Remote
+) -> None:
+    """The tick applied and recorded, then SIGKILL while its card is being told (the fake
+    Slack holds the response_url unanswered, so Slack never accepted it): the next serve
+    tells it, once, and marks it told; the change is not made again."""
+    [tick_id] = record_ticks(remote, tmp_path, slack, True)
+    before = commits(remote)
+    slack.hold_next(RESPONSE_URL)
+    with serve(tmp_path, slack, remote) as first:
+        wait_until("the telling", lambda: bool(slack.held), first)
+        os.killpg(first.proc.pid, signal.SIGKILL)
+        first.proc.wait(timeout=30)
+    slack.release()
+    assert states(tmp_path, [tick_id])[0].state == store.APPLIED  # recorded before telling
+    assert not slack.responses  # ...and never told
+    assert untold(tmp_path) == [(tick_id, store.APPLIED)]
+    with serve(tmp_path, slack, remote) as second:
+        wait_until("the card told", lambda: bool(slack.responses), second)
+        wait_until("the news marked told", lambda: not untold(tmp_path), second)
+        second.proc.terminate()
+        second.proc.wait(timeout=60)
+    assert commits(remote) == before + 1
+    assert list(told(slack).values()) == [1]
+    [card] = slack.responses
+    assert card.json is not None and "Ticked *Ingestion* / Index" in str(card.json)

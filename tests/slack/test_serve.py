@@ -263,6 +263,38 @@ def test_healthz_says_when_the_socket_is_connected(tmp_path: Path, slack: FakeSl
         assert sockets.connections >= 1
 
 
+def test_socket_mode_handles_an_event_delivered_again_once(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    """Slack retries an Events API envelope it thinks timed out: a new envelope_id, the same
+    event_id. Every envelope is acknowledged; the event is handled once."""
+
+    def envelope(n: int, event: dict[str, Any], event_id: str, retry: int) -> dict[str, Any]:
+        body = json.loads(signing.event_body(event, event_id=event_id))
+        return {
+            "envelope_id": f"env-{n}",
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "retry_attempt": retry,
+            "retry_reason": "timeout" if retry else "",
+            "payload": body,
+        }
+
+    with FakeSocketServer() as sockets:
+        slack.socket_mode_url = sockets.url
+        with serving(tmp_path, slack, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="") as s:
+            sockets.wait_connected()
+            home = signing.app_home_opened_event("U0001")
+            for retry in (0, 1, 2):
+                sockets.send(envelope(retry, home, "Ev0000000001", retry))
+            assert sorted(sockets.wait_acks(3)) == ["env-0", "env-1", "env-2"], s.output()
+            sockets.send(envelope(3, signing.app_home_opened_event("U0002"), "Ev0000000002", 0))
+            assert "env-3" in sockets.wait_acks(4)
+            slack.wait_for("views.publish", count=2, timeout=20)
+            published = [c.params["user_id"] for c in slack.calls_to("views.publish")]
+            assert sorted(published) == ["U0001", "U0002"], s.output()
+
+
 def test_a_rejected_app_token_stops_serve_with_one_line(tmp_path: Path, slack: FakeSlack) -> None:
     slack.fail_next("apps.connections.open", "invalid_auth")
     done = run_serve(
