@@ -38,6 +38,12 @@ _MARKER = re.compile(
 )
 _MARKER_WORDS = ("stub", "placeholder", "tbd", "todo", "coming soon", "to be ", "wip", "lorem")
 _INLINE_MARKUP = re.compile(r"[*_`]+|\[([^\]]*)\]\([^)]*\)")
+_MARKUP_CHAR = re.compile(r"[*_`\[]")
+# What sends a page down the line-by-line count: a fence, a line that may underline a setext
+# heading (or is a "-" list item), a token with no letter or digit. Most pages have none.
+_LINE_BY_LINE = re.compile(r"```|~~~|^\s*[=-]|(?<!\S)[^\w\s]+(?!\S)", re.M)
+# An ATX heading line, as count_words sees one (its stripped text matches _ATX_LINE).
+_ATX_HEADING = re.compile(r"^[^\S\n]*#{1,6}(?:[^\S\n][^\n]*)?$", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +95,7 @@ def front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _plain(markdown: str) -> str:
-    if not any(c in markdown for c in "*_`["):
+    if not _MARKUP_CHAR.search(markdown):
         return markdown.strip()  # no markup: most titles
     return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", markdown).strip()
 
@@ -141,6 +147,13 @@ def count_words(text: str, limit: int | None = None) -> int:
     ("don't" and "global-db.md" are one word each, a "-" or a "|" none). Line by line, as
     headings are lines: an ATX heading, or the text above a setext underline. Stops once
     `limit` words are certain (the count is then `limit` or a little more)."""
+    if not _LINE_BY_LINE.search(text):
+        # No fence, no setext heading, no token without a letter: every token counts but the
+        # headings'. The whole text at once (exact; past `limit` is as good as `limit`).
+        words = len(text.split())
+        if "#" in text:
+            words -= sum(len(h.split()) for h in _ATX_HEADING.findall(text))
+        return words
     words = 0
     last = 0  # words on the previous line, taken back when it turns out to be a heading
     fence = ""
