@@ -132,9 +132,12 @@ class GitTree:
         with listing.lock:
             missing = [p for p in wanted if p not in listing.blobs]
             if missing:
-                shas = [listing.entries[p][0] for p in missing]
-                for p, data in zip(missing, _cat_file(self.git_dir, shas), strict=True):
-                    listing.blobs[p] = data
+                # Each distinct blob once: a site's copies and stubs ("Stub.\n") share one,
+                # and the pages that share it get the same bytes object.
+                shas = list(dict.fromkeys(listing.entries[p][0] for p in missing))
+                blobs = dict(zip(shas, _cat_file(self.git_dir, shas), strict=True))
+                for p in missing:
+                    listing.blobs[p] = blobs[listing.entries[p][0]]
             return {p: listing.blobs[p] for p in wanted}
 
 
