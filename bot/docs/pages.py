@@ -147,13 +147,11 @@ def count_words(text: str, limit: int | None = None) -> int:
     ("don't" and "global-db.md" are one word each, a "-" or a "|" none). Line by line, as
     headings are lines: an ATX heading, or the text above a setext underline. Stops once
     `limit` words are certain (the count is then `limit` or a little more)."""
-    if not _LINE_BY_LINE.search(text):
-        # No fence, no setext heading, no token without a letter: every token counts but the
-        # headings'. The whole text at once (exact; past `limit` is as good as `limit`).
-        words = len(text.split())
-        if "#" in text:
-            words -= sum(len(h.split()) for h in _ATX_HEADING.findall(text))
-        return words
+    # Headings' lines blanked: no fence, no setext heading, no token without a letter left,
+    # every token counts. The whole text at once (exact; past `limit` is as good as `limit`).
+    body = _ATX_HEADING.sub("", text) if "#" in text else text
+    if not _LINE_BY_LINE.search(body):
+        return len(body.split())
     words = 0
     last = 0  # words on the previous line, taken back when it turns out to be a heading
     fence = ""
