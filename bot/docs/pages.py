@@ -39,11 +39,6 @@ _MARKER = re.compile(
 _MARKER_WORDS = ("stub", "placeholder", "tbd", "todo", "coming soon", "to be ", "wip", "lorem")
 _INLINE_MARKUP = re.compile(r"[*_`]+|\[([^\]]*)\]\([^)]*\)")
 _MARKUP_CHAR = re.compile(r"[*_`\[]")
-# What sends a page down the line-by-line count: a fence, a line that may underline a setext
-# heading (or is a "-" list item), a token with no letter or digit. Most pages have none.
-_LINE_BY_LINE = re.compile(r"```|~~~|^\s*[=-]|(?<!\S)[^\w\s]+(?!\S)", re.M)
-# An ATX heading line, as count_words sees one (its stripped text matches _ATX_LINE).
-_ATX_HEADING = re.compile(r"^[^\S\n]*#{1,6}(?:[^\S\n][^\n]*)?$", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +142,6 @@ def count_words(text: str, limit: int | None = None) -> int:
     ("don't" and "global-db.md" are one word each, a "-" or a "|" none). Line by line, as
     headings are lines: an ATX heading, or the text above a setext underline. Stops once
     `limit` words are certain (the count is then `limit` or a little more)."""
-    # Headings' lines blanked: no fence, no setext heading, no token without a letter left,
-    # every token counts. The whole text at once (exact; past `limit` is as good as `limit`).
-    body = _ATX_HEADING.sub("", text) if "#" in text else text
-    if not _LINE_BY_LINE.search(body):
-        return len(body.split())
     words = 0
     last = 0  # words on the previous line, taken back when it turns out to be a heading
     fence = ""
