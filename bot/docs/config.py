@@ -391,6 +391,7 @@ _NAV_SIMPLE = re.compile(
     r"( *)- ([A-Za-z0-9](?:[A-Za-z0-9_ .()/&'-]{0,900}[A-Za-z0-9_.()/&'-])?):"
     r"(?: +([A-Za-z0-9_./][A-Za-z0-9_./-]*))? *"
 )
+_NAV_SIMPLE_LINES = re.compile(rf"^{_NAV_SIMPLE.pattern}$", re.M)
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _NULLS = frozenset({"~", "null", "Null", "NULL"})
 
@@ -427,7 +428,14 @@ def _quick_nav(text: str) -> tuple[str, int, tuple[NavEntry, ...]] | None:
         return None
     # (line number, indent, key or None, value or None)
     records: list[tuple[int, int, str | None, str | None]] = []
-    for n, line in enumerate(block.split("\n"), start + 1):
+    core = block.rstrip("\n")
+    simple_lines = _NAV_SIMPLE_LINES.findall(core)
+    if len(simple_lines) == core.count("\n") + 1:  # every line simple: matched in one pass
+        records = [
+            (n, len(indent), key, value or None)
+            for n, (indent, key, value) in enumerate(simple_lines, start + 1)
+        ]
+    for n, line in enumerate(() if records else block.split("\n"), start + 1):
         simple = _NAV_SIMPLE.fullmatch(line)
         if simple is not None:  # most lines: `- Title:` or `- Title: path.md`, nothing odd
             records.append((n, len(simple[1]), simple[2], simple[3]))

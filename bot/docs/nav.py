@@ -113,6 +113,8 @@ class LazyPages(Mapping[str, Page]):
     ) -> None:
         self._contents = contents
         self._read: dict[str, Page] = {}
+        # Pages with the same bytes read the same (stubs "Stub.\n", copies): read once.
+        self._same: dict[tuple[bytes, bool], Page] = {}
         self._rule = (min_words, max_words_with_marker)
         self._drafts = drafts
 
@@ -120,13 +122,19 @@ class LazyPages(Mapping[str, Page]):
         page = self._read.get(path)
         if page is None:
             data = self._contents[path]
-            page = self._read[path] = read_page(
-                path,
-                data,
-                min_words=self._rule[0],
-                max_words_with_marker=self._rule[1],
-                draft=bool(self._drafts and self._drafts.match_file(path)),
-            )
+            draft = bool(self._drafts and self._drafts.match_file(path))
+            same = self._same.get((data, draft))
+            if same is not None:
+                page = Page(path, same.meta_title, same.h1, same.words, same.stub)
+            else:
+                page = self._same[(data, draft)] = read_page(
+                    path,
+                    data,
+                    min_words=self._rule[0],
+                    max_words_with_marker=self._rule[1],
+                    draft=draft,
+                )
+            self._read[path] = page
         return page
 
     def get(self, path: str, default: Page | None = None) -> Page | None:  # type: ignore[override]

@@ -38,6 +38,7 @@ _MARKER = re.compile(
 )
 _MARKER_WORDS = ("stub", "placeholder", "tbd", "todo", "coming soon", "to be ", "wip", "lorem")
 _INLINE_MARKUP = re.compile(r"[*_`]+|\[([^\]]*)\]\([^)]*\)")
+_MARKUP_CHAR = re.compile(r"[*_`\[]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ def front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _plain(markdown: str) -> str:
-    if not any(c in markdown for c in "*_`["):
+    if not _MARKUP_CHAR.search(markdown):
         return markdown.strip()  # no markup: most titles
     return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", markdown).strip()
 

@@ -9,7 +9,6 @@ A git tree is listed with one ``git ls-tree -r -l -z`` and read with one ``git c
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import threading
 from collections.abc import Iterable
@@ -133,9 +132,12 @@ class GitTree:
         with listing.lock:
             missing = [p for p in wanted if p not in listing.blobs]
             if missing:
-                shas = [listing.entries[p][0] for p in missing]
-                for p, data in zip(missing, _cat_file(self.git_dir, shas), strict=True):
-                    listing.blobs[p] = data
+                # Each distinct blob once: a site's copies and stubs ("Stub.\n") share one,
+                # and the pages that share it get the same bytes object.
+                shas = list(dict.fromkeys(listing.entries[p][0] for p in missing))
+                blobs = dict(zip(shas, _cat_file(self.git_dir, shas), strict=True))
+                for p in missing:
+                    listing.blobs[p] = blobs[listing.entries[p][0]]
             return {p: listing.blobs[p] for p in wanted}
 
 
@@ -175,19 +177,17 @@ def _git_bytes(git_dir: str, *args: str, stdin: bytes | None = None) -> bytes:
     return done.stdout
 
 
-# One record of `ls-tree -r -l -z`: mode, kind, sha, size ("-" for a submodule), path.
-_LS_RECORD = re.compile(rb"[0-7]+ ([a-z]+) ([0-9a-f]+) +(-|[0-9]+)\t([^\0]*)\0")
-
-
 def _ls_tree(git_dir: str, tree: str) -> dict[str, tuple[str, int]]:
     out = _git_bytes(git_dir, "ls-tree", "-r", "-l", "-z", tree)
-    # Whole records one after another (a path holds no NUL), matched in one pass; submodules
-    # (commit entries) hold no files here.
-    return {
-        path.decode("utf-8", "surrogateescape"): (sha.decode(), int(size))
-        for kind, sha, size, path in _LS_RECORD.findall(out)
-        if kind == b"blob"
-    }
+    # Records "mode kind sha size\tpath" ended by NUL (a path holds no NUL); decoded once,
+    # split, not matched. Submodules (commit entries, size "-") hold no files here.
+    entries: dict[str, tuple[str, int]] = {}
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = record.partition("\t")
+        fields = meta.split()
+        if len(fields) == 4 and fields[1] == "blob":
+            entries[path] = (fields[2], int(fields[3]))
+    return entries
 
 
 def _cat_file(git_dir: str, shas: list[str]) -> list[bytes]:

@@ -1,0 +1,45 @@
+"""Pages with the same bytes are read once; what differs by path still differs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pathspec
+
+from bot.docs import tree as tree_module
+from bot.docs.nav import LazyPages
+from bot.docs.tree import GitTree
+
+from .conftest import git_commit, write
+
+WRITTEN = "# Same\n\n" + " ".join(f"word{i}" for i in range(40)) + "\n"
+
+
+def test_a_draft_copy_of_a_written_page_is_a_stub_and_the_copy_keeps_its_path() -> None:
+    drafts = pathspec.GitIgnoreSpec.from_lines(["drafts/"])
+    data = WRITTEN.encode()
+    pages = LazyPages(
+        {"a/api.md": data, "drafts/api.md": data, "b/api.md": bytes(data)},
+        min_words=25,
+        max_words_with_marker=150,
+        drafts=drafts,
+    )
+    assert pages["a/api.md"].stub is None
+    assert pages["drafts/api.md"].stub == "a draft_docs page"
+    assert pages["b/api.md"].stub is None
+    assert [pages[p].path for p in ("a/api.md", "drafts/api.md", "b/api.md")] == [
+        "a/api.md",
+        "drafts/api.md",
+        "b/api.md",
+    ]
+
+
+def test_a_git_tree_reads_shared_blobs_once_and_gives_each_path_its_own(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": "Stub.\n", "b.md": "Stub.\n", "c.md": "Other.\n", "d/e.md": "E\n"})
+    git_commit(tmp_path)
+    tree_module._LISTINGS.clear()
+    t = GitTree(tmp_path, "HEAD")
+    got = t.read_many(["c.md", "a.md", "nope.md", "b.md", "d/e.md"])
+    assert got == {"a.md": b"Stub.\n", "b.md": b"Stub.\n", "c.md": b"Other.\n", "d/e.md": b"E\n"}
+    assert t.read("b.md") == b"Stub.\n"
+    assert t.size("d/e.md") == 2
