@@ -2,8 +2,16 @@
 
 One `git log --reverse -p -U0 --first-parent` of the roadmap file gives, per commit on the
 branch, only the lines that changed (a merged pull request shows as its merge commit's diff
-against the first parent: its ticks count once, when they land). Only those lines are parsed,
-with the core's `split_row` / `classify` / `bold_text`; no version of the file is parsed whole.
+against the first parent: its ticks count once, when they land). Only those lines are read,
+with the core's `split_row`, the file's vocabulary and parse()'s own `choose_layout`; a tick
+never parses the file whole.
+
+Which column holds the names and which are statuses or text (Notes, Owner) is decided per
+table as parse() decides it, from counts of its cells; the model keeps those counts per table
+as rows change. A commit that changes a header, group row, legend or a table's layout may
+change how rows it does not touch read (a legend that now calls 🟡 done ticks every 🟡 cell):
+then every row before and after is compared, so the history is what diffing full parses
+gives. Such commits are rare; ticks take the fast path.
 
 Why a model of the file: with -U0 the diff carries no context, so a changed row does not say
 which group it sits in or what the columns are. The hunk header's function context could name

@@ -45,7 +45,8 @@ class File:
                 ["🟡", "✅ reviewed by Bo", "🟡", "Quotas"],
             ],
         }
-        self.added = 0
+        # A second table, planned: no status cell yet, so not a checklist (no modules).
+        self.planned = [["-", "", "-", "Search"], ["-", "later", "-", "Exports"]]
 
     def text(self) -> str:
         out = ["# Docs readiness", "", "**Documentation Status**"]
@@ -59,6 +60,14 @@ class File:
             for row in rows:
                 cells = [*row[:2], "Ada", *row[2:]] if self.owner else row
                 out.append("| " + " | ".join(cells) + " |")
+        out += [
+            "",
+            "## Next quarter",
+            "",
+            "| Started | Notes | Review | Page |",
+            "|---|---|---|---|",
+        ]
+        out += ["| " + " | ".join(row) + " |" for row in self.planned]
         return "\n".join(out) + "\n"
 
     def step(self) -> str:
@@ -145,6 +154,14 @@ def test_history_agrees_with_parsing_every_commit(
         elif n == 24:
             f.legend["🟡"] = "In progress"
             message = "legend: 🟡 back to in progress"
+        elif n == 27:
+            # One cell of the planned table becomes a status: the table is now a checklist,
+            # and all its rows, untouched, are modules.
+            f.planned[1][0] = "⚪"
+            message = "Exports: started column"
+        elif n == 28:
+            f.planned[0][2] = "✅"
+            message = "Search reviewed"
         else:
             message = f.step()
         shas.append(repo.commit(f.text(), message))
@@ -172,4 +189,8 @@ def test_history_agrees_with_parsing_every_commit(
     kinds = {e[5] for e in truth}
     assert kinds == {"module_added", "module_removed", "tick", "untick"}
     assert {e[0] for e in truth} >= {shas[17], shas[25]}
+    assert [(e[1], e[5]) for e in truth if e[0] == shas[28]] == [
+        ("Exports", "module_added"),
+        ("Search", "module_added"),
+    ]
     assert all(e[1] != "Ada" and e[3] not in ("Notes", "Owner") for e in truth)
