@@ -2,8 +2,16 @@
 
 One `git log --reverse -p -U0 --first-parent` of the roadmap file gives, per commit on the
 branch, only the lines that changed (a merged pull request shows as its merge commit's diff
-against the first parent: its ticks count once, when they land). Only those lines are parsed,
-with the core's `split_row` / `classify` / `bold_text`; no version of the file is parsed whole.
+against the first parent: its ticks count once, when they land). Only those lines are read,
+with the core's `split_row`, the file's vocabulary and parse()'s own `choose_layout`; a tick
+never parses the file whole.
+
+Which column holds the names and which are statuses or text (Notes, Owner) is decided per
+table as parse() decides it, from counts of its cells; the model keeps those counts per table
+as rows change. A commit that changes a header, group row, legend or a table's layout may
+change how rows it does not touch read (a legend that now calls 🟡 done ticks every 🟡 cell):
+then every row before and after is compared, so the history is what diffing full parses
+gives. Such commits are rare; ticks take the fast path.
 
 Why a model of the file: with -U0 the diff carries no context, so a changed row does not say
 which group it sits in or what the columns are. The hunk header's function context could name
@@ -43,8 +51,10 @@ from ..errors import GitError, HistoryError
 from ..roadmap import vocabulary as vocab
 from ..roadmap.model import CellState, Vocabulary, normalize
 from ..roadmap.parse import (
-    bold_text,
+    Layout,
+    choose_layout,
     file_vocabulary,
+    group_row_name,
     is_legend_header,
     plain,
     split_row,
@@ -61,7 +71,6 @@ _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _DELIM = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _FENCE = ("```", "~~~")
-_NA = (CellState.NA,)
 
 
 class ChangeKind(enum.StrEnum):
@@ -122,11 +131,9 @@ def _kind(line: str) -> tuple[int, str | None]:
     if "-" in s and _DELIM.match(s):
         return _DELIM_ROW, None
     if "**" in s or "__" in s:
-        cells = _cells(line)
-        if cells and not any(cells[1:]):
-            name = bold_text(cells[0])
-            if name is not None:
-                return _GROUP, name
+        name = group_row_name(_cells(line))  # one bold cell, in any column (as parse() reads it)
+        if name is not None:
+            return _GROUP, name
     return 0, None
 
 
@@ -142,19 +149,20 @@ def _cells(line: str) -> list[str]:
 
 
 class _Marks:
-    """Sorted positions of the lines of one kind, with a value each (a group's name)."""
+    """Sorted positions of the lines of one kind, with a value each (a group's name, a
+    table's counts)."""
 
     __slots__ = ("pos", "val")
 
     def __init__(self) -> None:
         self.pos: list[int] = []
-        self.val: list[str | None] = []
+        self.val: list[Any] = []
 
     def last_before(self, i: int) -> int:
         """Index in `pos` of the last mark before line i, -1 when none."""
         return bisect_left(self.pos, i) - 1
 
-    def splice(self, start: int, old: int, new: list[tuple[int, str | None]], delta: int) -> None:
+    def splice(self, start: int, old: int, new: list[tuple[int, Any]], delta: int) -> None:
         lo = bisect_left(self.pos, start)
         hi = bisect_left(self.pos, start + old)
         if lo == hi and not new and not delta:
@@ -183,9 +191,66 @@ class Row:
     states: tuple[CellState, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One line with a pipe, read with the file's vocabulary (cached by its text)."""
+
+    kind: int  # 0 for a plain row, else _DELIM_ROW or _GROUP
+    cells: tuple[str, ...]
+    states: tuple[CellState | None, ...]  # None: the cell holds text, not a status
+    marks: tuple[int, ...]  # cells that start with a status symbol (not n/a)
+    others: tuple[int, ...]  # non-empty cells that hold other text
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A table's header and, per column, the counts parse() lays its columns out by
+    (`choose_layout`), kept up to date as rows are ticked, added and removed."""
+
+    width: int
+    columns: tuple[str, ...]  # the header's cells as text
+    keys: list[str]  # ... normalized
+    marks: tuple[int, ...]
+    others: tuple[int, ...]
+    rows: int  # body lines
+    legend: bool  # a `| Symbol | Meaning |` table: never a checklist
+    layout: Layout
+
+    @property
+    def read(self) -> bool:
+        """Whether parse() reads modules from this table."""
+        return self.layout.marked and not self.legend
+
+    def recount(self, gone: list[_Line], come: list[_Line]) -> _Table:
+        marks, others = list(self.marks), list(self.others)
+        width = self.width
+        for lines, step in ((gone, -1), (come, 1)):
+            for got in lines:
+                if len(got.cells) <= width:  # longer rows say nothing of the columns
+                    for j in got.marks:
+                        marks[j] += step
+                    for j in got.others:
+                        others[j] += step
+        rows = self.rows + len(come) - len(gone)
+        return _Table(
+            width,
+            self.columns,
+            self.keys,
+            tuple(marks),
+            tuple(others),
+            rows,
+            self.legend,
+            choose_layout(self.keys, marks, others, rows > 0),
+        )
+
+
 class FileModel:
     """The roadmap file's lines at commit `head` (as git numbers them: split on \\n, a \\r
     kept), and where the delimiter rows, group rows and table breaks are.
+
+    Each table's layout (which column holds the names, which hold statuses, which are text
+    such as Notes) is parse()'s `choose_layout` over counts of its cells, kept per table as
+    the value of its delimiter row's mark.
 
     `commits_read` is how many commits the last `parse_log` applied (0 for a fresh model).
     """
@@ -195,14 +260,13 @@ class FileModel:
         self.head = head
         self.commits_read = 0
         self._breaks = _Marks()
-        self._delims = _Marks()
+        self._delims = _Marks()  # value: the table's _Table, None until worked out
         self._groups = _Marks()
         self._fences = _Marks()
-        self._columns: dict[str, tuple[str, ...]] = {}  # header line -> column names
-        # Row line -> (name, key, cell states), only for lines that are table rows (not
-        # group or delimiter rows). A line is read when it is added and again when it goes
+        # Lines with a pipe, read: a line is read when it is added and again when it goes
         # (a tick replaces it): the second read is a lookup. Keyed by text, so never stale.
-        self._rows: dict[str, tuple[str, str, tuple[CellState, ...]]] = {}
+        self._rows: dict[str, _Line] = {}
+        self._names: dict[str, tuple[str, str]] = {}  # name cell -> (name, key)
         # The file's own vocabulary (its legend, else the defaults), as parse() reads it;
         # worked out again only after a commit changes a line that may be part of a legend.
         self._vocabulary = vocab.DEFAULT
@@ -225,27 +289,28 @@ class FileModel:
         other = FileModel(head=self.head)
         other.lines = self.lines.copy()
         other._breaks = self._breaks.copy()
-        other._delims = self._delims.copy()
+        other._delims = self._delims.copy()  # the _Table values are never changed: shared
         other._groups = self._groups.copy()
         other._fences = self._fences.copy()
-        other._columns = self._columns  # keyed by text, so never stale: share them
         other._rows = self._rows  # keyed by text for one vocabulary: replaced, never cleared
+        other._names = self._names
         other._vocabulary, other._read = self._vocabulary, self._read
         other._legend_changed = self._legend_changed
         return other
 
     def splice(self, start: int, old: int, new: list[str]) -> None:
-        """Replace `old` lines at 0-based `start` with `new`, keeping the marks in step."""
+        """Replace `old` lines at 0-based `start` with `new`, keeping the marks in step.
+        The tables' layouts are the caller's: `forget_tables` or `set_tables`."""
         if not self._legend_changed:
             self._legend_changed = any(
                 _may_be_legend(line) for line in (*self.lines[start : start + old], *new)
             )
         self.lines[start : start + old] = new
         delta = len(new) - old
-        breaks: list[tuple[int, str | None]] = []
-        delims: list[tuple[int, str | None]] = []
-        groups: list[tuple[int, str | None]] = []
-        fences: list[tuple[int, str | None]] = []
+        breaks: list[tuple[int, Any]] = []
+        delims: list[tuple[int, Any]] = []
+        groups: list[tuple[int, Any]] = []
+        fences: list[tuple[int, Any]] = []
         for j, line in enumerate(new):
             kind, name = _kind(line)
             if kind & _BREAK:
@@ -261,6 +326,15 @@ class FileModel:
         self._groups.splice(start, old, groups, delta)
         self._fences.splice(start, old, fences, delta)
 
+    def forget_tables(self) -> None:
+        """Work every table's layout out again when next needed."""
+        self._delims.val = [None] * len(self._delims.pos)
+
+    def set_tables(self, tables: dict[int, _Table]) -> None:
+        """Tables recounted by `plan` (by index of their delimiter row's mark)."""
+        for k, table in tables.items():
+            self._delims.val[k] = table
+
     @property
     def vocabulary(self) -> Vocabulary:
         """The file's vocabulary at `head`."""
@@ -270,74 +344,142 @@ class FileModel:
             if found != self._vocabulary:
                 self._vocabulary = found
                 self._read = vocab.reader(found).read
-                self._rows = {}  # rows read with the old vocabulary
+                self._rows = {}  # lines read with the old vocabulary
+                self.forget_tables()  # ... and counted with it
         return self._vocabulary
+
+    def _line(self, line: str) -> _Line:
+        """A line with a pipe, read; cached by text."""
+        found = self._rows.get(line)
+        if found is not None:
+            return found
+        if len(self._rows) > 100_000:
+            self._rows.clear()  # a bound, far above any real history's distinct rows
+        kind, _ = _kind(line)
+        cells = tuple(_cells(line))
+        read = self._read
+        states = tuple((got[0] if (got := read(c)) else None) for c in cells)
+        marks = tuple(j for j, s in enumerate(states) if s is not None and s is not CellState.NA)
+        others = tuple(j for j, s in enumerate(states) if s is None and cells[j])
+        found = self._rows[line] = _Line(kind, cells, states, marks, others)
+        return found
+
+    def _table(self, k: int) -> _Table | None:
+        """The table under the delimiter row of mark k; None when it has no header."""
+        table: _Table | None = self._delims.val[k]
+        if table is not None:
+            return table
+        d = self._delims.pos[k]
+        if d < 1 or "|" not in self.lines[d - 1]:
+            return None
+        b = bisect_left(self._breaks.pos, d)
+        end = self._breaks.pos[b] if b < len(self._breaks.pos) else len(self.lines)
+        if k + 1 < len(self._delims.pos):
+            end = min(end, self._delims.pos[k + 1] - 1)  # the next table's header
+        header = _cells(self.lines[d - 1])
+        width = len(header)
+        columns = tuple(plain(c) for c in header)
+        keys = [normalize(c) for c in columns]
+        empty = (0,) * width
+        blank = _Table(
+            width, columns, keys, empty, empty, 0, is_legend_header(header), Layout(None, [], False)
+        )
+        table = self._delims.val[k] = blank.recount(
+            [], [self._line(x) for x in self.lines[d + 1 : end]]
+        )
+        return table
+
+    def plan(self, hunks: list[_Hunk]) -> dict[int, _Table] | None:
+        """The tables recounted after `hunks` (by delimiter mark), when the hunks only
+        change module rows inside tables and leave every table's layout, the groups and
+        the vocabulary as they were: then the rows the hunks do not touch read the same
+        before and after. None otherwise (the caller then reads the whole file twice)."""
+        if self._legend_changed:
+            self.vocabulary  # noqa: B018  # brings the cell reader up to date
+        tables: dict[int, _Table] = {}
+        pos = self._delims.pos
+        for h in hunks:
+            gone: list[_Line] = []
+            come: list[_Line] = []
+            for lines, into in ((h.old, gone), (h.new, come)):
+                for line in lines:
+                    if "|" not in line or _may_be_legend(line):
+                        return None
+                    got = self._line(line)
+                    if got.kind:
+                        return None  # a delimiter or group row
+                    into.append(got)
+            s, o = h.old_start, len(h.old)
+            k = self._delims.last_before(s)
+            if k + 1 < len(pos) and pos[k + 1] <= s + o + 1:
+                return None  # touches (or borders) the next table's header
+            if k < 0:
+                continue  # above every table
+            d = pos[k]
+            b = self._breaks.last_before(s)
+            if d < 1 or (b >= 0 and self._breaks.pos[b] >= d - 1):
+                continue  # rows after a break: in no table
+            table = tables.get(k) or self._table(k)
+            if table is None:
+                continue
+            after = table.recount(gone, come)
+            if after.layout != table.layout:
+                return None
+            tables[k] = after
+        return tables
+
+    def rows(self) -> list[Row]:
+        """Every module row of the file."""
+        return [row for i, line in enumerate(self.lines) if "|" in line and (row := self.row(i))]
 
     def row(self, i: int) -> Row | None:
         """The module row at 0-based line i, None when the line is not one."""
         if self._legend_changed:
             self.vocabulary  # noqa: B018  # brings the cell reader up to date
         line = self.lines[i]
-        text = self._rows.get(line)
-        if text is None:
-            if "|" not in line or _kind(line)[0]:
-                return None  # not a row at all, a group row or a delimiter row
-            text = self._row_text(line)
-        name, key, cells = text
-        d = self._delims.last_before(i)
-        if d < 0 or not name:
+        if "|" not in line:
             return None
-        delim = self._delims.pos[d]
+        got = self._line(line)
+        if got.kind:
+            return None  # a group row or a delimiter row
+        k = self._delims.last_before(i)
+        if k < 0:
+            return None
+        delim = self._delims.pos[k]
         b = self._breaks.last_before(i)
         if delim < 1 or (b >= 0 and self._breaks.pos[b] >= delim - 1):
             return None  # a blank or prose line since the table's header: not in a table
+        if k + 1 < len(self._delims.pos) and self._delims.pos[k + 1] == i + 1:
+            return None  # the next table's header
         if (self._fences.last_before(i) + 1) % 2:
             return None  # inside a fenced code block
-        columns = self._header(delim - 1)
-        if not columns:
+        table = self._table(k)
+        if table is None or not table.read:
             return None
-        # A row with no box counts only in a table that has boxes (a checklist), as in
-        # parse(); the table is scanned only for such rows, which are rare.
-        if not any(s is not CellState.NA for s in cells) and not self._checklist(delim):
+        cells = got.cells
+        width = len(cells)
+        if width > table.width or not any(cells):
+            return None  # a row with an unescaped "|" is not read (parse() warns)
+        layout = table.layout
+        names = layout.names
+        assert names is not None  # a table read has a name column
+        cell = cells[names] if names < width else ""
+        found = self._names.get(cell)
+        if found is None:
+            name = plain(cell)
+            found = self._names[cell] = (name, normalize(name))
+        name, key = found
+        if not name:
             return None
+        states = tuple(
+            (got.states[j] or CellState.NA) if j < width else CellState.NA for j in layout.status
+        )
         g = self._groups.last_before(i)
         if g >= 0 and self._groups.pos[g] > delim:
             group = self._groups.val[g]
         else:
             group = self._heading(delim)
-        width = len(columns)
-        states = cells[:width] if len(cells) >= width else cells + _NA * (width - len(cells))
-        return Row(name, key, group, columns, states)
-
-    def _row_text(self, line: str) -> tuple[str, str, tuple[CellState, ...]]:
-        """(name, key, cell states) of a table row line; cached by text."""
-        if len(self._rows) > 100_000:
-            self._rows.clear()  # a bound, far above any real history's distinct rows
-        cells = _cells(line)
-        name = plain(cells[0]) if cells else ""
-        read = self._read
-        states = tuple((got[0] if (got := read(c)) else CellState.NA) for c in cells[1:])
-        found = self._rows[line] = (name, normalize(name), states)
-        return found
-
-    def _header(self, i: int) -> tuple[str, ...]:
-        line = self.lines[i]
-        found = self._columns.get(line)
-        if found is None:
-            cells = _cells(line)
-            # A legend table (`| Symbol | Meaning |`) has no module rows, as in parse().
-            columns = () if is_legend_header(cells) else tuple(plain(c) for c in cells[1:])
-            found = self._columns[line] = columns
-        return found
-
-    def _checklist(self, delim: int) -> bool:
-        b = bisect_left(self._breaks.pos, delim)
-        end = self._breaks.pos[b] if b < len(self._breaks.pos) else len(self.lines)
-        return any(
-            any(s is not CellState.NA for s in (self._rows.get(line) or self._row_text(line))[2])
-            for line in self.lines[delim + 1 : end]
-            if "|" in line
-        )
+        return Row(name, key, group, tuple(table.columns[j] for j in layout.status), states)
 
     def _heading(self, delim: int) -> str:
         """The group of rows above a table's first group row: the heading over the table,
@@ -444,25 +586,37 @@ def _header(line: str) -> _Commit:
 def _apply(model: FileModel, commit: _Commit, hunks: list[_Hunk], out: list[Change]) -> None:
     """One commit: the rows its hunks remove (read in the file before it), then the rows
     they add (read after), paired by module name."""
-    removed: list[Row] = []
     for h in hunks:
         if model.lines[h.old_start : h.old_start + len(h.old)] != h.old:
             raise HistoryError(
                 f"history: the file model is out of step with git at commit {commit.sha[:10]}"
             )
-        for j in h.removed:
-            row = model.row(h.old_start + j)
-            if row is not None:
-                removed.append(row)
-    # Bottom-up, so each hunk's old position is still right when it is applied.
-    for h in reversed(hunks):
-        model.splice(h.old_start, len(h.old), h.new)
+    tables = model.plan(hunks)
+    removed: list[Row] = []
     added: list[Row] = []
-    for h in hunks:
-        for j in h.added:
-            row = model.row(h.new_start + j)
-            if row is not None:
-                added.append(row)
+    if tables is None:
+        # A header, group, legend or layout changed: rows the hunks do not touch may read
+        # differently now, so every row is compared (rare: ticks take the path below).
+        removed = model.rows()
+        for h in reversed(hunks):
+            model.splice(h.old_start, len(h.old), h.new)
+        model.forget_tables()
+        added = model.rows()
+    else:
+        for h in hunks:
+            for j in h.removed:
+                row = model.row(h.old_start + j)
+                if row is not None:
+                    removed.append(row)
+        # Bottom-up, so each hunk's old position is still right when it is applied.
+        for h in reversed(hunks):
+            model.splice(h.old_start, len(h.old), h.new)
+        model.set_tables(tables)
+        for h in hunks:
+            for j in h.added:
+                row = model.row(h.new_start + j)
+                if row is not None:
+                    added.append(row)
     if removed or added:
         _pair(commit, removed, added, out)
 

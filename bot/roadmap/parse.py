@@ -301,7 +301,7 @@ class _Rows:
 
 
 @dataclass
-class _Layout:
+class Layout:
     """What a table's columns are: where the names are, which hold statuses."""
 
     names: int | None  # index of the name column
@@ -614,7 +614,7 @@ def _legend_rows(table: _Table, rows: _Rows) -> list[vocab.LegendEntry]:
     return found
 
 
-def _layout(rows: _Rows, reader: vocab.Reader) -> _Layout:
+def _layout(rows: _Rows, reader: vocab.Reader) -> Layout:
     """Which column holds the names and which hold statuses, from the header and cells.
 
     A column is a status column when at least as many of its cells start with a status
@@ -645,6 +645,14 @@ def _layout(rows: _Rows, reader: vocab.Reader) -> _Layout:
                 elif found[0] is not CellState.NA:
                     marks[j] += n
     headers = [normalize(plain(h)) for h in rows.header]
+    return choose_layout(headers, marks, others, bool(rows.cells))
+
+
+def choose_layout(headers: list[str], marks: list[int], others: list[int], rows: bool) -> Layout:
+    """The layout from a table's normalized headers and, per column, how many cells start
+    with a status symbol (`marks`) or hold other text (`others`); `rows`: the table has
+    body rows. Shared with the history reader, which keeps these counts as it goes."""
+    width = len(headers)
     # A Notes column that holds nothing but boxes is a status column after all; a Priority
     # column of 🟡/🟠 never is.
     text_cols = {
@@ -660,13 +668,13 @@ def _layout(rows: _Rows, reader: vocab.Reader) -> _Layout:
     status = [
         j
         for j in range(width)
-        if j != names and j not in text_cols and (marks[j] >= others[j] or not rows.cells)
+        if j != names and j not in text_cols and (marks[j] >= others[j] or not rows)
     ]
     marked = names is not None and any(marks[j] for j in status)
-    return _Layout(names, status, marked)
+    return Layout(names, status, marked)
 
 
-def _group_name(row: list[str]) -> str | None:
+def group_row_name(row: list[str]) -> str | None:
     """The group a row starts: its only non-empty cell, bold (an emoji before it is kept)."""
     filled = [c for c in row if c]
     if len(filled) != 1:
@@ -681,7 +689,7 @@ def _group_name(row: list[str]) -> str | None:
 def _read_rows(
     table: _Table,
     rows: _Rows,
-    layout: _Layout,
+    layout: Layout,
     columns: list[str],
     reader: vocab.Reader,
     b: _Builder,
@@ -711,7 +719,7 @@ def _read_rows(
             b.warn(line, f"row has {len(contents)} cells, the header has {width}")
             contents = contents + [""] * (width - len(contents))  # read as empty, like GFM
         if "" in contents or not contents:
-            group = _group_name(contents)
+            group = group_row_name(contents)
             if group is not None:
                 group_key = b.start(group, line)
                 group_name = b.groups[group_key][0]

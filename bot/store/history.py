@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..repo.source import GitSource
 
 # Bump when the parser reads history differently: cached events are then derived again.
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: tables laid out as parse() lays them out (name column anywhere)
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,10 @@ import itertools
 import json
 import re
 import subprocess
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -795,7 +797,16 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, out_headers, answer = fake._handle(self.command, self.path, headers, raw)
+            try:
+                status, out_headers, answer = fake._handle(self.command, self.path, headers, raw)
+            except Exception as exc:
+                # A bug or an OS error in the fake (a git child that could not start): say
+                # so on stderr and in the answer. Left to socketserver, the connection would
+                # close unanswered and the test would only see RemoteDisconnected.
+                told = traceback.format_exc()
+                sys.stderr.write(f"FakeGitHub: {self.command} {self.path} crashed:\n{told}")
+                status, out_headers = 500, {}
+                answer = {"message": f"FakeGitHub crashed: {exc!r}", "traceback": told}
             if isinstance(answer, bytes):
                 data, ctype = answer, "application/octet-stream"
             elif isinstance(answer, str):

@@ -17,7 +17,9 @@ the fakes to come (a webhook sender, a git http-backend) stop the same way.
 
 from __future__ import annotations
 
+import sys
 import threading
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
@@ -29,6 +31,20 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class _Server(ThreadingHTTPServer):
+    """A threaded server whose unhandled request errors name the fake they happened in."""
+
+    fake_name = "fake"
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        # socketserver would print a bare traceback and close the connection unanswered:
+        # the client then sees only RemoteDisconnected, so the fake is named here.
+        sys.stderr.write(
+            f"{self.fake_name}: a request from {client_address} failed, connection closed:\n"
+            f"{traceback.format_exc()}"
+        )
 
 
 class FakeServer:
@@ -55,7 +71,8 @@ class FakeServer:
         if self._server is not None:
             return self
         self.started()
-        server = ThreadingHTTPServer((HOST, 0), self.handler())
+        server = _Server((HOST, 0), self.handler())
+        server.fake_name = type(self).__name__
         server.daemon_threads = True
         self._server = server
         self.listening(server)

@@ -11,6 +11,7 @@ import json
 import socket
 import struct
 import threading
+from contextlib import suppress
 from types import TracebackType
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -44,13 +45,18 @@ class FakeSocketServer:
             return list(self.acks)
 
     def __enter__(self) -> FakeSocketServer:
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._stop.set()
+        # Wake the accept() and let it end before the socket is closed (see Proxy.close).
+        with suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._acceptor.join(timeout=10)
         self._listener.close()
 
     def _accept(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import struct
 import threading
 import time
@@ -23,6 +24,8 @@ from slack_sdk.webhook import WebhookClient
 from tests.fakes import signing
 from tests.fakes.server import FakeServer, QuietHandler
 from tests.fakes.slack import BOT_USER_ID, CHANNEL_ID, TEAM_ID, USER_ID, FakeSlack
+from tests.fakes.socket import FakeSocketServer
+from tests.support.proxy import Proxy
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-fake-token"
@@ -388,3 +391,36 @@ def test_signed_requests_drive_a_bolt_app_end_to_end(slack: FakeSlack, client: W
         assert forged.status_code == 401
         stale = signing.post(server.url, command, SECRET, timestamp=int(time.time()) - 600)
         assert stale.status_code == 401
+
+
+def test_a_crashing_handler_is_named_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    class Crash(QuietHandler):
+        def do_GET(self) -> None:
+            raise RuntimeError("boom in the fake")
+
+    class FakeCrash(FakeServer):
+        def handler(self) -> type[BaseHTTPRequestHandler]:
+            return Crash
+
+    with FakeCrash() as fake, pytest.raises(requests.ConnectionError):
+        requests.get(fake.root + "/", timeout=5)
+    err = capsys.readouterr().err
+    assert "FakeCrash: a request from" in err and "RuntimeError: boom in the fake" in err
+
+
+@pytest.mark.parametrize("kind", ["proxy", "socket"])
+def test_a_closed_listener_stops_listening_and_its_thread_ends(kind: str) -> None:
+    # Closed under a thread blocked in accept(), a socket stays listening and the thread
+    # lives on, ready to take a connection meant for someone else.
+    if kind == "proxy":
+        proxy = Proxy(("127.0.0.1", 9))
+        port, close, thread = proxy.port, proxy.close, proxy._acceptor
+    else:
+        server = FakeSocketServer().__enter__()
+        port, thread = server.port, server._acceptor
+        close = lambda: server.__exit__(None, None, None)  # noqa: E731
+    time.sleep(0.05)  # the thread is in accept()
+    close()
+    assert not thread.is_alive()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()

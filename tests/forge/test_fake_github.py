@@ -250,3 +250,17 @@ def test_a_403_without_rate_limit_headers_reads_like_a_missing_permission(gh: Fa
     answer = call(gh, "POST", "/repos/acme/docs/pulls", json={"head": "b", "base": "main"})
     assert answer.status_code == 403
     assert answer.json()["message"] == "Resource not accessible by integration"
+
+
+def test_a_crash_in_the_fake_is_answered_and_logged_not_a_dropped_connection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A handler that raises (here: git cannot start in a git_dir that is gone) used to close
+    # the connection unanswered: the test saw only RemoteDisconnected, with no cause.
+    with FakeGitHub(token=TOKEN, repository="acme/docs", git_dir=tmp_path / "gone") as fake:
+        answer = call(fake, "DELETE", "/repos/acme/docs/git/refs/heads/topic")
+    assert answer.status_code == 500
+    assert "FileNotFoundError" in answer.json()["message"]
+    err = capsys.readouterr().err
+    assert "FakeGitHub: DELETE /repos/acme/docs/git/refs/heads/topic crashed" in err
+    assert "FileNotFoundError" in err

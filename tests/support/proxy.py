@@ -28,7 +28,8 @@ class Proxy:
         self._closed = False
         self.refused = 0
         self._changed = threading.Condition(self._lock)
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
 
     def url(self, database: str = "test") -> str:
         return f"postgresql://127.0.0.1:{self.port}/{database}"
@@ -61,6 +62,13 @@ class Proxy:
         self.cut()
         with self._lock:
             self._closed = True
+        # Wake the accept() first, then close once nothing uses the socket. Closed under
+        # a blocked accept(), the socket would stay listening (the call holds it) and the
+        # thread would wait on it for ever; and a thread just entering accept() could take
+        # the fd number after it was reused, by the next test's server.
+        with suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._acceptor.join(timeout=10)
         self._listener.close()
 
     def __enter__(self) -> Proxy:
