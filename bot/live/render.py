@@ -86,7 +86,7 @@ def feed_message(
     if unblocks:
         counts.append(plural(len(unblocks), "group unblocked", "groups unblocked"))
     summary = ", ".join(counts) or "no change"
-    text = f"Roadmap: {summary} ({where})"
+    text = f"Roadmap: {summary} ({name(where, 300)})"
     blocks: list[kit.Block] = [kit.section(f"*Roadmap changes* · {name(summary, 200)}")]
     blocks += [kit.section(unblock_line(u)) for u in unblocks[:5]]
     lines = [change_line(c, w, commit_url) for c, w in zip(changes, who, strict=True)]
@@ -120,5 +120,6 @@ def watch_message(event: WatchEvent, roadmap: Roadmap, where: str) -> kit.Messag
         r = readiness(item)
         blocks.append(kit.context(readiness_line(r.done, r.total)))
     blocks.append(kit.context(f"{name(where, 300)} · `/roadmap unwatch {name(event.name)}`"))
-    plain = f"The {what} {event.name} {_EVENT_TEXT[event.event]}."
+    # The notification's text shows as mrkdwn too: the name escaped, or it pings and links.
+    plain = f"The {what} {name(event.name)} {_EVENT_TEXT[event.event]}."
     return kit.message(plain, blocks)

@@ -13,7 +13,7 @@ import json
 from collections import Counter
 
 from bot.blockkit import kit
-from bot.blockkit.text import fit, link, plural
+from bot.blockkit.text import fit, link, plural, truncate
 from bot.docs.drift import ERROR, INFO, WARNING, DriftReport, Finding
 from bot.roadmap.model import CellState, Module, Roadmap
 
@@ -36,7 +36,8 @@ def drift_card(roadmap: Roadmap, report: DriftReport, commit_line: str | None) -
     where = f"`{fit(report.roadmap, 300)}` against `{fit(report.mkdocs, 300)}`"
     blocks: list[kit.Block] = [
         kit.header("Docs drift"),
-        kit.context(where, *([fit(commit_line, 1000)] if commit_line else [])),
+        # commit_line is mrkdwn already (its author escaped, its sha in a code span).
+        kit.context(where, *([truncate(commit_line, 1000)] if commit_line else [])),
     ]
     if not report.findings:
         text = "The roadmap and the docs agree: nothing to fix."
