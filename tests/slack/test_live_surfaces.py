@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
+from bot.blockkit.text import escape, unformat
 from bot.digest.deliver import deliver
 from bot.slack.blocks.drift import ACTION_TICK_ALL
 from bot.slack.blocks.ids import ACTION_WATCH
@@ -28,7 +29,7 @@ from tests.fakes.slack import FakeSlack
 from tests.support.git import Remote, git, make_remote
 
 from .app_server import SECRET, TOKEN, running, settings_for
-from .test_surfaces import GROUP, HOSTILE, check_message_payload, check_view, md
+from .test_surfaces import GROUP, HOSTILE, check_message_payload, check_view, js, md
 from .test_ticks import wait_until
 
 ROADMAP = "docs/engineering/roadmap.md"
@@ -289,3 +290,11 @@ def test_live_and_drift_surfaces_are_valid_and_literal(
         assert seen in everything, seen
     assert {p["channel"] for p in sent["post"]} == {"C0FEED", "C0GROUP", "C0DIGEST"}
     assert sent["dm"], "watchers were told"
+    if hostile:
+        # Names are cut on what shows, not on what is sent (each `*` kept literal is sent as
+        # ~26 characters): a hostile name shows whole in lists, headers and labels.
+        shown = js(escape(HOSTILE))
+        overview = next(r for r in sent["reply"] if "Next up" in json.dumps(r))
+        assert shown in json.dumps(overview, ensure_ascii=False)
+        card = next(r for r in sent["reply"] if r.get("blocks") and "Watch" in json.dumps(r))
+        assert card["blocks"][0]["text"]["text"] == unformat(escape(HOSTILE))
