@@ -139,8 +139,8 @@ def _subscribe_changes_text(command: Command) -> str:
     what = _groups_text([g.name for g in groups])
     if changed:
         return (
-            f"This channel now gets roadmap changes as they land ({what}). "
-            "The bot must be a member of the channel to post here."
+            f"This channel now gets roadmap changes as they land ({what}). The bot posts them "
+            "as a member: if it is not in this channel yet, invite it (`/invite @roadmap-bot`)."
         )
     return f"This channel already gets roadmap changes ({_current(command, channel)})."
 

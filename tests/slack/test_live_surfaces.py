@@ -226,10 +226,8 @@ def surfaces(slack: FakeSlack, bot: Any, remote: Remote, hostile: bool) -> dict[
         click(bot, drift_blocks, b, url())
         out["reply"] += responses(slack, 1)
 
-    assert services.ticks is not None
-    wait_until(lambda: not services.ticks.waiting(), timeout=60)
+    out["reply"] += responses(slack, 3)  # what became of each: one line each
     live.check()
-    out["reply"] += [r.json for r in slack.responses[getattr(slack, "seen", 0) :]]
     for call in slack.calls_to("chat.postMessage"):
         (out["dm"] if call.params["channel"].startswith("D") else out["post"]).append(call.params)
 
@@ -290,11 +288,22 @@ def test_live_and_drift_surfaces_are_valid_and_literal(
         assert seen in everything, seen
     assert {p["channel"] for p in sent["post"]} == {"C0FEED", "C0GROUP", "C0DIGEST"}
     assert sent["dm"], "watchers were told"
+    # Read as a person reads it: no "1 cells", the cell a result is about said once, the
+    # location said once on the overview, one story about channel membership, a module's
+    # cells ticked in one push on one line and who pushed them said once.
+    assert not re.search(r"\b1 cells\b", everything)
+    told = [t for t in re.findall(r"[^\n\"]*nothing changed", everything)]
+    assert told and all(": " not in t.split(" is already")[0] for t in told), told
+    overview = next(r for r in sent["reply"] if "Next up" in json.dumps(r))
+    assert json.dumps(overview["blocks"][1]).count("docs/engineering/roadmap.md on main") == 1
+    assert "invite it" in json.dumps(sent["reply"][1])
+    [grouped] = [p for p in sent["post"] if p["channel"] == "C0GROUP" and "5 ticks" in p["text"]]
+    lines = json.dumps(grouped["blocks"], ensure_ascii=False)
+    assert "Data Model, API ticked" in lines and lines.count(" by ") == 1
     if hostile:
         # Names are cut on what shows, not on what is sent (each `*` kept literal is sent as
         # ~26 characters): a hostile name shows whole in lists, headers and labels.
         shown = js(escape(HOSTILE))
-        overview = next(r for r in sent["reply"] if "Next up" in json.dumps(r))
         assert shown in json.dumps(overview, ensure_ascii=False)
         card = next(r for r in sent["reply"] if r.get("blocks") and "Watch" in json.dumps(r))
         assert card["blocks"][0]["text"]["text"] == unformat(escape(HOSTILE))

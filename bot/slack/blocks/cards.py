@@ -59,7 +59,9 @@ def overview(
     total = readiness(roadmap)
     title = roadmap.title or "Roadmap"
     # commit_line is mrkdwn already (its author escaped, its sha in a code span).
-    where = [s for s in (fit(location, 1000), truncate(commit_line or "", 1000)) if s]
+    # commit_line starts with the location: the location alone only when there is none.
+    where = [truncate(commit_line, 1000) if commit_line else fit(location, 1000)]
+    where = [s for s in where if s]
     blocks: list[kit.Block] = [
         kit.header(name(title, 150)),
         *([kit.context(*where)] if where else []),
