@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.blockkit import kit
-from bot.blockkit.text import join_names, link, name, plural, readiness_line
+from bot.blockkit.text import code, join_names, link, name, plural, readiness_line
 from bot.roadmap.analysis import readiness
 from bot.roadmap.model import Roadmap
 from bot.roadmap.transitions import CellChange, Event, Kind, Unblock, WatchEvent
@@ -157,7 +157,9 @@ def watch_message(event: WatchEvent, roadmap: Roadmap, where: str) -> kit.Messag
     if item is not None:
         r = readiness(item)
         blocks.append(kit.context(readiness_line(r.done, r.total)))
-    blocks.append(kit.context(f"{name(where, 300)} · `/roadmap unwatch {name(event.name)}`"))
+    # Inside a code span nothing formats: only the entities (`code`), or a wrapper shows.
+    unwatch = code(event.name[:200])
+    blocks.append(kit.context(f"{name(where, 300)} · `/roadmap unwatch {unwatch}`"))
     # The notification's text shows as mrkdwn too: the name escaped, or it pings and links.
     plain = f"The {what} {name(event.name)} {_EVENT_TEXT[event.event]}."
     return kit.message(plain, blocks)

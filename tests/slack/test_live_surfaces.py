@@ -202,7 +202,7 @@ def surfaces(slack: FakeSlack, bot: Any, remote: Remote, hostile: bool) -> dict[
     push(remote, lambda t: t.replace("| Ingestion           | [x]", untick), "untick", author)
     live.check()
     added = "\n".join(
-        row(f"{md(HOSTILE) if hostile else 'New'} {i}", "[ ] | [ ] | [x] | [ ]")
+        row(f"{md(HOSTILE) + ' new' if hostile else 'New'} {i}", "[ ] | [ ] | [x] | [ ]")
         for i in range(BURST)
     )
 

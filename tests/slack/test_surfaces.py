@@ -145,11 +145,16 @@ def check_text_objects(node: Any) -> None:
 
 
 def check_mrkdwn(text: str) -> None:
+    outside = re.sub(r"`[^`]*`", "``", text)  # in a code span `*bold*` shows as typed
     for raw in RAW:
-        assert raw not in text, (raw, text)
+        assert raw not in outside, (raw, text)
+    assert "<!channel>" not in text and "<https://evil" not in text, text
     # Escaped twice: a wrapper or an entity would show as typed ("&lt;!date^…", "&amp;amp;").
     for twice in ("&lt;!date", "&amp;amp;", "&amp;lt;", "&amp;gt;"):
         assert twice not in text, (twice, text)
+    # Nothing formats inside a code span, so a wrapper there would show as typed.
+    for span in re.findall(r"`[^`]*`", text):
+        assert "<!date" not in span, (span, text)
 
 
 def check_message_payload(payload: dict[str, Any]) -> None:
