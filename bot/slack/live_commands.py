@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from bot.blockkit.text import escape, fit
+from bot.blockkit.text import escape, name
 from bot.errors import UserInputError
 from bot.roadmap.lookup import find_any, find_group
 from bot.roadmap.model import Group, Module, Roadmap
@@ -297,7 +297,7 @@ def _unwatch_text(command: Command) -> str:
         except UserInputError:
             target = None
     if target is None or not store.unwatch(engine, command.user, target.target):
-        return f"You were not watching '{fit(words, 100)}'. `/roadmap watches` lists your watches."
+        return f"You were not watching '{name(words, 100)}'. `/roadmap watches` lists your watches."
     return f"You no longer watch {target.name}."
 
 

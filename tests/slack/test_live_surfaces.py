@@ -297,6 +297,8 @@ def test_live_and_drift_surfaces_are_valid_and_literal(
     overview = next(r for r in sent["reply"] if "Next up" in json.dumps(r))
     assert json.dumps(overview["blocks"][1]).count("docs/engineering/roadmap.md on main") == 1
     assert "invite it" in json.dumps(sent["reply"][1])
+    unwatched = json.dumps(sent["reply"][11], ensure_ascii=False)
+    assert "You were not watching" in unwatched and js(escape(f"{HOSTILE} nowhere")) in unwatched
     [grouped] = [p for p in sent["post"] if p["channel"] == "C0GROUP" and "5 ticks" in p["text"]]
     lines = json.dumps(grouped["blocks"], ensure_ascii=False)
     assert "Data Model, API ticked" in lines and lines.count(" by ") == 1
