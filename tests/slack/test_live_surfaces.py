@@ -265,9 +265,8 @@ def test_live_and_drift_surfaces_are_valid_and_literal(
     )
     with running(settings) as bot:
         sent = surfaces(slack, bot, remote, hostile)
-    Path("/tmp/surf2-" + ("hostile" if hostile else "drifted") + ".json").write_text(
-        json.dumps(sent, ensure_ascii=False, indent=1)
-    )
+    # What was sent, to read as a person would (a failing run leaves it behind).
+    (tmp_path / "surfaces.json").write_text(json.dumps(sent, ensure_ascii=False, indent=1))
     for payload in sent["reply"] + sent["post"] + sent["dm"]:
         check_message_payload(payload)
     for view in sent["view"]:
