@@ -165,10 +165,19 @@ def readiness_line(done: int, total: int, width: int = 10) -> str:
     return f"`{bar(done, total, width)}` {done}/{total} · {percent(done, total)}%"
 
 
+SENT_PER_SHOWN = 8  # a name may be sent this many times longer than it shows, no more
+
+
 def name(s: str, limit: int = NAME) -> str:
-    """An escaped name from the file, cut to `limit` (80 by default: in a list, one
-    2,000-character name must not crowd out every other line)."""
-    return fit(s, limit)
+    """An escaped name from the file, cut to `limit` characters as a person sees them (80 by
+    default: in a list, one 2,000-character name must not crowd out every other line).
+    Counted as shown, not as sent: each wrapper keeping a `*` literal is ~26 units, so a
+    sent-length cut left `*bold* _x_ …` as "*bold…". As sent it stays within 8x `limit`."""
+    shown = s if len(s) <= limit else s[: max(0, limit - 1)].rstrip() + ELLIPSIS
+    out = escape(shown)
+    if slack_len(out) > limit * SENT_PER_SHOWN:
+        return fit(s, limit * SENT_PER_SHOWN)
+    return out
 
 
 def join_names(names: Iterable[str], limit: int, shown: int = 5) -> str:
@@ -180,7 +189,7 @@ def join_names(names: Iterable[str], limit: int, shown: int = 5) -> str:
         rest = len(names) - len(head)
         tail = f" and {rest} more" if rest else ""
         each = max(8, (limit - slack_len(tail)) // max(1, len(head)) - 2)
-        text = ", ".join(fit(n, each) for n in head) + tail
+        text = ", ".join(name(n, each) for n in head) + tail
         if slack_len(text) <= limit or len(head) <= 1:
             return truncate(text, limit)
         head = head[:-1]

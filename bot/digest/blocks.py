@@ -47,7 +47,7 @@ def to_blocks(digest: Digest) -> kit.Message:
     if digest.forecast is not None and (
         line := forecast_line(digest.forecast, name, whole=forecast_whole(digest))
     ):
-        blocks.append(kit.context(fit(line, 2000)))
+        blocks.append(kit.context(line))  # escaped by `name` already; context cuts it
     blocks.append(kit.divider())
     blocks += _changes(digest)
     if digest.newly_done:

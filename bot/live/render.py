@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.blockkit import kit
-from bot.blockkit.text import join_names, link, name, plural, readiness_line
+from bot.blockkit.text import code, join_names, link, name, plural, readiness_line
 from bot.roadmap.analysis import readiness
 from bot.roadmap.model import Roadmap
 from bot.roadmap.transitions import CellChange, Event, Kind, Unblock, WatchEvent
@@ -43,15 +43,50 @@ def _commit(sha: str, commit_url: Callable[[str], str | None]) -> str:
 def change_line(
     change: CellChange, who: Who | None, commit_url: Callable[[str], str | None]
 ) -> str:
-    module = f"*{name(change.module)}*"
-    what = {
-        Kind.TICK: f"{module} · {name(change.column or '')} ticked",
-        Kind.UNTICK: f"{module} · {name(change.column or '')} unticked",
-        Kind.MODULE_ADDED: f"{module} added to {name(change.group)}",
-        Kind.MODULE_REMOVED: f"{module} removed from {name(change.group)}",
-    }[change.kind]
-    by = f" by {name(who.author, 60)} in {_commit(who.commit, commit_url)}" if who else ""
-    return f"{_ICON[change.kind]} {what}{by}"
+    return group_line([change], who, commit_url)
+
+
+def group_line(
+    changes: Sequence[CellChange], who: Who | None, commit_url: Callable[[str], str | None]
+) -> str:
+    """One line for changes of one kind by one commit: a module's cells ticked together
+    ("*Ingestion* · Docs, API ticked"), or the modules added to (removed from) one group."""
+    first = changes[0]
+    kind = first.kind
+    if kind in (Kind.TICK, Kind.UNTICK):
+        columns = join_names([c.column or "" for c in changes], 600, shown=12)
+        verb = "ticked" if kind is Kind.TICK else "unticked"
+        what = f"*{name(first.module)}* · {columns} {verb}"
+    else:
+        verb = "added to" if kind is Kind.MODULE_ADDED else "removed from"
+        if len(changes) == 1:
+            what = f"*{name(first.module)}* {verb} {name(first.group)}"
+        else:
+            modules = join_names([c.module for c in changes], 1200, shown=8)
+            what = f"{plural(len(changes), 'module')} {verb} *{name(first.group)}*: {modules}"
+    return f"{_ICON[kind]} {what}{by(who, commit_url)}"
+
+
+def by(who: Who | None, commit_url: Callable[[str], str | None]) -> str:
+    return f" by {name(who.author, 60)} in {_commit(who.commit, commit_url)}" if who else ""
+
+
+def _together(
+    changes: Sequence[CellChange], who: Sequence[Who | None]
+) -> list[tuple[list[CellChange], Who | None]]:
+    """Changes in order, those of one kind, one commit and one module (a tick or untick)
+    or one group (a module added or removed) together."""
+    out: list[tuple[list[CellChange], Who | None]] = []
+    where: dict[tuple[object, ...], int] = {}
+    for c, w in zip(changes, who, strict=True):
+        about = c.module_key if c.kind in (Kind.TICK, Kind.UNTICK) else c.group
+        key = (c.kind, about, w)
+        if key in where:
+            out[where[key]][0].append(c)
+        else:
+            where[key] = len(out)
+            out.append(([c], w))
+    return out
 
 
 def unblock_line(unblock: Unblock) -> str:
@@ -86,10 +121,13 @@ def feed_message(
     if unblocks:
         counts.append(plural(len(unblocks), "group unblocked", "groups unblocked"))
     summary = ", ".join(counts) or "no change"
-    text = f"Roadmap: {summary} ({where})"
-    blocks: list[kit.Block] = [kit.section(f"*Roadmap changes* · {name(summary, 200)}")]
+    text = f"Roadmap: {summary} ({name(where, 300)})"
+    # Who made the changes, said once when one commit made them all (a push of one commit).
+    same = len(set(who)) == 1 and len(changes) > 1
+    head = f"*Roadmap changes* · {name(summary, 200)}"
+    blocks: list[kit.Block] = [kit.section(head + (by(who[0], commit_url) if same else ""))]
     blocks += [kit.section(unblock_line(u)) for u in unblocks[:5]]
-    lines = [change_line(c, w, commit_url) for c, w in zip(changes, who, strict=True)]
+    lines = [group_line(cs, None if same else w, commit_url) for cs, w in _together(changes, who)]
     room = MAX_BLOCKS - len(blocks)
     blocks += kit.sections(lines, room, lambda n: f"…and {n} more", max_lines=MAX_LINES)
     note = name(where, 300)
@@ -119,6 +157,9 @@ def watch_message(event: WatchEvent, roadmap: Roadmap, where: str) -> kit.Messag
     if item is not None:
         r = readiness(item)
         blocks.append(kit.context(readiness_line(r.done, r.total)))
-    blocks.append(kit.context(f"{name(where, 300)} · `/roadmap unwatch {name(event.name)}`"))
-    plain = f"The {what} {event.name} {_EVENT_TEXT[event.event]}."
+    # Inside a code span nothing formats: only the entities (`code`), or a wrapper shows.
+    unwatch = code(event.name[:200])
+    blocks.append(kit.context(f"{name(where, 300)} · `/roadmap unwatch {unwatch}`"))
+    # The notification's text shows as mrkdwn too: the name escaped, or it pings and links.
+    plain = f"The {what} {name(event.name)} {_EVENT_TEXT[event.event]}."
     return kit.message(plain, blocks)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from bot.blockkit.text import escape, fit
+from bot.blockkit.text import escape, name
 from bot.errors import UserInputError
 from bot.roadmap.lookup import find_any, find_group
 from bot.roadmap.model import Group, Module, Roadmap
@@ -139,8 +139,8 @@ def _subscribe_changes_text(command: Command) -> str:
     what = _groups_text([g.name for g in groups])
     if changed:
         return (
-            f"This channel now gets roadmap changes as they land ({what}). "
-            "The bot must be a member of the channel to post here."
+            f"This channel now gets roadmap changes as they land ({what}). The bot posts them "
+            "as a member: if it is not in this channel yet, invite it (`/invite @roadmap-bot`)."
         )
     return f"This channel already gets roadmap changes ({_current(command, channel)})."
 
@@ -297,7 +297,7 @@ def _unwatch_text(command: Command) -> str:
         except UserInputError:
             target = None
     if target is None or not store.unwatch(engine, command.user, target.target):
-        return f"You were not watching '{fit(words, 100)}'. `/roadmap watches` lists your watches."
+        return f"You were not watching '{name(words, 100)}'. `/roadmap watches` lists your watches."
     return f"You no longer watch {target.name}."
 
 

@@ -45,7 +45,13 @@ def result_line(o: TickOutcome) -> str:
         return f"{_DONE[o.state]} {what}: pending review in {pr}"
     if o.state == store.MERGED:
         return f"{_DONE[o.state]} {what}: the pull request with this change landed"
-    return f"{_DONE.get(o.state, 'ℹ️')} {what}: {escape(o.detail)}"
+    icon = _DONE.get(o.state, "ℹ️")
+    # The detail often starts with the cell it is about ("Ingestion / API is already done"):
+    # said once, not "Ingestion / API: Ingestion / API is …".
+    for said in (f"{o.module_name} / {t.column} ", f"{t.module} / {t.column} "):
+        if o.detail.startswith(said):
+            return f"{icon} {what} {escape(o.detail[len(said) :])}"
+    return f"{icon} {what}: {escape(o.detail)}"
 
 
 def tell(services: Services, client: WebClient, outcomes: list[TickOutcome]) -> list[TickOutcome]:

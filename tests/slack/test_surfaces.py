@@ -133,8 +133,7 @@ def check_text_objects(node: Any) -> None:
     """mrkdwn shows names literally and pings nobody; plain_text carries no mrkdwn wrapper."""
     if isinstance(node, dict):
         if node.get("type") == "mrkdwn":
-            for raw in RAW:
-                assert raw not in node["text"], (raw, node["text"])
+            check_mrkdwn(node["text"])
         elif node.get("type") == "plain_text":
             assert "<!date" not in node["text"] and "<!channel>" not in node["text"], node
         for key, value in node.items():
@@ -145,6 +144,19 @@ def check_text_objects(node: Any) -> None:
             check_text_objects(item)
 
 
+def check_mrkdwn(text: str) -> None:
+    outside = re.sub(r"`[^`]*`", "``", text)  # in a code span `*bold*` shows as typed
+    for raw in RAW:
+        assert raw not in outside, (raw, text)
+    assert "<!channel>" not in text and "<https://evil" not in text, text
+    # Escaped twice: a wrapper or an entity would show as typed ("&lt;!date^…", "&amp;amp;").
+    for twice in ("&lt;!date", "&amp;amp;", "&amp;lt;", "&amp;gt;"):
+        assert twice not in text, (twice, text)
+    # Nothing formats inside a code span, so a wrapper there would show as typed.
+    for span in re.findall(r"`[^`]*`", text):
+        assert "<!date" not in span, (span, text)
+
+
 def check_message_payload(payload: dict[str, Any]) -> None:
     text = payload.get("text") or ""
     blocks = payload.get("blocks") or []
@@ -152,6 +164,8 @@ def check_message_payload(payload: dict[str, Any]) -> None:
     assert len(text) <= 40_000  # Slack cuts a message's text beyond this
     for raw in ("<!channel>", "<https://evil"):
         assert raw not in text, text
+    if not blocks:  # the text is what shows, as mrkdwn
+        check_mrkdwn(text)
     assert check_message(blocks) == [], blocks
     for b in blocks:
         Block.parse(dict(b)).to_dict()  # slack_sdk raises on a broken limit

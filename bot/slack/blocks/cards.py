@@ -59,9 +59,11 @@ def overview(
     total = readiness(roadmap)
     title = roadmap.title or "Roadmap"
     # commit_line is mrkdwn already (its author escaped, its sha in a code span).
-    where = [s for s in (fit(location, 1000), truncate(commit_line or "", 1000)) if s]
+    # commit_line starts with the location: the location alone only when there is none.
+    where = [truncate(commit_line, 1000) if commit_line else fit(location, 1000)]
+    where = [s for s in where if s]
     blocks: list[kit.Block] = [
-        kit.header(fit(title, 150)),
+        kit.header(name(title, 150)),
         *([kit.context(*where)] if where else []),
         kit.section(
             f"*Overall* {readiness_line(total.done, total.total)}\n"
@@ -117,7 +119,7 @@ def module_card(
     pending = pending or {}
     r = readiness(module)
     blocks: list[kit.Block] = [
-        kit.header(fit(module.name, 150)),
+        kit.header(name(module.name, 150)),
         kit.context(f"*{name(module.group, 200)}* · {readiness_line(r.done, r.total)}"),
     ]
     lines: list[str] = []
@@ -178,7 +180,7 @@ def group_card(roadmap: Roadmap, group: Group, query: str) -> kit.Message:
         else "not in the dependency order"
     )
     blocks: list[kit.Block] = [
-        kit.header(fit(group.name, 150)),
+        kit.header(name(group.name, 150)),
         kit.context(
             f"{readiness_line(r.done, r.total)} · {plural(len(group.modules), 'module')} · {where}"
         ),
@@ -203,7 +205,7 @@ def column_card(roadmap: Roadmap, column: str, query: str) -> kit.Message:
     """One readiness track across the roadmap: per group, and the modules still open in it."""
     r = column_readiness(roadmap, column)
     blocks: list[kit.Block] = [
-        kit.header(fit(column, 150)),
+        kit.header(name(column, 150)),
         kit.context(f"{readiness_line(r.done, r.total)} · a column, across every module"),
     ]
     lines = []
@@ -288,7 +290,7 @@ def blockers_card(roadmap: Roadmap, module: Module | None) -> kit.Message:
 
 def _module_blockers(roadmap: Roadmap, module: Module) -> kit.Message:
     found = blockers(roadmap, module)
-    blocks: list[kit.Block] = [kit.header(fit(f"Blockers: {module.name}", 150))]
+    blocks: list[kit.Block] = [kit.header("Blockers: " + name(module.name, 140))]
     group = roadmap.group(module.group)
     in_order = group is not None and group.key in order_index(roadmap)
     blocks += blocker_blocks(found, f"*{name(module.group)}*", in_order, max_blocks=6)
@@ -341,8 +343,8 @@ def _tick_button(module: Module, column: str, i: int) -> kit.Block | None:
 
 def _untick_button(module: Module, column: str, i: int) -> kit.Block | None:
     dialog = kit.confirm(
-        title=f"Untick {fit(module.name, 40)} / {fit(column, 40)}?",
-        text=f"*{fit(column, 80)}* of *{fit(module.name, 80)}* goes back to open in the roadmap.",
+        title=f"Untick {name(module.name, 40)} / {name(column, 40)}?",
+        text=f"*{name(column)}* of *{name(module.name)}* goes back to open in the roadmap.",
         ok="Untick",
     )
     return kit.button(

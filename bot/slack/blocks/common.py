@@ -118,4 +118,4 @@ def pick_buttons(items: Sequence[Module | Group], start: int = 0) -> list[kit.Bl
 
 def module_label(m: Module) -> str:
     """ "Catalog · Consumption Modules", for buttons where the group tells names apart."""
-    return f"{fit(m.name, 45)} · {fit(m.group, 25)}"
+    return f"{name(m.name, 45)} · {name(m.group, 25)}"

@@ -13,7 +13,7 @@ import json
 from collections import Counter
 
 from bot.blockkit import kit
-from bot.blockkit.text import fit, link, plural
+from bot.blockkit.text import fit, link, name, plural, truncate
 from bot.docs.drift import ERROR, INFO, WARNING, DriftReport, Finding
 from bot.roadmap.model import CellState, Module, Roadmap
 
@@ -36,7 +36,8 @@ def drift_card(roadmap: Roadmap, report: DriftReport, commit_line: str | None) -
     where = f"`{fit(report.roadmap, 300)}` against `{fit(report.mkdocs, 300)}`"
     blocks: list[kit.Block] = [
         kit.header("Docs drift"),
-        kit.context(where, *([fit(commit_line, 1000)] if commit_line else [])),
+        # commit_line is mrkdwn already (its author escaped, its sha in a code span).
+        kit.context(where, *([truncate(commit_line, 1000)] if commit_line else [])),
     ]
     if not report.findings:
         text = "The roadmap and the docs agree: nothing to fix."
@@ -161,17 +162,17 @@ def _cell_button(roadmap: Roadmap, f: Finding, i: int) -> kit.Block | None:
         if cell.state is CellState.DONE:
             return None
         value = tick_value(module, column, True)
-        return kit.button(f"Tick {fit(column, 60)}", tick_action_id(i), value)
+        return kit.button(f"Tick {name(column, 60)}", tick_action_id(i), value)
     if cell.state is not CellState.DONE:
         return None
     dialog = kit.confirm(
-        title=f"Untick {fit(module.name, 40)} / {fit(column, 40)}?",
-        text=f"*{fit(column, 80)}* of *{fit(module.name, 80)}* goes back to open in the roadmap: "
+        title=f"Untick {name(module.name, 40)} / {name(column, 40)}?",
+        text=f"*{name(column)}* of *{name(module.name)}* goes back to open in the roadmap: "
         "the docs do not show it written.",
         ok="Untick",
     )
     return kit.button(
-        f"Untick {fit(column, 60)}",
+        f"Untick {name(column, 60)}",
         untick_action_id(i),
         tick_value(module, column, False),
         confirm_dialog=dialog,

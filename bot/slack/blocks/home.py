@@ -29,7 +29,7 @@ def home_view(
     (error, warning, info) when known."""
     total = readiness(roadmap)
     blocks: list[kit.Block] = [
-        kit.header(fit(roadmap.title or "Roadmap", 150)),
+        kit.header(name(roadmap.title or "Roadmap", 150)),
         kit.context(fit(location, 1000)) if location else kit.context("Roadmap"),
         kit.section(
             f"*Overall* {readiness_line(total.done, total.total, 20)}\n"

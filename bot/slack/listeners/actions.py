@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot import logs
 from bot.blockkit import kit
+from bot.blockkit.text import plural
 from bot.slack import blocks, tick_requests
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
 from bot.slack.blocks.drift import (
@@ -239,7 +240,7 @@ def tick_all(
         if not new:
             return
         way = "one pull request" if services.ticks.mode == "pr" else "one commit"
-        _tell(body, respond, client, f"⏳ Ticking {len(cells)} cells in {way}…")
+        _tell(body, respond, client, f"⏳ Ticking {plural(len(cells), 'cell')} in {way}…")
         services.ticks.submit()
 
 

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot import logs
 from bot.blockkit import kit
+from bot.blockkit.text import fit
 from bot.errors import UserInputError
 from bot.slack import blocks, live_commands
 from bot.slack.blocks.ids import ACTION_WATCH
@@ -35,11 +36,11 @@ def watch(
         try:
             text = live_commands.watch_for(services, user, value, datetime.now(UTC))
             log["outcome"] = "watch"
-        except UserInputError as err:
-            text = str(err)
+        except UserInputError as err:  # it quotes the button's value: a name from the file
+            text = fit(str(err), 2900)
             log["outcome"] = "watch_refused"
         except Exception as err:  # told to the person, never a traceback
-            text = f"Could not watch {value}: {err}"
+            text = fit(f"Could not watch {value}: {err}", 2900)
             log["outcome"] = "watch_failed"
         if body.get("response_url"):
             respond(response_type="ephemeral", replace_original=False, text=text)
