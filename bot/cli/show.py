@@ -100,6 +100,10 @@ def _forecast(
 ) -> Forecasts | None:
     """At the pace of the weeks before `when` (now), from the branch's history (as the
     digest and the /roadmap overview say it); None when the roadmap is not read from git."""
+    from ..repo.source import GitSource
+
+    if not isinstance(source, GitSource):
+        return None  # a plain file or the example: no history, and no need to import it
     from ..digest.build import history
 
     changes = history(load_settings(), source, None)
