@@ -394,6 +394,9 @@ def _column_pages(item: NavItem) -> list[NavItem]:
     if item.page and item.is_section:
         out.append(NavItem("", page=item.page, line=item.line, source=item.source))
     for child in item.children or ():
+        if child.children is None:  # a page: most children (no generator for it)
+            out.append(child)
+            continue
         for sub in child.walk():
             if not sub.is_section:
                 out.append(sub)

@@ -214,9 +214,11 @@ class _Builder:
         title = entry.title
         if entry.tag is not None or not raw:
             return NavItem(title or raw or "?", url=raw or None, line=entry.line, source=source)
-        if _URL.match(raw) or raw.startswith("//"):
+        if (":" in raw and _URL.match(raw)) or raw.startswith("//"):
             return NavItem(title or raw, url=raw, line=entry.line, source=source)
-        path = raw.split("#", 1)[0].split("?", 1)[0]
+        path = raw
+        if "#" in path or "?" in path:  # most targets have neither: no splits
+            path = path.split("#", 1)[0].split("?", 1)[0]
         if path.startswith("/"):
             if not self.config.absolute_links_to_docs:
                 return NavItem(title or raw, url=raw, line=entry.line, source=source)
