@@ -23,7 +23,7 @@ import pathspec
 from bot.roadmap.model import Cell, CellState, Module, Roadmap
 
 from .config import ColumnSpec, DriftSettings, Note
-from .nav import INDEX_NAMES, NavItem, Site
+from .nav import INDEX_NAMES, LazyPages, NavItem, Site
 from .tree import parent_dirs
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -238,6 +238,8 @@ class _Matcher:
         self._columns: dict[str, ColumnSpec] = {}
         self._column_keys: dict[str, tuple[str, frozenset[str]]] = {}
         self._section_dirs: dict[int, str | None] = {}
+        # Each cell's page, found before the pages are read: (id(module), column) -> target.
+        self.targets: dict[tuple[int, str], _Target] = {}
 
     # -- where things are -----------------------------------------------------------------
 
@@ -392,6 +394,9 @@ def _column_pages(item: NavItem) -> list[NavItem]:
     if item.page and item.is_section:
         out.append(NavItem("", page=item.page, line=item.line, source=item.source))
     for child in item.children or ():
+        if child.children is None:  # a page: most children (no generator for it)
+            out.append(child)
+            continue
         for sub in child.walk():
             if not sub.is_section:
                 out.append(sub)
@@ -493,11 +498,26 @@ def check(
             by_path.setdefault(d, p)
     claimed: set[int] = set()
 
+    placed = []
     for module in roadmap.modules:
         gkey = group_of.get(module.group)
         place, differs = _find_module(m, module, gkey, by_title, by_path, candidates, claimed)
         if place is not None:
             claimed.add(id(place.item))
+        placed.append((module, gkey, place, differs))
+    # Each cell's page first, then those pages read in one batch: a site's other pages (FAQs,
+    # guides) are never read.
+    if isinstance(site.pages, LazyPages):
+        for module, gkey, place, _ in placed:
+            item = place.item if place else None
+            for c in module.cells:
+                if m.column(c.column).kind == "page":
+                    t = _column_target(m, module, c.column, item, gkey)
+                    m.targets[(id(module), c.column)] = t
+        site.pages.prefetch(
+            t.page for t in m.targets.values() if t.page and not t.external and not t.missing
+        )
+    for module, gkey, place, differs in placed:
         _check_module(m, module, gkey, place, differs, cells)
 
     if site.nav_known:
@@ -767,7 +787,9 @@ def _check_module(
                 )
             )
     for c in page_columns:
-        t = _column_target(m, module, c.column, item, gkey)
+        t = m.targets.get((id(module), c.column))
+        if t is None:
+            t = _column_target(m, module, c.column, item, gkey)
         state, reason = m.page_state(t)
         url = site.url(t.page) if t.page and state != "missing" else None
         cells[(module.qualified, c.column)] = _cell_page(m, t, state, reason, url)

@@ -17,7 +17,7 @@ from bot.roadmap.parse import decode, parse
 from .config import CONFIG_NAMES, DocsConfigError, load_drift_settings, load_site_config
 from .drift import DriftReport, check
 from .nav import build_site
-from .tree import Tree, parent_dirs
+from .tree import GitTree, Tree, parent_dirs
 
 SETTINGS_NAME = ".roadmap-bot.yml"
 DEFAULT_ROADMAP = "docs/roadmap.md"
@@ -70,6 +70,14 @@ def find_inputs(
         cand = f"{near}/{SETTINGS_NAME}" if near else SETTINGS_NAME
         settings_file = cand if cand in paths else None
     if roadmap is None and settings_file is not None:
+        if isinstance(tree, GitTree):
+            # With the likely roadmap and site config: one git process, not one each.
+            near = posixpath.dirname(settings_file)
+            likely = [
+                default_roadmap or DEFAULT_ROADMAP,
+                *(f"{near}/{n}" if near else n for n in CONFIG_NAMES),
+            ]
+            tree.read_many([settings_file, *likely])
         named = load_drift_settings(tree, settings_file, env).roadmap
         if named:
             roadmap = posixpath.normpath(posixpath.join(posixpath.dirname(settings_file), named))
@@ -108,6 +116,9 @@ def run_drift(
     commit: str | None = None,
 ) -> DriftReport:
     """Read everything `inputs` names from `tree` and check the roadmap against the site."""
+    if isinstance(tree, GitTree):
+        # The three small files in one git process, not one each (a git tree keeps blobs).
+        tree.read_many(p for p in (inputs.settings_file, inputs.site_config, inputs.roadmap) if p)
     settings = load_drift_settings(tree, inputs.settings_file, env)
     config = load_site_config(tree, inputs.site_config, env)
     if inputs.docs_dir is not None:

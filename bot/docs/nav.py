@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pathspec
@@ -101,27 +101,53 @@ def is_markdown(path: str) -> bool:
 
 class LazyPages(Mapping[str, Page]):
     """Markdown pages by docs-relative path, each read (title, words, stub) when first asked
-    for: most of a big site's pages are never looked at beyond the nav's own titles."""
+    for: most of a big site's pages are never looked at beyond the nav's own titles. Their
+    bytes are read lazily too, in batches: ``prefetch`` the pages drift's cells point at (one
+    git process), and the first page asked for beyond those reads all the rest at once."""
 
     def __init__(
         self,
-        contents: dict[str, bytes],
+        contents: Mapping[str, bytes],
         *,
         min_words: int,
         max_words_with_marker: int,
         drafts: pathspec.PathSpec | None,
+        paths: Iterable[str] = (),
+        load: Callable[[list[str]], dict[str, bytes]] | None = None,
     ) -> None:
-        self._contents = contents
+        """`contents`: pages already read; `paths`: more pages, read by `load` when needed."""
+        self._contents: dict[str, bytes] = dict(contents)
+        self._paths = list(dict.fromkeys([*self._contents, *paths]))
+        self._known = frozenset(self._paths)
+        self._load = load
         self._read: dict[str, Page] = {}
         # Pages with the same bytes read the same (stubs "Stub.\n", copies): read once.
         self._same: dict[tuple[bytes, bool], Page] = {}
         self._rule = (min_words, max_words_with_marker)
         self._drafts = drafts
 
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Read the bytes of `paths` (those that are pages not read yet) in one batch."""
+        contents = self._contents
+        self._fetch([p for p in dict.fromkeys(paths) if p in self._known and p not in contents])
+
+    def _fetch(self, wanted: list[str]) -> None:
+        if not wanted or self._load is None:
+            return
+        got = self._load(wanted)
+        for p in wanted:
+            self._contents[p] = got.get(p, b"")  # unreadable: an empty page
+
     def __getitem__(self, path: str) -> Page:
         page = self._read.get(path)
         if page is None:
-            data = self._contents[path]
+            data = self._contents.get(path)
+            if data is None:
+                if path not in self._known:
+                    raise KeyError(path)
+                contents = self._contents
+                self._fetch([p for p in self._paths if p not in contents])
+                data = contents.get(path, b"")
             draft = bool(self._drafts and self._drafts.match_file(path))
             same = self._same.get((data, draft))
             if same is not None:
@@ -138,16 +164,16 @@ class LazyPages(Mapping[str, Page]):
         return page
 
     def get(self, path: str, default: Page | None = None) -> Page | None:  # type: ignore[override]
-        return self[path] if path in self._contents else default
+        return self[path] if path in self._known else default
 
     def __contains__(self, path: object) -> bool:
-        return path in self._contents
+        return path in self._known
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._contents)
+        return iter(self._paths)
 
     def __len__(self) -> int:
-        return len(self._contents)
+        return len(self._paths)
 
 
 def _spec(text: str) -> pathspec.PathSpec | None:
@@ -188,9 +214,11 @@ class _Builder:
         title = entry.title
         if entry.tag is not None or not raw:
             return NavItem(title or raw or "?", url=raw or None, line=entry.line, source=source)
-        if _URL.match(raw) or raw.startswith("//"):
+        if (":" in raw and _URL.match(raw)) or raw.startswith("//"):
             return NavItem(title or raw, url=raw, line=entry.line, source=source)
-        path = raw.split("#", 1)[0].split("?", 1)[0]
+        path = raw
+        if "#" in path or "?" in path:  # most targets have neither: no splits
+            path = path.split("#", 1)[0].split("?", 1)[0]
         if path.startswith("/"):
             if not self.config.absolute_links_to_docs:
                 return NavItem(title or raw, url=raw, line=entry.line, source=source)
@@ -439,12 +467,18 @@ def build_site(
         files.add(rel)
     markdown = [f for f in files if is_markdown(f)]
     b = _Builder(tree, config, frozenset(files))
-    contents = tree.read_many(prefix + f for f in markdown)
+
+    def load(pages: list[str]) -> dict[str, bytes]:
+        got = tree.read_many(prefix + f for f in pages)
+        return {p[len(prefix) :]: data for p, data in got.items()}
+
     b.pages = LazyPages(
-        {f: contents.get(prefix + f, b"") for f in markdown},
+        {},
         min_words=min_words,
         max_words_with_marker=max_words_with_marker,
         drafts=drafts,
+        paths=markdown,
+        load=load,
     )
     b.prepare()
     nav_known = True

@@ -24,9 +24,10 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$", re.M)
 _SETEXT_H1 = re.compile(r"^ {0,3}(\S[^\n]*)\n {0,3}=+[ \t]*$", re.M)
 _PUNCT = string.punctuation + "–—…·•→←"
-# A token with no letter or digit, in a line padded with a space each side (a pattern that
-# starts with \s is scanned for fast).
-_PUNCT_TOKEN = re.compile(r"\s[^\w\s]+\s")
+# A token with no letter or digit, in a line's tokens joined by single spaces and padded with
+# one each side: str.split and re's \s both split on Py_UNICODE_ISSPACE, and a pattern that
+# starts with a literal space is scanned for several times faster than one starting with \s.
+_PUNCT_TOKEN = re.compile(r" [^\w\s]+ ")
 _ATX_LINE = re.compile(r"#{1,6}(?:\s|$)")
 _UNDERLINE = re.compile(r"(?:=+|-+)$")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
@@ -167,9 +168,10 @@ def count_words(text: str, limit: int | None = None) -> int:
             words -= last
             last = 0
             continue
-        n = len(stripped.split())
-        if _PUNCT_TOKEN.search(f" {stripped} "):
-            n = sum(1 for t in stripped.split() if t.strip(_PUNCT))
+        tokens = stripped.split()
+        n = len(tokens)
+        if _PUNCT_TOKEN.search(f" {' '.join(tokens)} "):
+            n = sum(1 for t in tokens if t.strip(_PUNCT))
         words += n
         last = n
         if limit is not None and words >= limit:
