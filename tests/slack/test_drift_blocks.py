@@ -123,3 +123,21 @@ def test_module_card_marks_each_column_and_links_written_pages() -> None:
     assert "⬜ API  ·  ❓ no page" in all_text(missing)
     plain = all_text(module_card(roadmap, login, "Login"))
     assert "📄" not in plain and "Docs:" not in plain  # drift not known: the card as before
+
+
+def test_the_tally_counts_kinds_in_words() -> None:
+    from bot.slack.blocks.drift import KIND_WORDS, kind_count
+
+    assert kind_count("module-missing", 2) == "2 modules without pages"
+    assert kind_count("open-but-ready", 1) == "1 open cell ready to tick"
+    assert kind_count("some-new-kind", 3) == "3 some new kind"
+    # Every kind check() can report has its words (a new kind must be given them too).
+    import re
+    from pathlib import Path
+
+    import bot.docs.drift as drift
+
+    source = Path(drift.__file__).read_text()
+    reported = set(re.findall(r'Finding\(\s*"([a-z-]+)"', source))
+    reported |= set(re.findall(r'kind="([a-z-]+)"', source))
+    assert reported and reported <= set(KIND_WORDS), reported - set(KIND_WORDS)

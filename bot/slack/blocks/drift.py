@@ -26,6 +26,43 @@ ACTION_TICK_ALL = "roadmap_drift_tick_all"  # value: {"c": commit, "n": cells}
 DRIFT_BLOCK = "roadmap_drift"
 READY = "open-but-ready"
 UNTICKABLE = ("ticked-missing", "ticked-stub")
+
+# A finding kind as a person counts it: (one, several). The spec's kind names are for
+# machines ("module-missing"); "2 module missing" read badly on the card.
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "broken-link": ("broken link", "broken links"),
+    "group-name-differs": ("group named differently", "groups named differently"),
+    "group-not-in-nav": ("group not in the nav", "groups not in the nav"),
+    "group-not-in-roadmap": ("nav group not in the roadmap", "nav groups not in the roadmap"),
+    "module-missing": ("module without pages", "modules without pages"),
+    "module-name-differs": ("module named differently", "modules named differently"),
+    "module-not-in-nav": ("module not in the nav", "modules not in the nav"),
+    "module-not-in-roadmap": ("nav module not in the roadmap", "nav modules not in the roadmap"),
+    "module-wrong-group": ("module under another group", "modules under another group"),
+    "na-but-page": ("n/a cell with a page", "n/a cells with a page"),
+    "nav-root-missing": ("nav section missing", "nav sections missing"),
+    "nav-target-missing": ("nav entry without its file", "nav entries without their file"),
+    "open-but-ready": ("open cell ready to tick", "open cells ready to tick"),
+    "open-not-in-nav": (
+        "open cell with a page not in the nav",
+        "open cells with a page not in the nav",
+    ),
+    "roadmap-not-in-nav": ("roadmap page not in the nav", "roadmap pages not in the nav"),
+    "ticked-missing": ("ticked cell without a page", "ticked cells without a page"),
+    "ticked-not-in-nav": (
+        "ticked cell with a page not in the nav",
+        "ticked cells with a page not in the nav",
+    ),
+    "ticked-stub": ("ticked cell whose page is a stub", "ticked cells whose page is a stub"),
+}
+
+
+def kind_count(kind: str, n: int) -> str:
+    """ "2 modules without pages": a count of findings of one kind, in words."""
+    one, several = KIND_WORDS.get(kind, (kind.replace("-", " "),) * 2)
+    return f"{n} {one if n == 1 else several}"
+
+
 PLURALS = {ERROR: "errors", WARNING: "warnings", INFO: "info"}
 ICONS = {ERROR: "🔴", WARNING: "🟡", INFO: "ℹ️"}
 
@@ -47,7 +84,7 @@ def drift_card(roadmap: Roadmap, report: DriftReport, commit_line: str | None) -
         f"{ICONS[sev]} {plural(counts[sev], sev, PLURALS[sev])}" for sev in (ERROR, WARNING, INFO)
     )
     kinds = Counter(f.kind for f in report.findings)
-    by_kind = ", ".join(f"{n} {kind.replace('-', ' ')}" for kind, n in _worst_kinds(report, kinds))
+    by_kind = ", ".join(kind_count(kind, n) for kind, n in _worst_kinds(report, kinds))
     blocks.append(kit.section(f"*{summary}*\n{fit(by_kind, 2000)}"))
     blocks.append(kit.divider())
     for i, f in enumerate(shown_findings(report)[:SHOWN]):
