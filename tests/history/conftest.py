@@ -12,27 +12,11 @@ import pytest
 from bot.roadmap.edit import set_cell
 from bot.roadmap.lookup import find_module
 from bot.roadmap.parse import parse
+from tests.support.roadmaps import TWO_GROUPS
 
 PATH = "docs/roadmap.md"
 
-ROADMAP = """\
-# Roadmap
-
-## Dependency order
-- Host Modules
-- Compute Modules
-
-## Checklists
-
-| Module | Docs | API | Tests |
-|---|---|---|---|
-| **Host Modules** | | | |
-| Policy Engine | [x] | [ ] | [ ] |
-| Tenant Management | [ ] | [ ] | - |
-| **Compute Modules** | | | |
-| Ingestion | [ ] | [ ] | [ ] |
-| Publish | [ ] | [x] | [ ] |
-"""
+ROADMAP = TWO_GROUPS
 
 AUTHORS = {
     "ada": ("Ada Lovelace", "ada@example.com"),

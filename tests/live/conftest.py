@@ -20,25 +20,9 @@ from bot.roadmap.parse import parse
 from bot.store import db
 from tests.fakes.slack import FakeSlack
 from tests.support.git import PATH, Remote, git, make_remote
+from tests.support.roadmaps import TWO_GROUPS
 
-ROADMAP = """\
-# Roadmap
-
-## Dependency order
-- Host Modules
-- Compute Modules
-
-## Checklists
-
-| Module | Docs | API | Tests |
-|---|---|---|---|
-| **Host Modules** | | | |
-| Policy Engine | [x] | [ ] | [ ] |
-| Tenant Management | [ ] | [ ] | - |
-| **Compute Modules** | | | |
-| Ingestion | [ ] | [ ] | [ ] |
-| Publish | [ ] | [x] | [ ] |
-"""
+ROADMAP = TWO_GROUPS
 
 HOST_CELLS = [("Policy Engine", "API"), ("Policy Engine", "Tests"), ("Tenant Management", "Docs")]
 HOST_LAST = ("Tenant Management", "API")  # ticking this after HOST_CELLS finishes Host

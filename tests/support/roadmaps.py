@@ -98,3 +98,25 @@ def huge_roadmap() -> str:
     order = [name for name, _ in groups]
     rules = [f"Finish {name} before the next one." for name, _ in groups[:60]]
     return roadmap_text(groups, columns, states, order, rules, title="Huge " + "T" * 300)
+
+
+# Two groups, four modules, one n/a cell: small enough to reason about by hand (the history
+# and live tests build their git histories from it).
+TWO_GROUPS = """\
+# Roadmap
+
+## Dependency order
+- Host Modules
+- Compute Modules
+
+## Checklists
+
+| Module | Docs | API | Tests |
+|---|---|---|---|
+| **Host Modules** | | | |
+| Policy Engine | [x] | [ ] | [ ] |
+| Tenant Management | [ ] | [ ] | - |
+| **Compute Modules** | | | |
+| Ingestion | [ ] | [ ] | [ ] |
+| Publish | [ ] | [x] | [ ] |
+"""
