@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 
+# How often the Socket Mode main thread wakes to run a signal handler (see _socket_mode).
+SIGNAL_CHECK_SECONDS = 0.5
 # gunicorn kills a worker that has not exited this long after SIGTERM: room for the tick
 # applier's STOP_SECONDS twice (finish, then end git) and telling what was recorded.
 GRACEFUL_SECONDS = int(3 * STOP_SECONDS)
@@ -220,7 +222,11 @@ def _socket_mode(app: App, services: Services, settings: Settings) -> None:
     _health_server(services, settings.port, handler.client.is_connected)
     log.info("Socket Mode: connecting to Slack (roadmap: %s)", services.snapshot().location)
     handler.connect()
-    stopping.wait()
+    # Waited in short slices, not at once: the kernel may hand SIGTERM to any of the
+    # process's threads, and then the Python handler only runs once the main thread wakes.
+    # An untimed wait on a lock is never woken, and a deploy's stop hung (seen under load).
+    while not stopping.wait(SIGNAL_CHECK_SECONDS):
+        pass
     log.info("stopping: closing the Slack connection, then the tick applier")
     try:
         handler.close()

@@ -3,7 +3,11 @@ driven with signed requests over HTTP, its Web API calls answered by the fake Sl
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import platform
+import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +32,8 @@ from tests.support.settings import free_port, subprocess_env
 SECRET = "serve-test-signing-secret"
 TOKEN = "xoxb-serve-test-token-5b1f"
 APP_TOKEN = "xapp-1-serve-test-app-token-77c2"
+SYSCALLS = {"x86_64": 234, "aarch64": 131}  # tgkill
+SYS_TGKILL = SYSCALLS.get(platform.machine(), 0)
 
 
 def run_serve(tmp: Path, **values: str) -> subprocess.CompletedProcess[str]:
@@ -261,6 +267,29 @@ def test_healthz_says_when_the_socket_is_connected(tmp_path: Path, slack: FakeSl
                 assert time.monotonic() < deadline, s.output()
                 time.sleep(0.1)
         assert sockets.connections >= 1
+
+
+def tgkill(pid: int, tid: int, sig: int) -> None:
+    """Send `sig` to one thread of another process (os.kill lets the kernel pick the thread;
+    Python has no tgkill of its own)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.syscall(SYS_TGKILL, pid, tid, sig) != 0:
+        raise OSError(ctypes.get_errno(), f"tgkill {pid} {tid}")
+
+
+@pytest.mark.skipif(platform.machine() not in SYSCALLS, reason="tgkill's number is per arch")
+def test_socket_mode_stops_when_sigterm_lands_on_another_thread(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    """The kernel gives a process's SIGTERM to any of its threads. Landing on a worker thread,
+    it must still stop serve (it once left the main thread asleep: the deploy hung)."""
+    with serving(tmp_path, slack, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="") as s:
+        pid = s.proc.pid
+        threads = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task") if int(t) != pid)
+        assert threads, "serve runs background threads"
+        tgkill(pid, threads[-1], signal.SIGTERM)
+        assert s.proc.wait(timeout=30) == 0, s.output()
+        assert "stopping: closing the Slack connection" in s.output()
 
 
 def test_socket_mode_handles_an_event_delivered_again_once(
