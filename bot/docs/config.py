@@ -246,6 +246,9 @@ class _Counter:
     def __init__(self, file: str) -> None:
         self.left = MAX_NAV_NODES
         self.file = file
+        # The sections being read, outermost first: an alias to one of them is a nav that
+        # contains itself (`nav: &n [..., more: *n]`), which would recurse without end.
+        self.open: set[int] = set()
 
     def tick(self, line: int | None) -> None:
         self.left -= 1
@@ -274,7 +277,10 @@ def nav_from_node(
     node: yaml.Node, file: str, env: Mapping[str, str], notes: list[Note]
 ) -> tuple[NavEntry, ...]:
     counter = _Counter(file)
-    return _entries(node, file, env, notes, counter, top=True)
+    try:
+        return _entries(node, file, env, notes, counter, top=True)
+    except RecursionError:  # hundreds of levels: YAML composed it, walking it takes more
+        raise DocsConfigError(f"{file}: the nav is nested too deeply to read") from None
 
 
 def _entries(
@@ -287,6 +293,23 @@ def _entries(
 ) -> tuple[NavEntry, ...]:
     line = node.start_mark.line + 1
     counter.tick(line)
+    if id(node) in counter.open:
+        raise DocsConfigError(f"{file}:{line}: the nav contains itself (a recursive alias)")
+    counter.open.add(id(node))
+    try:
+        return _section(node, file, env, notes, counter, line)
+    finally:
+        counter.open.discard(id(node))
+
+
+def _section(
+    node: yaml.Node,
+    file: str,
+    env: Mapping[str, str],
+    notes: list[Note],
+    counter: _Counter,
+    line: int,
+) -> tuple[NavEntry, ...]:
     if isinstance(node, yaml.SequenceNode):
         out: list[NavEntry] = []
         for child in node.value:

@@ -148,6 +148,28 @@ def test_an_alias_bomb_in_the_nav_is_refused_quickly(site) -> None:
         load_site_config(WorkTree(root), "mkdocs.yml")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nav:\n  - Home: index.md\n  - Loop: &a [*a]\n",  # a list that holds itself
+        "nav: &n\n  - Home: index.md\n  - More: *n\n",  # the nav inside its own section
+        "nav:\n  - &m {Loop: *m}\n",  # a mapping whose value is itself
+    ],
+)
+def test_a_nav_that_contains_itself_is_one_line_not_a_recursion(site, text: str) -> None:
+    root = site({"mkdocs.yml": "site_name: x\n" + text})
+    with pytest.raises(DocsConfigError, match=r"^mkdocs.yml:\d+: the nav contains itself"):
+        load_site_config(WorkTree(root), "mkdocs.yml")
+
+
+def test_a_nav_nested_hundreds_deep_is_one_line(site) -> None:
+    depth = 600  # deep enough that walking it outruns Python's stack
+    text = "nav: " + "[" * depth + "a.md" + "]" * depth + "\n"
+    root = site({"mkdocs.yml": text})
+    with pytest.raises(DocsConfigError, match=r"^mkdocs\.yml: the nav is nested too deeply"):
+        load_site_config(WorkTree(root), "mkdocs.yml")
+
+
 def test_bom_and_crlf_are_read(site) -> None:
     cfg = config(site, "\ufeffsite_url: https://x.example/\r\nnav:\r\n  - A: a.md\r\n")
     assert cfg.site_url == "https://x.example/"
