@@ -621,7 +621,12 @@ def _load_yaml_chain(
     if tree.size(parent) is None:
         raise DocsConfigError(f"{path}:{line}: INHERIT {inherit!r}: no such file")
     base, base_nav, base_nav_file, _ = _load_yaml_chain(tree, parent, env, (*seen, path), notes)
-    merged = deep_merge(base, data)
+    try:
+        merged = deep_merge(base, data)
+    except RecursionError:  # a mapping that holds itself (`extra: &e {a: *e}`) in both
+        raise DocsConfigError(
+            f"{path}:{line}: INHERIT: the configs nest too deeply to merge (a recursive alias?)"
+        ) from None
     if nav is None and "nav" not in data:
         nav, nav_file = base_nav, base_nav_file
     return merged, nav, nav_file, merged.get("nav")

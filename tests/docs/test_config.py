@@ -120,6 +120,10 @@ def test_inherit_merges_mappings_and_replaces_lists(site) -> None:
         ({"mkdocs.yml": "docs_dir: ../outside\n"}, "leaves the repository"),
         ({"mkdocs.yml": "- a\n"}, "not a mapping"),
         ({"mkdocs.yml": b"site_name: \xff\n"}, "not UTF-8"),
+        (
+            {"mkdocs.yml": "INHERIT: a.yml\nextra: &e {a: *e}\n", "a.yml": "extra: &e {a: *e}\n"},
+            "mkdocs.yml:1: INHERIT: the configs nest too deeply to merge",
+        ),
     ],
 )
 def test_bad_configs_are_one_line_errors(site, files, expected) -> None:
