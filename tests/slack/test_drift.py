@@ -324,6 +324,57 @@ def test_a_tick_from_the_drift_card_draws_it_again_without_that_cell(
     assert set(tick_buttons(blocks, "roadmap_untick")) == {"Runbook", "Data Model"}
 
 
+def test_two_ticks_applied_together_draw_the_card_once_with_both_results(
+    slack: FakeSlack, docs_remote: Remote
+) -> None:
+    """A person clicking down the list faster than the applier: the second click's card
+    shows both cells ticking, and both results come on one drawing."""
+    with running(direct(slack, docs_remote)) as bot:
+        _, blocks = drift_card(bot, slack)
+        with bot.services.ticks._run_lock:  # the applier waits until both are recorded
+            for column in ("API", "Index"):
+                button = tick_buttons(blocks)[column]
+                assert click_in(bot, blocks, button, slack.response_url()).status_code == 200
+        wait_until(lambda: len(docs_remote.log()) == 4)  # a commit each
+        told = slack.wait_for_response(4, timeout=30)[1:]
+        assert bot.services.ticks.run_now() == []
+        assert len(slack.responses) == 4
+    _, second, done = told
+    text, blocks = redrawn(second)
+    assert text.count("⏳ ticking…") == 2 and tick_buttons(blocks) == {}
+    assert tick_all_of(blocks) == []
+    text, blocks = redrawn(done)
+    last, first = docs_remote.log()[:2]
+    assert result_line(blocks).splitlines() == [
+        f"✅ Ticked *Tenant Management* / API: commit `{first[:7]}`",
+        f"✅ Ticked *Normalization* / Index: commit `{last[:7]}`",
+    ]
+    assert "15 warnings" in text and tick_buttons(blocks) == {} and "⏳" not in text
+
+
+def test_tick_all_after_a_tick_asks_only_for_the_cells_not_on_their_way(
+    slack: FakeSlack, docs_remote: Remote
+) -> None:
+    with running(direct(slack, docs_remote)) as bot:
+        _, blocks = drift_card(bot, slack)
+        with bot.services.ticks._run_lock:  # the first tick is still on its way
+            click_in(bot, blocks, tick_buttons(blocks)["API"], slack.response_url())
+            _, now = redrawn(slack.wait_for_response(2, timeout=30)[1])
+            [tick_all] = tick_all_of(now)
+            assert tick_all["text"]["text"] == "Tick all 1 ready"
+            ephemeral_click(bot, tick_all, slack.response_url())
+            asked = slack.wait_for_response(3, timeout=30)[2]
+            assert result_line(redrawn(asked)[1]) == "⏳ Ticking 1 cell in one commit…"
+        wait_until(lambda: len(docs_remote.log()) == 4)
+        bot.services.ticks.run_now()
+    subjects = git(docs_remote.bare, "log", "-2", "--format=%s").split("\n")
+    assert subjects[:2] == [
+        "roadmap: ticked Normalization / Index",
+        "roadmap: ticked Tenant Management / API",
+    ]
+    assert not any(r.json["text"].startswith("ℹ️") for r in slack.responses)  # no no-op
+
+
 def test_a_tick_when_drift_cannot_be_had_after_it_is_told_as_a_line(
     slack: FakeSlack, docs_remote: Remote
 ) -> None:

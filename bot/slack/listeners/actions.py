@@ -202,6 +202,10 @@ def tick_all(
                 for f in result.report.findings
                 if f.kind == READY and f.column and f.module and f.group is not None
             ]
+        # A cell with a tick on its way (from a click before this card was drawn again) is not
+        # asked for twice; all of them waiting: a retry of this very click, recorded once.
+        waiting = services.waiting()
+        cells = [c for c in cells if c[1] not in waiting.get(c[0], {})] or cells
         if not cells:
             ack()
             log["outcome"] = "nothing_ready"
