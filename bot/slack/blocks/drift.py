@@ -196,11 +196,11 @@ def _waiting(roadmap: Roadmap, f: Finding, pending: Pending | None) -> str | Non
     None when there is none."""
     if not pending or f.column is None:
         return None
-    module = module_of(roadmap, f)
-    if module is None:
+    columns = pending.get(f"{f.group}/{f.module}")  # a module's qualified name
+    if not columns:  # most findings: no row lookup (thousands on a big site)
         return None
-    columns = pending.get(module.qualified) or {}
-    cell = module.cell(f.column)
+    module = module_of(roadmap, f)
+    cell = module.cell(f.column) if module is not None else None
     return columns.get(cell.column if cell is not None else f.column)
 
 
