@@ -104,7 +104,13 @@ def test_a_cell_with_a_tick_on_its_way_shows_it_instead_of_a_button() -> None:
     findings = (
         *(
             Finding(
-                "open-but-ready", WARNING, f"{m.name} / Index is open", m.group, m.name, "Index"
+                "open-but-ready",
+                WARNING,
+                f"{m.name} / Index is open",
+                m.group,
+                m.name,
+                "Index",
+                suggestion="tick it",
             )
             for m in (login, audit)
         ),
@@ -118,9 +124,11 @@ def test_a_cell_with_a_tick_on_its_way_shows_it_instead_of_a_button() -> None:
     rows = {b["text"]["text"].split("\n")[0]: b for b in card.blocks if b.get("block_id")}
     assert rows["🟡 Login / Index is open"]["text"]["text"].endswith("⏳ ticking…")
     assert "accessory" not in rows["🟡 Login / Index is open"]
+    assert "→" not in rows["🟡 Login / Index is open"]["text"]["text"]  # no "tick it" now
     assert f"⏳ <{pr}|pending review>" in rows["🔴 Audit / API has no page"]["text"]["text"]
     assert "accessory" not in rows["🔴 Audit / API has no page"]
     assert rows["🟡 Audit / Index is open"]["accessory"]["text"]["text"] == "Tick Index"
+    assert "→ tick it" in rows["🟡 Audit / Index is open"]["text"]["text"]
     # Only the cell with nothing on its way is offered in Tick all.
     assert [(m.name, c) for m, c in ready_cells(roadmap, report, pending)] == [("Audit", "Index")]
     assert "Tick all 1 ready" in all_text(card)

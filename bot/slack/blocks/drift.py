@@ -207,7 +207,8 @@ def _waiting(roadmap: Roadmap, f: Finding, pending: Pending | None) -> str | Non
 def _finding_block(roadmap: Roadmap, f: Finding, i: int, pending: Pending) -> kit.Block:
     lines = [f"{ICONS.get(f.severity, '•')} {fit(f.message, 1200)}"]
     extra: list[str] = []
-    if f.suggestion:
+    waiting = _waiting(roadmap, f, pending)
+    if f.suggestion and waiting is None:  # "→ tick it" beside "⏳ ticking…" would contradict
         extra.append(f"→ {fit(f.suggestion, 600)}")
     if f.url:
         extra.append(link(f.url, "page"))
@@ -215,7 +216,6 @@ def _finding_block(roadmap: Roadmap, f: Finding, i: int, pending: Pending) -> ki
         extra.append(f"`{fit(f.page, 300)}`")
     if f.roadmap_line:
         extra.append(f"roadmap line {f.roadmap_line}")
-    waiting = _waiting(roadmap, f, pending)
     if waiting is not None:  # said last, where the button was
         extra.append(f"⏳ {link(waiting, 'pending review')}" if waiting else "⏳ ticking…")
     if extra:
