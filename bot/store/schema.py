@@ -43,7 +43,7 @@ ticks = Table(
     Column("channel", String(64)),
     Column("message_ts", String(64)),
     Column("response_url", Text),
-    Column("surface", String(16), nullable=False),  # message | home | cli
+    Column("surface", String(16), nullable=False),  # message | drift | home | cli
     Column("state", String(16), nullable=False, index=True),
     Column("sha", String(64)),
     Column("pr_url", Text),

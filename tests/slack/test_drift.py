@@ -105,6 +105,28 @@ def drift_card(bot: Any, slack: FakeSlack) -> tuple[dict[str, Any], list[dict[st
     return ack, card.json["blocks"]
 
 
+def tick_all_of(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        el for b in blocks for el in b.get("elements", []) if el.get("action_id") == ACTION_TICK_ALL
+    ]
+
+
+def redrawn(response: Any) -> tuple[str, list[dict[str, Any]]]:
+    """A drift card drawn again in place: (its text as read, its blocks)."""
+    assert response.json["replace_original"] is True
+    assert "response_type" not in response.json  # the same ephemeral card, not a new one
+    blocks = response.json["blocks"]
+    text = valid(blocks)
+    assert text.startswith("Docs drift\n")
+    return text, blocks
+
+
+def result_line(blocks: list[dict[str, Any]]) -> str:
+    """The line on a drawn-again card saying what became of the click: under its header."""
+    assert blocks[2]["type"] == "context"
+    return str(blocks[2]["elements"][0]["text"])
+
+
 def test_drift_card_lists_findings_worst_first_with_tick_and_untick(
     slack: FakeSlack, docs_remote: Remote
 ) -> None:
@@ -157,8 +179,9 @@ def test_tick_all_ready_makes_one_commit_listing_every_cell(
         retried = ephemeral_click(bot, tick_all, url, retry=1, action_ts=ts)  # the same click
         assert retried.status_code == 200
         wait_until(lambda: len(docs_remote.log()) == len(before) + 1)
-        told = slack.wait_for_response(3, timeout=30)[1:]
+        asked, done = slack.wait_for_response(3, timeout=30)[1:]
         assert bot.services.ticks.run_now() == []
+        assert len(slack.responses) == 3  # all went well: no line of its own
     log = docs_remote.log()
     assert len(log) == len(before) + 1  # one commit for both cells, the retry added nothing
     message = git(docs_remote.bare, "log", "-1", "--format=%B")
@@ -168,10 +191,19 @@ def test_tick_all_ready_makes_one_commit_listing_every_cell(
     text = git(docs_remote.bare, "show", f"main:{ROADMAP}")
     assert re.search(r"\| Tenant Management +\| \[x\] +\| \[ \] +\| \[x\] +\| \[x\]", text)
     assert re.search(r"\| Normalization +\| \[x\]", text)
-    lines = [r.json["text"] for r in told]
-    assert "⏳ Ticking 2 cells in one commit…" in lines
-    done = next((t for t in lines if t.startswith("✅")), str(lines))
-    assert "Ticked 2 cells in" in done and log[0][:7] in done
+    # On the click the card is drawn again: both cells ticking, nothing left to click twice.
+    text, blocks = redrawn(asked)
+    assert result_line(blocks) == "⏳ Ticking 2 cells in one commit…"
+    assert text.count("⏳ ticking…") == 2
+    assert tick_buttons(blocks) == {} and tick_all_of(blocks) == []
+    # Once committed, drawn again from drift at the new commit: no ready cell is left.
+    text, blocks = redrawn(done)
+    assert result_line(blocks).startswith("✅ Ticked 2 cells in commit `") and log[0][:7] in text
+    assert "4 errors · 🟡 15 warnings" in text and "ready to tick" not in text
+    assert "is open, but its page is written" not in text and "⏳" not in text
+    assert tick_buttons(blocks) == {} and tick_all_of(blocks) == []
+    assert set(tick_buttons(blocks, "roadmap_untick")) == {"Runbook", "Data Model"}
+    assert log[0][:7] in str(blocks[1])  # the card's commit line: the new commit
 
 
 def test_tick_all_after_the_branch_moved_still_makes_one_commit(
@@ -218,7 +250,7 @@ def test_tick_all_in_pr_mode_makes_one_pull_request(slack: FakeSlack, docs_remot
                 if el.get("action_id") == ACTION_TICK_ALL
             ]
             ephemeral_click(bot, tick_all, slack.response_url())
-            told = slack.wait_for_response(3, timeout=30)[1:]
+            asked, done = slack.wait_for_response(3, timeout=30)[1:]
         pulls = github.open_pulls()
         assert len(pulls) == 1
         pr = github.pull_json(pulls[0]["number"])
@@ -228,8 +260,15 @@ def test_tick_all_in_pr_mode_makes_one_pull_request(slack: FakeSlack, docs_remot
     head = pr["head"]["ref"]
     commits = git(docs_remote.bare, "rev-list", f"main..{head}").split()
     assert len(commits) == 1  # one commit in the one pull request
-    done = next(r.json["text"] for r in told if r.json["text"].startswith("📝"))
-    assert "2 cells ticked in" in done and pr["html_url"] in done
+    assert result_line(redrawn(asked)[1]) == "⏳ Ticking 2 cells in one pull request…"
+    # main is unchanged, so drift still finds both cells open: each row says where its tick
+    # waits, and neither can be asked for again.
+    text, blocks = redrawn(done)
+    pr_link = f"<{pr['html_url']}|the roadmap pull request>"
+    assert result_line(blocks) == f"📝 2 cells ticked in {pr_link}"
+    assert "17 warnings" in text
+    assert text.count(f"⏳ <{pr['html_url']}|pending review>") == 2
+    assert tick_buttons(blocks) == {} and tick_all_of(blocks) == []
 
 
 def test_untick_from_the_drift_card_reopens_a_cell_without_a_page(
@@ -242,16 +281,117 @@ def test_untick_from_the_drift_card_reopens_a_cell_without_a_page(
         assert click_in(bot, blocks, runbook, slack.response_url()).status_code == 200
         wait_until(lambda: len(docs_remote.log()) == 3)
         _card, asked, done = slack.wait_for_response(3, timeout=30)
+        assert len(slack.responses) == 3
     subject = git(docs_remote.bare, "log", "-1", "--format=%s")
     assert subject.strip() == "roadmap: unticked Policy Engine / Runbook"
-    # The drift card stays (the next finding is one click away): each step is a line of its own.
-    assert asked.json == {
-        "text": "⏳ Unticking Policy Engine / Runbook…",
-        "response_type": "ephemeral",
-        "replace_original": False,
-    }
-    assert done.json["replace_original"] is False
-    assert done.json["text"].startswith("✅ Unticked *Policy Engine* / Runbook: commit")
+    # The drift card is drawn again each step (the next finding is one click away).
+    text, blocks = redrawn(asked)
+    assert result_line(blocks) == "⏳ Unticking Policy Engine / Runbook…"
+    assert set(tick_buttons(blocks, "roadmap_untick")) == {"Data Model"}
+    assert "Policy Engine / Runbook is ticked but has no page" in text
+    text, blocks = redrawn(done)
+    assert result_line(blocks).startswith("✅ Unticked *Policy Engine* / Runbook: commit `")
+    assert "Policy Engine / Runbook is ticked" not in text and "3 errors" in text
+    assert set(tick_buttons(blocks, "roadmap_untick")) == {"Data Model"}
+    assert set(tick_buttons(blocks)) == {"API", "Index"}
+
+
+def test_a_tick_from_the_drift_card_draws_it_again_without_that_cell(
+    slack: FakeSlack, docs_remote: Remote
+) -> None:
+    with running(direct(slack, docs_remote)) as bot:
+        _, blocks = drift_card(bot, slack)
+        api = tick_buttons(blocks)["API"]
+        assert click_in(bot, blocks, api, slack.response_url()).status_code == 200
+        wait_until(lambda: len(docs_remote.log()) == 3)
+        _card, asked, done = slack.wait_for_response(3, timeout=30)
+        assert len(slack.responses) == 3
+    sha = docs_remote.log()[0]
+    # At once: the row says it is ticking instead of offering the button again.
+    text, blocks = redrawn(asked)
+    assert result_line(blocks) == "⏳ Ticking Tenant Management / API…"
+    row = next(ln for ln in text.splitlines() if "Tenant Management / API is open" in ln)
+    assert "⏳ ticking…" in text.split(row, 1)[1].split("\n", 2)[1]
+    assert set(tick_buttons(blocks)) == {"Index"}
+    assert tick_all_of(blocks)[0]["text"]["text"] == "Tick all 1 ready"
+    # Landed: the card at the new commit, that cell gone, the counts one less, the rest kept.
+    text, blocks = redrawn(done)
+    assert result_line(blocks).startswith("✅ Ticked *Tenant Management* / API: commit `")
+    assert sha[:7] in result_line(blocks) and sha[:7] in str(blocks[1])
+    assert "Tenant Management / API" not in text and "16 warnings" in text
+    assert set(tick_buttons(blocks)) == {"Index"}
+    assert tick_all_of(blocks)[0]["text"]["text"] == "Tick all 1 ready"
+    assert set(tick_buttons(blocks, "roadmap_untick")) == {"Runbook", "Data Model"}
+
+
+def test_two_ticks_applied_together_draw_the_card_once_with_both_results(
+    slack: FakeSlack, docs_remote: Remote
+) -> None:
+    """A person clicking down the list faster than the applier: the second click's card
+    shows both cells ticking, and both results come on one drawing."""
+    with running(direct(slack, docs_remote)) as bot:
+        _, blocks = drift_card(bot, slack)
+        with bot.services.ticks._run_lock:  # the applier waits until both are recorded
+            for column in ("API", "Index"):
+                button = tick_buttons(blocks)[column]
+                assert click_in(bot, blocks, button, slack.response_url()).status_code == 200
+        wait_until(lambda: len(docs_remote.log()) == 4)  # a commit each
+        told = slack.wait_for_response(4, timeout=30)[1:]
+        assert bot.services.ticks.run_now() == []
+        assert len(slack.responses) == 4
+    _, second, done = told
+    text, blocks = redrawn(second)
+    assert text.count("⏳ ticking…") == 2 and tick_buttons(blocks) == {}
+    assert tick_all_of(blocks) == []
+    text, blocks = redrawn(done)
+    last, first = docs_remote.log()[:2]
+    assert result_line(blocks).splitlines() == [
+        f"✅ Ticked *Tenant Management* / API: commit `{first[:7]}`",
+        f"✅ Ticked *Normalization* / Index: commit `{last[:7]}`",
+    ]
+    assert "15 warnings" in text and tick_buttons(blocks) == {} and "⏳" not in text
+
+
+def test_tick_all_after_a_tick_asks_only_for_the_cells_not_on_their_way(
+    slack: FakeSlack, docs_remote: Remote
+) -> None:
+    with running(direct(slack, docs_remote)) as bot:
+        _, blocks = drift_card(bot, slack)
+        with bot.services.ticks._run_lock:  # the first tick is still on its way
+            click_in(bot, blocks, tick_buttons(blocks)["API"], slack.response_url())
+            _, now = redrawn(slack.wait_for_response(2, timeout=30)[1])
+            [tick_all] = tick_all_of(now)
+            assert tick_all["text"]["text"] == "Tick all 1 ready"
+            ephemeral_click(bot, tick_all, slack.response_url())
+            asked = slack.wait_for_response(3, timeout=30)[2]
+            assert result_line(redrawn(asked)[1]) == "⏳ Ticking 1 cell in one commit…"
+        wait_until(lambda: len(docs_remote.log()) == 4)
+        bot.services.ticks.run_now()
+    subjects = git(docs_remote.bare, "log", "-2", "--format=%s").split("\n")
+    assert subjects[:2] == [
+        "roadmap: ticked Normalization / Index",
+        "roadmap: ticked Tenant Management / API",
+    ]
+    assert not any(r.json["text"].startswith("ℹ️") for r in slack.responses)  # no no-op
+
+
+def test_a_tick_when_drift_cannot_be_had_after_it_is_told_as_a_line(
+    slack: FakeSlack, docs_remote: Remote
+) -> None:
+    with running(direct(slack, docs_remote)) as bot:
+        _, blocks = drift_card(bot, slack)
+        # Someone breaks the site config meanwhile: no drift at the commit the tick makes.
+        docs_remote.commit({"mkdocs.yml": b"nav: [\n"}, "a broken mkdocs.yml")
+        api = tick_buttons(blocks)["API"]
+        assert click_in(bot, blocks, api, slack.response_url()).status_code == 200
+        wait_until(lambda: len(docs_remote.log()) == 4)
+        wait_until(lambda: any(r.json["text"].startswith("✅") for r in slack.responses))
+        told = list(slack.responses)[2:]
+    assert "roadmap: ticked Tenant Management / API" in git(docs_remote.bare, "log", "-1")
+    done = told[-1].json
+    assert done["replace_original"] is False and done["response_type"] == "ephemeral"
+    assert done["text"].startswith("✅ Ticked *Tenant Management* / API: commit `")
+    assert all("✅" not in json.dumps(r.json.get("blocks", [])) for r in told)
 
 
 def test_module_card_shows_each_columns_page_once_drift_is_known(

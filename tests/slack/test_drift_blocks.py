@@ -8,7 +8,13 @@ import json
 from bot.docs.drift import ERROR, INFO, WARNING, CellPage, DriftReport, Finding
 from bot.roadmap.parse import parse
 from bot.slack.blocks import module_card
-from bot.slack.blocks.drift import drift_card, parse_tick_all, tick_all_button
+from bot.slack.blocks.drift import (
+    drift_card,
+    parse_tick_all,
+    ready_cells,
+    tick_all_button,
+    with_result,
+)
 from tests.slack.helpers import all_text, assert_message
 
 COMMIT = "a" * 40
@@ -90,6 +96,46 @@ def test_a_ready_cell_links_its_page_and_carries_a_tick_button() -> None:
     assert section["accessory"]["text"]["text"] == "Tick Index"
     # A | in a URL would end the link early: it is encoded.
     assert "→ tick it · <https://d.example/a%7Cb/|page> · roadmap line 6" in section["text"]["text"]
+
+
+def test_a_cell_with_a_tick_on_its_way_shows_it_instead_of_a_button() -> None:
+    roadmap = parse(roadmap_of(["| Login | [ ] | [ ] |", "| Audit | [ ] | [x] |"]))
+    login, audit = roadmap.modules
+    findings = (
+        *(
+            Finding(
+                "open-but-ready",
+                WARNING,
+                f"{m.name} / Index is open",
+                m.group,
+                m.name,
+                "Index",
+                suggestion="tick it",
+            )
+            for m in (login, audit)
+        ),
+        Finding("ticked-missing", ERROR, "Audit / API has no page", audit.group, "Audit", "API"),
+    )
+    report = DriftReport("r.md", "mkdocs.yml", "docs", None, findings, {}, COMMIT)
+    pr = "https://github.example/acme/docs/pull/7"
+    pending = {login.qualified: {"Index": ""}, audit.qualified: {"API": pr}}
+    card = drift_card(roadmap, report, None, pending)
+    assert_message(card)
+    rows = {b["text"]["text"].split("\n")[0]: b for b in card.blocks if b.get("block_id")}
+    assert rows["🟡 Login / Index is open"]["text"]["text"].endswith("⏳ ticking…")
+    assert "accessory" not in rows["🟡 Login / Index is open"]
+    assert "→" not in rows["🟡 Login / Index is open"]["text"]["text"]  # no "tick it" now
+    assert f"⏳ <{pr}|pending review>" in rows["🔴 Audit / API has no page"]["text"]["text"]
+    assert "accessory" not in rows["🔴 Audit / API has no page"]
+    assert rows["🟡 Audit / Index is open"]["accessory"]["text"]["text"] == "Tick Index"
+    assert "→ tick it" in rows["🟡 Audit / Index is open"]["text"]["text"]
+    # Only the cell with nothing on its way is offered in Tick all.
+    assert [(m.name, c) for m, c in ready_cells(roadmap, report, pending)] == [("Audit", "Index")]
+    assert "Tick all 1 ready" in all_text(card)
+    told = with_result(card, "✅ Ticked *Login* / Index: commit `abc1234`")
+    assert_message(told)
+    assert told.blocks[:2] == card.blocks[:2] and told.blocks[3:] == card.blocks[2:]
+    assert told.blocks[2]["elements"][0]["text"] == "✅ Ticked *Login* / Index: commit `abc1234`"
 
 
 def test_tick_all_values_round_trip_and_refuse_anything_else() -> None:

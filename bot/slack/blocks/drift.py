@@ -4,15 +4,18 @@ Each shown finding is a section; a cell whose page is written and in the nav whi
 open carries a Tick button, a ticked cell whose page is missing or a stub an Untick behind a
 confirm (the same buttons, and the same tick path, as the module card). One "Tick all N
 ready" button asks for every open-but-ready cell at once: one commit, or one pull request.
-Pure: the report and the roadmap are given.
+A cell with a tick on its way shows "⏳ ticking…" (or its pull request) instead of a button,
+and is not counted as ready: the card drawn again after a click offers nothing twice.
+Pure: the report, the roadmap and the waiting ticks are given.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 
-from bot.blockkit import kit
+from bot.blockkit import kit, limits
 from bot.blockkit.text import fit, link, name, plural, truncate
 from bot.docs.drift import ERROR, INFO, WARNING, DriftReport, Finding
 from bot.roadmap.model import CellState, Module, Roadmap
@@ -21,8 +24,8 @@ from .ids import tick_action_id, tick_value, untick_action_id
 
 SHOWN = 10
 ACTION_TICK_ALL = "roadmap_drift_tick_all"  # value: {"c": commit, "n": cells}
-# block_id prefix of the card's findings: a Tick clicked there keeps the card (the person
-# goes on down the list) instead of being replaced by the module's card.
+# block_id prefix of the card's findings: a Tick clicked there draws the drift card again (the
+# person goes on down the list) instead of replacing it by the module's card.
 DRIFT_BLOCK = "roadmap_drift"
 READY = "open-but-ready"
 UNTICKABLE = ("ticked-missing", "ticked-stub")
@@ -67,8 +70,19 @@ PLURALS = {ERROR: "errors", WARNING: "warnings", INFO: "info"}
 ICONS = {ERROR: "🔴", WARNING: "🟡", INFO: "ℹ️"}
 
 
-def drift_card(roadmap: Roadmap, report: DriftReport, commit_line: str | None) -> kit.Message:
-    """Counts, the first `SHOWN` findings with their buttons, and "Tick all N ready"."""
+# {qualified module: {column: pull request link, or "" while being applied}}: ticks not landed.
+Pending = Mapping[str, Mapping[str, str]]
+
+
+def drift_card(
+    roadmap: Roadmap,
+    report: DriftReport,
+    commit_line: str | None,
+    pending: Pending | None = None,
+) -> kit.Message:
+    """Counts, the first `SHOWN` findings with their buttons, and "Tick all N ready".
+    `pending`: the ticks on their way, shown in their rows instead of buttons."""
+    pending = pending or {}
     counts = report.counts()
     where = f"`{fit(report.roadmap, 300)}` against `{fit(report.mkdocs, 300)}`"
     blocks: list[kit.Block] = [
@@ -88,13 +102,13 @@ def drift_card(roadmap: Roadmap, report: DriftReport, commit_line: str | None) -
     blocks.append(kit.section(f"*{summary}*\n{fit(by_kind, 2000)}"))
     blocks.append(kit.divider())
     for i, f in enumerate(shown_findings(report)[:SHOWN]):
-        blocks.append(_finding_block(roadmap, f, i))
+        blocks.append(_finding_block(roadmap, f, i, pending))
     rest = len(report.findings) - SHOWN
     if rest > 0:
         blocks.append(
             kit.context(f"…and {plural(rest, 'more finding')}: `roadmap-bot drift` lists them all.")
         )
-    ready = ready_cells(roadmap, report)
+    ready = ready_cells(roadmap, report, pending)
     if ready and report.commit:
         blocks += kit.actions([tick_all_button(len(ready), report.commit)], 1)
     text = f"Docs drift: {summary.replace('*', '')}"
@@ -108,11 +122,14 @@ def shown_findings(report: DriftReport) -> list[Finding]:
     return sorted(report.findings, key=lambda f: (order.get(f.severity, 3), f.column is None))
 
 
-def ready_cells(roadmap: Roadmap, report: DriftReport) -> list[tuple[Module, str]]:
-    """(module, column) of every open-but-ready finding whose box can be ticked from Slack."""
+def ready_cells(
+    roadmap: Roadmap, report: DriftReport, pending: Pending | None = None
+) -> list[tuple[Module, str]]:
+    """(module, column) of every open-but-ready finding whose box can be ticked from Slack
+    and has no tick on its way."""
     out: list[tuple[Module, str]] = []
     for f in report.findings:
-        if f.kind != READY or f.column is None:
+        if f.kind != READY or f.column is None or _waiting(roadmap, f, pending) is not None:
             continue
         module = module_of(roadmap, f)
         cell = module.cell(f.column) if module is not None else None
@@ -166,10 +183,32 @@ def _worst_kinds(report: DriftReport, kinds: Counter[str]) -> list[tuple[str, in
     return list(seen.items())
 
 
-def _finding_block(roadmap: Roadmap, f: Finding, i: int) -> kit.Block:
+def with_result(card: kit.Message, line: str) -> kit.Message:
+    """The card with `line` (mrkdwn: what became of a click) as a context block under its
+    header and commit line, where the person looks first; the card's own blocks stay under
+    Block Kit's 50 (at most `SHOWN` + 6 of them)."""
+    shown = [*card.blocks[:2], kit.context(line), *card.blocks[2:]]
+    return kit.Message(card.text, shown[: limits.MAX_MESSAGE_BLOCKS])
+
+
+def _waiting(roadmap: Roadmap, f: Finding, pending: Pending | None) -> str | None:
+    """The pull request link ("" while being applied) of the tick on its way to `f`'s cell;
+    None when there is none."""
+    if not pending or f.column is None:
+        return None
+    columns = pending.get(f"{f.group}/{f.module}")  # a module's qualified name
+    if not columns:  # most findings: no row lookup (thousands on a big site)
+        return None
+    module = module_of(roadmap, f)
+    cell = module.cell(f.column) if module is not None else None
+    return columns.get(cell.column if cell is not None else f.column)
+
+
+def _finding_block(roadmap: Roadmap, f: Finding, i: int, pending: Pending) -> kit.Block:
     lines = [f"{ICONS.get(f.severity, '•')} {fit(f.message, 1200)}"]
     extra: list[str] = []
-    if f.suggestion:
+    waiting = _waiting(roadmap, f, pending)
+    if f.suggestion and waiting is None:  # "→ tick it" beside "⏳ ticking…" would contradict
         extra.append(f"→ {fit(f.suggestion, 600)}")
     if f.url:
         extra.append(link(f.url, "page"))
@@ -177,11 +216,13 @@ def _finding_block(roadmap: Roadmap, f: Finding, i: int) -> kit.Block:
         extra.append(f"`{fit(f.page, 300)}`")
     if f.roadmap_line:
         extra.append(f"roadmap line {f.roadmap_line}")
+    if waiting is not None:  # said last, where the button was
+        extra.append(f"⏳ {link(waiting, 'pending review')}" if waiting else "⏳ ticking…")
     if extra:
         lines.append(" · ".join(extra))
     block = kit.section("\n".join(lines))
     block["block_id"] = f"{DRIFT_BLOCK}:{i}"
-    button = _cell_button(roadmap, f, i)
+    button = _cell_button(roadmap, f, i) if waiting is None else None
     if button is not None:
         block["accessory"] = button
     return block

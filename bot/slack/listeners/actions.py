@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot import logs
 from bot.blockkit import kit
 from bot.blockkit.text import plural
-from bot.slack import blocks, tick_requests
+from bot.slack import blocks, tick_requests, tick_results
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
 from bot.slack.blocks.drift import (
     ACTION_TICK_ALL,
@@ -151,15 +151,13 @@ def tick(
         )
         if not new:
             return
-        if from_drift and body.get("response_url"):  # the drift card stays; a line says it
-            rows = services.snapshot().roadmap.modules
+        if from_drift and body.get("response_url"):  # the drift card, the cell ticking
+            snap = services.snapshot()
+            rows = snap.roadmap.modules
             name = next((m.name for m in rows if m.qualified == request.module), request.module)
             verb = "Ticking" if request.done else "Unticking"
-            respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=f"⏳ {verb} {blocks.escape(name)} / {blocks.escape(request.column)}…",
-            )
+            line = f"⏳ {verb} {blocks.escape(name)} / {blocks.escape(request.column)}…"
+            _on_drift_card(services, respond, line)
             ticks.submit()
             return
         reply = services.answer(request.module)
@@ -204,6 +202,10 @@ def tick_all(
                 for f in result.report.findings
                 if f.kind == READY and f.column and f.module and f.group is not None
             ]
+        # A cell with a tick on its way (from a click before this card was drawn again) is not
+        # asked for twice; all of them waiting: a retry of this very click, recorded once.
+        waiting = services.waiting()
+        cells = [c for c in cells if c[1] not in waiting.get(c[0], {})] or cells
         if not cells:
             ack()
             log["outcome"] = "nothing_ready"
@@ -228,7 +230,7 @@ def tick_all(
                 channel=(body.get("channel") or {}).get("id"),
                 message_ts=container.get("message_ts") or container.get("view_id"),
                 response_url=body.get("response_url"),
-                surface="home" if container.get("type") == "view" else "message",
+                surface="home" if container.get("type") == "view" else "drift",
             )
         except Exception as err:  # the store is down: say so, write nothing
             ack()
@@ -240,8 +242,22 @@ def tick_all(
         if not new:
             return
         way = "one pull request" if services.ticks.mode == "pr" else "one commit"
-        _tell(body, respond, client, f"⏳ Ticking {plural(len(cells), 'cell')} in {way}…")
+        line = f"⏳ Ticking {plural(len(cells), 'cell')} in {way}…"
+        if body.get("response_url"):
+            _on_drift_card(services, respond, line)
+        else:
+            _tell(body, respond, client, line)
         services.ticks.submit()
+
+
+def _on_drift_card(services: Services, respond: Respond, line: str) -> None:
+    """The drift card drawn again at once, the cells just asked for shown ticking and `line`
+    on it; a line alone when drift at the current commit is not known yet (no wait here)."""
+    card = tick_results.drift_card_at(services, services.snapshot(), line, known_only=True)
+    if card is not None:
+        respond(replace_original=True, **card.as_kwargs())
+    else:
+        respond(response_type="ephemeral", replace_original=False, text=line)
 
 
 def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
