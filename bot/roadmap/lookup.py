@@ -153,6 +153,17 @@ def find_column(roadmap: Roadmap, query: str) -> Found[str]:
     return _index(roadmap, "index:columns").find(query)  # type: ignore[return-value]  # the cache is dict[str, object]; this key only ever holds this type
 
 
+def names_exactly(roadmap: Roadmap, query: str) -> bool:
+    """Whether `query` is, as a whole, the name of a module, a group or a column (so
+    "Storage @2" is that module, not the roadmap on a date)."""
+    key = normalize(query)
+    return (
+        key in _index(roadmap, "index:modules").exact
+        or key in _index(roadmap, "index:groups").exact
+        or key in _index(roadmap, "index:columns").exact
+    )
+
+
 def find_any(roadmap: Roadmap, query: str) -> Found[Module | Group | str]:
     """What `/roadmap <words>` or `show <words>` names: a module, a group or a column.
 

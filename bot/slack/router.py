@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.blockkit.text import escape
 from bot.docs.drift import CellPage
 from bot.roadmap.forecast import Forecasts
+from bot.roadmap.lookup import names_exactly
 from bot.roadmap.model import Roadmap
 
 from . import answers, blocks, digest_commands, drift_commands, live_commands, tick_requests
@@ -200,6 +201,13 @@ def time_travel(command: Command, words: str, at: str) -> None:
     command.log.update(outcome=f"{reply.outcome}_at", module=reply.subject)
 
 
+def _a_name(services: Services, query: str) -> bool:
+    try:
+        return names_exactly(services.snapshot().roadmap, query)
+    except Exception:  # unreadable: the date path says so
+        return False
+
+
 def route(
     services: Services,
     payload: dict[str, Any],
@@ -213,6 +221,8 @@ def route(
     query = " ".join(str(payload.get("text") or "").split())
     row, words = keyword(query)
     past = AT_DATE.match(query)
+    if past and _a_name(services, query):  # a module called "Storage @2", say
+        past = None
     if past and (row is None or row.card is not None):  # a card, as it was: not a tick
         time_travel(Command(services, payload, words, ack, respond, log, now), *past.groups())
         return

@@ -85,3 +85,16 @@ def test_a_card_as_it_was_on_a_date(tmp_path: Path, slack: FakeSlack, bare: Path
     assert "*Overall* `▓░░░░░░░░░` 1/6" in json.dumps(overview, ensure_ascii=False)
     assert "did not exist on main yet (it was added on 2024-05-06)" in before["text"]
     assert "@2024-02-30: not a date" in bad["text"]
+
+
+def test_a_module_named_like_a_date_is_that_module(tmp_path: Path, slack: FakeSlack) -> None:
+    """`@2` at the end reads as a date unless the whole text is a name on the roadmap."""
+    groups = [("Build", ["Release @2", "Release"])]
+    r = make_remote(tmp_path, roadmap_text(groups, ["API"], {("Release @2", "API"): "x"}).encode())
+    settings = settings_for(slack.url, roadmap_repo=str(r.bare), cache_dir=str(tmp_path / "c"))
+    with running(settings) as bot:
+        card = bot.command("Release @2", slack.response_url()).json()  # in the ack: no git
+        assert "Release @2" in card["text"] and "1/1" in json.dumps(card)
+        bot.command("Release @2026-01-01", slack.response_url())  # still a date for the other
+        [past] = slack.wait_for_response(1)
+    assert past.json["text"] == "Release (Build): 0/1 done (as of 2026-01-01)"  # a date there
