@@ -96,11 +96,13 @@ def pair(
 ) -> list[Pairing]:
     """Each lost module paired with the nav module it became, where only one fits."""
     found: dict[int, Pairing] = {}
+    seen: set[int] = set()  # rows and nav modules git saw pages move between
     if renames:
-        found = {p.lost: p for p in _by_git(lost, unnamed, renames, docs_dir)}
-    taken = {p.unnamed for p in found.values()}
-    free = [u for u in unnamed if u.key not in taken]
-    rest = [x for x in lost if x.key not in found]
+        paired, seen = _by_git(lost, unnamed, renames, docs_dir)
+        found = {p.lost: p for p in paired}
+    # What git saw and could not pair (a split, a merge) is not for the names to guess at.
+    free = [u for u in unnamed if u.key not in seen]
+    rest = [x for x in lost if x.key not in found and x.key not in seen]
     by_name = {x.key: [u.key for u in free if _names_match(x, u)] for x in rest}
     wanted: dict[int, int] = {}
     for keys in by_name.values():
@@ -115,7 +117,8 @@ def pair(
 
 def _by_git(
     lost: Sequence[Lost], unnamed: Sequence[Unnamed], renames: Sequence[Rename], docs_dir: str
-) -> list[Pairing]:
+) -> tuple[list[Pairing], set[int]]:
+    """The pairs git's renames make, and the keys of every row and nav module they touch."""
     prefix = f"{docs_dir}/" if docs_dir else ""
 
     def rel(path: str) -> str | None:
@@ -147,8 +150,8 @@ def _by_git(
             if old is None or new is None:
                 continue
             old_dir = _named_dir(old, x.slug)
-            if old_dir is None:
-                continue
+            if old_dir is None or new == old_dir or new.startswith(old_dir + "/"):
+                continue  # a page renamed inside the module's directory: no module rename
             final, more = follow(i, new)
             key = home.get(final)
             if key is not None:
@@ -161,6 +164,7 @@ def _by_git(
         for k in hits:
             claimed[k] = claimed.get(k, 0) + 1
     by_key = {u.key: u for u in unnamed}
+    seen = set(votes) | set(claimed)
     for lost_key, hits in votes.items():
         if len(hits) != 1:
             continue  # its pages went to several nav modules: a split, not a rename
@@ -172,7 +176,7 @@ def _by_git(
         new_dir = final[: -len(rest)] if rest and final.endswith(rest) else by_key[u_key].dir
         commits = tuple(dict.fromkeys(c for m in moves for c in m[3]))
         out.append(Pairing(lost_key, u_key, commits, old_dir, new_dir or final))
-    return out
+    return out, seen
 
 
 def _named_dir(path: str, slug: str) -> str | None:

@@ -298,3 +298,30 @@ def test_serve_reads_the_renames_from_a_bare_mirror(tmp_path: Path) -> None:
     found = findings(GitTree(mirror, sha))
     f = next(f for f in found if f["kind"] == "module-renamed")
     assert f"renamed in {sha[:7]}:" in f["message"]
+
+
+def test_git_splits_and_merges_are_not_renames_and_not_left_to_the_names() -> None:
+    unnamed = [
+        Unnamed(10, "GDP Calendar", "m/gdp-calendar", frozenset({"m/gdp-calendar/index.md"})),
+        Unnamed(11, "Dates", "m/dates", frozenset({"m/dates/api.md"})),
+        Unnamed(12, "Agenda", "m/agenda", frozenset({"m/agenda/index.md"})),
+    ]
+    split = [
+        Rename("c1", "docs/m/calendar/index.md", "docs/m/agenda/index.md"),
+        Rename("c1", "docs/m/calendar/api.md", "docs/m/dates/api.md"),
+    ]
+    lost = [Lost(0, "Calendar", "calendar")]
+    assert pair(lost, unnamed, split, "docs") == []  # the names alone would pair it with 10
+    assert [p.unnamed for p in pair(lost, unnamed, (), "docs")] == [10]
+    # A page renamed inside the module's own directory says nothing about the module.
+    inside = [Rename("c1", "docs/m/calendar/api.md", "docs/m/calendar/dates-api.md")]
+    odd = [*unnamed[:2], Unnamed(12, "Agenda", "m/agenda", frozenset({"m/calendar/dates-api.md"}))]
+    assert [(p.unnamed, p.commits) for p in pair(lost, odd, inside, "docs")] == [(10, ())]
+    merged = [
+        Rename("c1", "docs/m/calendar/index.md", "docs/m/gdp-calendar/index.md"),
+        Rename("c1", "docs/m/calendar-sync/index.md", "docs/m/gdp-calendar/sync.md"),
+    ]
+    both = [*lost, Lost(1, "Calendar Sync", "calendar-sync")]
+    pages = frozenset({"m/gdp-calendar/index.md", "m/gdp-calendar/sync.md"})
+    unnamed[0] = Unnamed(10, "GDP Calendar", "m/gdp-calendar", pages)
+    assert pair(both, unnamed, merged, "docs") == []
