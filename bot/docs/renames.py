@@ -78,14 +78,8 @@ def words(name: str) -> frozenset[str]:
     return frozenset(w for w in re.split(r"[\W_]+", name.casefold()) if w) - GENERIC
 
 
-def _names_match(lost: Lost, u: Unnamed) -> bool:
-    mine = words(lost.name)
-    if not mine:
-        return False
-    for other in (words(u.title), words(u.dir.rpartition("/")[2]) if u.dir else frozenset()):
-        if other and (mine <= other or other <= mine):
-            return True
-    return False
+def _names_match(mine: frozenset[str], theirs: tuple[frozenset[str], ...]) -> bool:
+    return bool(mine) and any(other and (mine <= other or other <= mine) for other in theirs)
 
 
 def pair(
@@ -103,7 +97,14 @@ def pair(
     # What git saw and could not pair (a split, a merge) is not for the names to guess at.
     free = [u for u in unnamed if u.key not in seen]
     rest = [x for x in lost if x.key not in found and x.key not in seen]
-    by_name = {x.key: [u.key for u in free if _names_match(x, u)] for x in rest}
+    theirs = [
+        (u.key, (words(u.title), words(u.dir.rpartition("/")[2]) if u.dir else frozenset()))
+        for u in free
+    ]
+    by_name: dict[int, list[int]] = {}
+    for x in rest:
+        mine = words(x.name)
+        by_name[x.key] = [k for k, names in theirs if _names_match(mine, names)]
     wanted: dict[int, int] = {}
     for keys in by_name.values():
         for k in keys:
@@ -121,15 +122,16 @@ def _by_git(
     """The pairs git's renames make, and the keys of every row and nav module they touch."""
     prefix = f"{docs_dir}/" if docs_dir else ""
 
-    def rel(path: str) -> str | None:
-        return path[len(prefix) :] if path.startswith(prefix) else None
-
-    events = [(r.commit, rel(r.old), rel(r.new)) for r in renames]
+    # docs-relative; a file moved into or out of docs_dir is no page renamed
+    events = [
+        (r.commit, r.old[len(prefix) :], r.new[len(prefix) :])
+        for r in renames
+        if r.old.startswith(prefix) and r.new.startswith(prefix)
+    ]
     # Where each page ended up: a chain a -> b -> c followed to c (renames oldest first).
     later: dict[str, list[tuple[int, str, str]]] = {}
     for i, (commit, old, new) in enumerate(events):
-        if old is not None and new is not None:
-            later.setdefault(old, []).append((i, commit, new))
+        later.setdefault(old, []).append((i, commit, new))
 
     def follow(i: int, path: str) -> tuple[str, list[str]]:
         commits: list[str] = []
@@ -145,12 +147,21 @@ def _by_git(
         for p in u.pages:
             home[p] = u.key
     votes: dict[int, dict[int, list[tuple[str, str, str, list[str]]]]] = {}
+    # Each renamed path under the names of its directories and its stem: a module's renames
+    # are then looked up by its slug, not searched for in every rename.
+    named: dict[str, list[tuple[int, str]]] = {}
+    for i, (_, old, _) in enumerate(events):
+        parts = old.split("/")
+        done: set[str] = set()
+        for n, part in enumerate(parts):
+            name = part.casefold() if n < len(parts) - 1 else _stem(part)
+            if name not in done:  # the outermost directory of that name
+                done.add(name)
+                named.setdefault(name, []).append((i, "/".join(parts[: n + 1])))
     for x in lost:
-        for i, (commit, old, new) in enumerate(events):
-            if old is None or new is None:
-                continue
-            old_dir = _named_dir(old, x.slug)
-            if old_dir is None or new == old_dir or new.startswith(old_dir + "/"):
+        for i, old_dir in named.get(x.slug, ()):
+            commit, old, new = events[i]
+            if new == old_dir or new.startswith(old_dir + "/"):
                 continue  # a page renamed inside the module's directory: no module rename
             final, more = follow(i, new)
             key = home.get(final)
@@ -179,15 +190,8 @@ def _by_git(
     return out, seen
 
 
-def _named_dir(path: str, slug: str) -> str | None:
-    """The part of `path` that names the module: a directory `slug`, or a page `slug.md`."""
-    parts = path.split("/")
-    for n, part in enumerate(parts[:-1]):
-        if part.casefold() == slug:
-            return "/".join(parts[: n + 1])
-    if parts[-1].rpartition(".")[0].casefold() == slug:
-        return path
-    return None
+def _stem(name: str) -> str:
+    return name.rpartition(".")[0].casefold() if "." in name else name.casefold()
 
 
 def history_renames(tree: Tree, docs_dir: str) -> tuple[Rename, ...]:
