@@ -184,7 +184,12 @@ def _by_git(
             continue
         old_dir, old, final, _ = moves[0]
         rest = old[len(old_dir) :]  # "/api.md", or "" for a single-page module
-        new_dir = final[: -len(rest)] if rest and final.endswith(rest) else by_key[u_key].dir
+        if not rest:  # a page: where it is now
+            new_dir: str | None = final
+        elif final.endswith(rest):  # the directory, the same pages in it
+            new_dir = final[: -len(rest)]
+        else:
+            new_dir = by_key[u_key].dir
         commits = tuple(dict.fromkeys(c for m in moves for c in m[3]))
         out.append(Pairing(lost_key, u_key, commits, old_dir, new_dir or final))
     return out, seen

@@ -325,3 +325,13 @@ def test_git_splits_and_merges_are_not_renames_and_not_left_to_the_names() -> No
     pages = frozenset({"m/gdp-calendar/index.md", "m/gdp-calendar/sync.md"})
     unnamed[0] = Unnamed(10, "GDP Calendar", "m/gdp-calendar", pages)
     assert pair(both, unnamed, merged, "docs") == []
+
+
+def test_a_single_page_module_renamed_in_git() -> None:
+    renames = [Rename("c1", "docs/m/storage/calendar.md", "docs/m/data/dates.md")]
+    unnamed = [Unnamed(1, "Dates", "m/data/dates", frozenset({"m/data/dates.md"}))]
+    (found,) = pair([Lost(0, "Calendar", "calendar")], unnamed, renames, "docs")
+    assert (found.old, found.new) == ("m/storage/calendar.md", "m/data/dates.md")
+    assert found.commits == ("c1",)
+    # Outside docs_dir is no page of the site.
+    assert pair([Lost(0, "Calendar", "calendar")], unnamed, renames, "site") == []
