@@ -14,7 +14,7 @@ import functools
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -24,6 +24,7 @@ from bot.roadmap.model import Cell, CellState, Module, Roadmap
 
 from .config import ColumnSpec, DriftSettings, Note
 from .nav import INDEX_NAMES, LazyPages, NavItem, Site
+from .renames import Lost, Rename, Unnamed, pair
 from .tree import parent_dirs
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -414,9 +415,11 @@ def check(
     tree_paths: frozenset[str],
     *,
     commit: str | None = None,
+    history: Callable[[], Sequence[Rename]] | None = None,
 ) -> DriftReport:
     """Every finding of `roadmap` (read from `roadmap_text` at repo path `roadmap_path`)
-    against `site`. `tree_paths` are the repository's files, for the roadmap's links."""
+    against `site`. `tree_paths` are the repository's files, for the roadmap's links.
+    `history` gives git's renames under docs_dir, asked only when a module may be renamed."""
     m = _Matcher(roadmap, site, settings)
     findings = m.findings
     for note in site.notes:
@@ -505,6 +508,14 @@ def check(
         if place is not None:
             claimed.add(id(place.item))
         placed.append((module, gkey, place, differs))
+    renamed: set[int] = set()
+    if site.nav_known:
+        for i, place, finding in _renamed(m, placed, module_level, claimed, history):
+            module, gkey, _, _ = placed[i]
+            placed[i] = (module, gkey, place, False)
+            claimed.add(id(place.item))
+            renamed.add(id(module))
+            findings.append(finding)
     # Each cell's page first, then those pages read in one batch: a site's other pages (FAQs,
     # guides) are never read.
     if isinstance(site.pages, LazyPages):
@@ -518,7 +529,7 @@ def check(
             t.page for t in m.targets.values() if t.page and not t.external and not t.missing
         )
     for module, gkey, place, differs in placed:
-        _check_module(m, module, gkey, place, differs, cells)
+        _check_module(m, module, gkey, place, differs, cells, id(module) in renamed)
 
     if site.nav_known:
         for p in module_level:
@@ -713,6 +724,7 @@ def _check_module(
     place: _Place | None,
     differs: bool,
     cells: dict[tuple[str, str], CellPage],
+    renamed: bool = False,
 ) -> None:
     site = m.site
     out = m.findings
@@ -773,7 +785,12 @@ def _check_module(
                     suggestion="use one name in both (or add drift.aliases.modules)",
                 )
             )
-        if place is not None and place.group_key is not None and place.group_key != gkey:
+        if (
+            not renamed  # module-renamed says where it went
+            and place is not None
+            and place.group_key is not None
+            and place.group_key != gkey
+        ):
             other = place.group_item.title if place.group_item else place.group_key
             out.append(
                 Finding(
@@ -902,3 +919,84 @@ def _cell_finding(
         suggestion=f"add {t.page} to the nav, then tick it",
         **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
     )
+
+
+def _renamed(
+    m: _Matcher,
+    placed: list[tuple[Module, str | None, _Place | None, bool]],
+    module_level: list[_Place],
+    claimed: set[int],
+    history: Callable[[], Sequence[Rename]] | None,
+) -> list[tuple[int, _Place, Finding]]:
+    """Rows that would be `module-missing` paired with the `module-not-in-roadmap` nav modules
+    they became (renames.py decides): (index in `placed`, the nav module, `module-renamed`)."""
+    site = m.site
+    lost: list[Lost] = []
+    for i, (module, _, place, _) in enumerate(placed):
+        if place is not None or module.name in m.s.aliases.modules:
+            continue  # found, or mapped by hand (a wrong alias is not a rename)
+        probe = _template(m, module, "x")
+        module_dir = probe.rpartition("/")[0]
+        if (module_dir and module_dir in m.dirs) or m.ignored(probe):
+            continue
+        lost.append(Lost(i, module.name, slug(module.name)))
+    if not lost:
+        return []
+    unnamed: list[Unnamed] = []
+    places: dict[int, _Place] = {}
+    for p in module_level:
+        item = p.item
+        if id(item) in claimed or item.url or p.group_item is None or m.all_ignored(item):
+            continue
+        d = m.section_dir(item) if item.is_section else (item.page or "").rpartition(".")[0]
+        pages = frozenset(i.page for i in item.walk() if i.page)
+        unnamed.append(Unnamed(id(item), item.title, d, pages))
+        places[id(item)] = p
+    if not unnamed:
+        return []
+    renames = history() if history is not None else ()  # git only when a pair may be made
+    out: list[tuple[int, _Place, Finding]] = []
+    for found in pair(lost, unnamed, renames, site.docs_dir):
+        module, gkey, _, _ = placed[found.lost]
+        place = places[found.unnamed]
+        item = place.item
+        title = item.title
+        moved = place.group_key != gkey and place.group_item is not None
+        where = f" under {place.group_item.title!r}" if moved and place.group_item else ""
+        if found.commits:
+            shas = ", ".join(c[:7] for c in found.commits[:3])
+            how = f"renamed in {shas}: {_shown(site, found.old)} → {_shown(site, found.new)}"
+        else:
+            how = f"no nav item is named {module.name!r} and no row names {title!r}"
+        ticked = [
+            c.column for c in module.cells if m.column(c.column).kind == "page" and _is_done(c)
+        ]
+        group = m.group_keys.get(place.group_key or "")
+        move = f" and move it to {group!r}" if moved and group else ""
+        out.append(
+            (
+                found.lost,
+                place,
+                Finding(
+                    "module-renamed",
+                    ERROR if ticked else WARNING,
+                    f"{module.name} is {title!r}{where} in the nav now ({how})",
+                    group=module.group,
+                    module=module.name,
+                    roadmap_line=module.line,
+                    page=site.repo_path(item.page) if item.page else None,
+                    nav_line=item.line,
+                    nav_file=item.source,
+                    url=site.url(item.page) if item.page else None,
+                    suggestion=f"rename the row to {title!r}{move}, or add drift.aliases.modules",
+                ),
+            )
+        )
+    return out
+
+
+def _shown(site: Site, path: str | None) -> str:
+    """A docs-relative directory as `docs/a/b/`, a page as `docs/a/b.md`."""
+    path = path or ""
+    is_page = "." in path.rpartition("/")[2]
+    return site.repo_path(path) + ("" if is_page else "/")

@@ -17,6 +17,7 @@ from bot.roadmap.parse import decode, parse
 from .config import CONFIG_NAMES, DocsConfigError, load_drift_settings, load_site_config
 from .drift import DriftReport, check
 from .nav import build_site
+from .renames import history_renames
 from .tree import GitTree, Tree, parent_dirs
 
 SETTINGS_NAME = ".roadmap-bot.yml"
@@ -138,4 +139,13 @@ def run_drift(
         min_words=settings.stub.min_words,
         max_words_with_marker=settings.stub.max_words_with_marker,
     )
-    return check(roadmap, text, inputs.roadmap, site, settings, tree.paths(), commit=commit)
+    return check(
+        roadmap,
+        text,
+        inputs.roadmap,
+        site,
+        settings,
+        tree.paths(),
+        commit=commit,
+        history=lambda: history_renames(tree, site.docs_dir),
+    )

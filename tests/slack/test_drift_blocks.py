@@ -176,6 +176,7 @@ def test_the_tally_counts_kinds_in_words() -> None:
 
     assert kind_count("module-missing", 2) == "2 modules without pages"
     assert kind_count("open-but-ready", 1) == "1 open cell ready to tick"
+    assert kind_count("module-renamed", 2) == "2 modules renamed in the nav"
     assert kind_count("some-new-kind", 3) == "3 some new kind"
     # Every kind check() can report has its words (a new kind must be given them too).
     import re

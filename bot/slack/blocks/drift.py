@@ -41,6 +41,7 @@ KIND_WORDS: dict[str, tuple[str, str]] = {
     "module-name-differs": ("module named differently", "modules named differently"),
     "module-not-in-nav": ("module not in the nav", "modules not in the nav"),
     "module-not-in-roadmap": ("nav module not in the roadmap", "nav modules not in the roadmap"),
+    "module-renamed": ("module renamed in the nav", "modules renamed in the nav"),
     "module-wrong-group": ("module under another group", "modules under another group"),
     "na-but-page": ("n/a cell with a page", "n/a cells with a page"),
     "nav-root-missing": ("nav section missing", "nav sections missing"),
