@@ -264,26 +264,20 @@ class _Matcher:
             )
             return None, nav
         names = {norm(m.name) for m in self.roadmap.modules}
-        best: tuple[int, int, NavItem | None] = (0, 0, None)
-
-        def count(item: NavItem, depth: int) -> int:
-            nonlocal best
-            n = 1 if norm(item.title) in names else 0
-            for child in item.children or ():
-                n += count(child, depth + 1)
-            if item.is_section and (n, depth) > best[:2]:
-                best = (n, depth, item)
-            return n
-
+        best: list[tuple[int, int, NavItem | None]] = [(0, 0, None)]
         for item in nav:
-            count(item, 0)
-        if best[2] is None:
+            _count_names(item, 0, names, best)
+        best_item = best[0][2]
+        if best_item is None:
             return None, nav
         # The section holding most module names; a group section of them is too narrow
         # when its parent is the modules' section.
-        return best[2], best[2].children or ()
+        return best_item, best_item.children or ()
 
     def places(self, root: NavItem | None, items: tuple[NavItem, ...]) -> list[_Place]:
+        """The items under the root that can be a group or a module: sections, and the pages
+        right under the root or a group section. A module section's own pages (most of a
+        big nav) are column pages, found from the module's item later: not listed."""
         out: list[_Place] = []
         root_group = (
             self.group_key(root.title)
@@ -291,22 +285,8 @@ class _Matcher:
             else None
         )
 
-        group_keys = self.group_keys
-
-        def walk(
-            item: NavItem, parent: NavItem | None, gkey: str | None, gitem: NavItem | None
-        ) -> None:
-            children = item.children
-            if children is not None:  # a section: a group's, when named like one
-                key = self.group_key(item.title)
-                if key in group_keys:
-                    gkey, gitem = key, item
-            out.append(_Place(item, parent, gkey, gitem))
-            for child in children or ():
-                walk(child, item, gkey, gitem)
-
         for item in items:
-            walk(item, root, root_group, root if root_group else None)
+            _walk_places(self, item, root, root_group, root if root_group else None, out)
         return out
 
     # -- pages ----------------------------------------------------------------------------
@@ -361,6 +341,48 @@ class _Matcher:
         """Every page under `item` is ignored (and there is one)."""
         pages = [i.page for i in item.walk() if i.page]
         return bool(pages) and all(self.ignored(p) for p in pages)
+
+
+# The nav's walks are module functions, not closures: a recursive closure is a reference
+# cycle, which kept the matcher (and the site, and every finding) alive until the cyclic
+# collector ran.
+
+
+def _count_names(
+    item: NavItem, depth: int, names: set[str], best: list[tuple[int, int, NavItem | None]]
+) -> int:
+    """Module names at or under `item`; `best[0]` becomes the first section holding most."""
+    n = 0
+    for child in item.children or ():
+        if child.children is None:  # a page: most items (no call for it)
+            n += norm(child.title) in names
+        else:
+            n += _count_names(child, depth + 1, names, best)
+    n += norm(item.title) in names
+    if item.children is not None and (n, depth) > best[0][:2]:
+        best[0] = (n, depth, item)
+    return n
+
+
+def _walk_places(
+    m: _Matcher,
+    item: NavItem,
+    parent: NavItem | None,
+    gkey: str | None,
+    gitem: NavItem | None,
+    out: list[_Place],
+) -> None:
+    children = item.children
+    if children is not None:  # a section: a group's, when named like one
+        key = m.group_key(item.title)
+        if key in m.group_keys:
+            gkey, gitem = key, item
+    out.append(_Place(item, parent, gkey, gitem))
+    if children:
+        pages_too = item is gitem  # a group section's pages are modules
+        for child in children:
+            if pages_too or child.children is not None:
+                _walk_places(m, child, item, gkey, gitem, out)
 
 
 def _section_dir(item: NavItem) -> str | None:

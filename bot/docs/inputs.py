@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.errors import RoadmapFileError
+from bot.gcpause import gc_paused
 from bot.roadmap.parse import decode, parse
 
 from .config import CONFIG_NAMES, DocsConfigError, load_drift_settings, load_site_config
@@ -116,6 +117,13 @@ def run_drift(
     commit: str | None = None,
 ) -> DriftReport:
     """Read everything `inputs` names from `tree` and check the roadmap against the site."""
+    with gc_paused():  # many objects, all kept to the end: see bot.gcpause
+        return _run_drift(tree, inputs, env, commit)
+
+
+def _run_drift(
+    tree: Tree, inputs: Inputs, env: Mapping[str, str] | None, commit: str | None
+) -> DriftReport:
     if isinstance(tree, GitTree):
         # The three small files in one git process, not one each (a git tree keeps blobs).
         tree.read_many(p for p in (inputs.settings_file, inputs.site_config, inputs.roadmap) if p)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.errors import GitError
+from bot.gcpause import gc_paused
 
 GIT_TIMEOUT = 60.0
 
@@ -109,7 +110,8 @@ class GitTree:
         with _CACHE_LOCK:
             cached = _LISTINGS.get((self.git_dir, tree_sha))
         if cached is None:
-            cached = _Listing(_ls_tree(self.git_dir, tree_sha))
+            with gc_paused():  # one tuple per file, all kept: see bot.gcpause
+                cached = _Listing(_ls_tree(self.git_dir, tree_sha))
             with _CACHE_LOCK:
                 _LISTINGS[(self.git_dir, tree_sha)] = cached
                 while len(_LISTINGS) > _MAX_TREES:
