@@ -111,10 +111,6 @@ def _is_done(cell: Cell) -> bool:
     return cell.state is CellState.DONE
 
 
-def _is_na(cell: Cell) -> bool:
-    return cell.state is CellState.NA
-
-
 # --- roadmap links ---------------------------------------------------------------------------
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -842,85 +838,96 @@ def _cell_finding(
     reason: str | None,
     url: str | None,
 ) -> Finding | None:
+    verdict = _cell_verdict(m, module, c, t, state, reason)
+    if verdict is None:
+        return None
+    kind, severity, message, suggestion = verdict
+    item = t.item
+    return Finding(
+        kind,
+        severity,
+        message,
+        group=module.group,
+        module=module.name,
+        column=c.column,
+        roadmap_line=c.line,
+        page=m.site.repo_path(t.page) if t.page else None,
+        nav_line=item.line if item else None,
+        nav_file=item.source if item else None,
+        url=url,
+        suggestion=suggestion,
+    )
+
+
+def _cell_verdict(
+    m: _Matcher, module: Module, c: Cell, t: _Target, state: str, reason: str | None
+) -> tuple[str, str, str, str] | None:
+    """(kind, severity, message, suggestion) of the cell's finding; None: box and page agree."""
     site = m.site
     name = f"{module.name} / {c.column}"
     page = site.repo_path(t.page) if t.page else None
-    where = {
-        "group": module.group,
-        "module": module.name,
-        "column": c.column,
-        "roadmap_line": c.line,
-        "page": page,
-        "nav_line": t.item.line if t.item else None,
-        "nav_file": t.item.source if t.item else None,
-        "url": url,
-    }
-    twin = site.case_twin(t.page) if t.missing and t.page else None
-    hint = (
-        f"the file is {site.repo_path(twin)}: paths are case-sensitive on Linux (fine on macOS)"
-        if twin and twin != t.page
-        else None
-    )
-    if _is_done(c):
+    if c.state is CellState.DONE:
         if state == "missing":
             listed = f" (the nav lists {page}, which does not exist)" if t.missing else ""
-            return Finding(
+            return (
                 "ticked-missing",
                 ERROR,
                 f"{name} is ticked but has no page{listed}",
-                suggestion=hint or (f"write {page}, or untick" if page else "untick"),
-                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+                _case_hint(site, t) or (f"write {page}, or untick" if page else "untick"),
             )
         if state == "stub":
-            return Finding(
+            return (
                 "ticked-stub",
                 ERROR,
                 f"{name} is ticked but its page is a stub: {reason}",
-                suggestion=f"finish {page}, or untick",
-                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+                f"finish {page}, or untick",
             )
         if not t.in_nav and t.page not in site.not_in_nav:
-            return Finding(
+            return (
                 "ticked-not-in-nav",
                 WARNING,
                 f"{name} is ticked and {page} is written, but the nav does not reach it",
-                suggestion=f"add {t.page} to the nav",
-                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+                f"add {t.page} to the nav",
             )
         return None
-    if _is_na(c):
+    if c.state is CellState.NA:
         if state == "page":
-            return Finding(
+            return (
                 "na-but-page",
                 INFO,
                 f"{name} is marked not applicable, but {page or 'a page'} is written",
-                suggestion="tick it, or drop the page",
-                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+                "tick it, or drop the page",
             )
         return None
     # open (a box not ticked, or any other state that is neither done nor n/a)
     if t.missing:
-        return Finding(
+        return (
             "nav-target-missing",
             WARNING,
             f"the nav lists {page} for {name}, which does not exist (mkdocs build --strict fails)",
-            suggestion=hint or f"write {page}, or fix the nav entry",
-            **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+            _case_hint(site, t) or f"write {page}, or fix the nav entry",
         )
     if state != "page":
         return None
     if t.in_nav or t.page in site.not_in_nav:
-        return Finding(
+        return (
             "open-but-ready",
             WARNING,
             f"{name} is open, but its page is written and in the nav",
-            suggestion="tick it",
-            **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+            "tick it",
         )
-    return Finding(
+    return (
         "open-not-in-nav",
         INFO,
         f"{name} is open; {page} is written but not in the nav",
-        suggestion=f"add {t.page} to the nav, then tick it",
-        **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+        f"add {t.page} to the nav, then tick it",
     )
+
+
+def _case_hint(site: Site, t: _Target) -> str | None:
+    """For a page the nav lists that does not exist: a file of that name in other case."""
+    twin = site.case_twin(t.page) if t.missing and t.page else None
+    if twin and twin != t.page:
+        where = site.repo_path(twin)
+        return f"the file is {where}: paths are case-sensitive on Linux (fine on macOS)"
+    return None
