@@ -147,8 +147,10 @@ def relative_links(text: str) -> Iterable[tuple[int, str]]:
 
 
 def broken_links(
-    text: str, roadmap_path: str, paths: frozenset[str], dirs: frozenset[str]
+    text: str, roadmap_path: str, paths: frozenset[str], dirs: frozenset[str] | None = None
 ) -> list[Finding]:
+    """Links of the roadmap to no file or directory of `paths` (`dirs`: their directories,
+    worked out from `paths` when a link is to no file)."""
     base = posixpath.dirname(roadmap_path)
     by_name: dict[str, list[str]] | None = None
     out: list[Finding] = []
@@ -157,7 +159,11 @@ def broken_links(
         if not path:
             continue
         full = posixpath.normpath(posixpath.join(base, path))
-        if full in paths or full.rstrip("/") in dirs:
+        if full in paths:
+            continue
+        if dirs is None:
+            dirs = parent_dirs(paths)
+        if full.rstrip("/") in dirs:
             continue
         if by_name is None:
             by_name = {}
@@ -218,7 +224,6 @@ class _Matcher:
         self.roadmap = roadmap
         self.site = site
         self.s = settings
-        self.dirs = parent_dirs(site.files)
         self.ignore = (
             pathspec.GitIgnoreSpec.from_lines(settings.ignore) if settings.ignore else None
         )
@@ -236,6 +241,11 @@ class _Matcher:
         self._section_dirs: dict[int, str | None] = {}
         # Each cell's page, found before the pages are read: (id(module), column) -> target.
         self.targets: dict[tuple[int, str], _Target] = {}
+
+    @functools.cached_property
+    def dirs(self) -> frozenset[str]:
+        """The site's directories: only modules missing from the nav need them."""
+        return parent_dirs(self.site.files)
 
     # -- where things are -----------------------------------------------------------------
 
@@ -439,7 +449,7 @@ def check(
     findings = m.findings
     for note in site.notes:
         findings.append(_note(note))
-    findings.extend(broken_links(roadmap_text, roadmap_path, tree_paths, parent_dirs(tree_paths)))
+    findings.extend(broken_links(roadmap_text, roadmap_path, tree_paths))
 
     root, top = m.choose_root() if site.nav_known else (None, ())
     places = m.places(root, top)

@@ -18,7 +18,7 @@ from bot.roadmap.parse import decode, parse
 from .config import CONFIG_NAMES, DocsConfigError, load_drift_settings, load_site_config
 from .drift import DriftReport, check
 from .nav import build_site
-from .tree import GitTree, Tree, parent_dirs
+from .tree import GitTree, Tree
 
 SETTINGS_NAME = ".roadmap-bot.yml"
 DEFAULT_ROADMAP = "docs/roadmap.md"
@@ -131,7 +131,8 @@ def _run_drift(
     config = load_site_config(tree, inputs.site_config, env)
     if inputs.docs_dir is not None:
         config = dataclasses.replace(config, docs_dir=inputs.docs_dir)
-    if config.docs_dir not in parent_dirs(tree.paths()):
+    docs_prefix = f"{config.docs_dir}/"
+    if config.docs_dir and not any(p.startswith(docs_prefix) for p in tree.paths()):
         raise DocsConfigError(
             f"{inputs.site_config}: docs_dir {config.docs_dir or '.'}/ does not exist"
         )

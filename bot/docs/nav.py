@@ -10,10 +10,11 @@ plugin that makes the nav gives a ``nav-plugin`` note and the nav counts as unkn
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import pathspec
@@ -67,7 +68,11 @@ class Site:
     in_nav: frozenset[str]
     not_in_nav: frozenset[str]
     notes: tuple[Note, ...] = ()
-    folded: Mapping[str, str] = field(default_factory=dict)  # casefolded path -> path
+
+    @functools.cached_property
+    def folded(self) -> Mapping[str, str]:
+        """Casefolded path -> path: made once a missing page needs it (most runs, never)."""
+        return {f.casefold(): f for f in self.files}
 
     def repo_path(self, page: str) -> str:
         return f"{self.docs_dir}/{page}" if self.docs_dir else page
@@ -393,30 +398,35 @@ class _Builder:
             out.append(item)
         return out
 
+    @functools.cached_property
+    def _listing(self) -> dict[str, list[str]]:
+        """Markdown pages by directory, for the inferred nav (an explicit nav needs none)."""
+        listing: dict[str, list[str]] = {}
+        for f in self._markdown:
+            listing.setdefault(f.rpartition("/")[0], []).append(f)
+        return listing
+
+    @functools.cached_property
+    def _subdirs(self) -> dict[str, set[str]]:
+        """The subdirectories holding markdown pages, by directory."""
+        subdirs: dict[str, set[str]] = {}
+        for d in self._listing:
+            while d:
+                parent, _, name = d.rpartition("/")
+                under = subdirs.setdefault(parent, set())
+                if name in under:
+                    break  # its parents are known already
+                under.add(name)
+                d = parent
+        return subdirs
+
     def _repo(self, rel: str) -> str:
         d = self.config.docs_dir
         return f"{d}/{rel}" if d else rel
 
-    def prepare(self) -> None:
+    def prepare(self, markdown: list[str]) -> None:
         self._dot_pages: dict[str, dict] = {}
-        self._listing: dict[str, list[str]] = {}
-        self._subdirs: dict[str, set[str]] = {}
-        for f in self.files:
-            if not is_markdown(f):
-                continue
-            d = f.rpartition("/")[0]
-            listing = self._listing.get(d)
-            if listing is not None:
-                listing.append(f)
-                continue  # its directories are known already
-            self._listing[d] = [f]
-            while d:
-                parent, _, name = d.rpartition("/")
-                subdirs = self._subdirs.setdefault(parent, set())
-                if name in subdirs:
-                    break
-                subdirs.add(name)
-                d = parent
+        self._markdown = markdown
         opts = self.config.plugin_options.get("literate-nav", {})
         nav_file = opts.get("nav_file") if isinstance(opts, dict) else None
         self._nav_file = nav_file if isinstance(nav_file, str) else "SUMMARY.md"
@@ -459,14 +469,15 @@ def build_site(
     drafts = _spec(config.draft_docs)
     not_in_nav_spec = _spec(config.not_in_nav)
     files: set[str] = set()
+    cut = len(prefix)
     for p in tree.paths():
         if prefix and not p.startswith(prefix):
             continue
-        rel = p[len(prefix) :]
+        rel = p[cut:]
         if _excluded_by_default(rel) or (exclude and exclude.match_file(rel)):
             continue
         files.add(rel)
-    markdown = [f for f in files if is_markdown(f)]
+    markdown = [f for f in files if f.endswith(MD_SUFFIXES)]  # is_markdown, without a call
     b = _Builder(tree, config, frozenset(files))
 
     def load(pages: list[str]) -> dict[str, bytes]:
@@ -481,7 +492,7 @@ def build_site(
         paths=markdown,
         load=load,
     )
-    b.prepare()
+    b.prepare(markdown)
     nav_known = True
     plugins = set(config.plugins)
     odd = sorted(plugins & NAV_PLUGINS)
@@ -514,16 +525,14 @@ def build_site(
         if i.children:
             stack.extend(i.children)
     not_in_nav = frozenset(f for f in markdown if not_in_nav_spec and not_in_nav_spec.match_file(f))
-    folded = {f.casefold(): f for f in files}
     return Site(
         config=config,
         docs_dir=config.docs_dir,
-        files=frozenset(files),
+        files=b.files,
         pages=b.pages,
         nav=nav,
         nav_known=nav_known,
         in_nav=frozenset(in_nav),
         not_in_nav=not_in_nav,
         notes=tuple(b.notes),
-        folded=folded,
     )
