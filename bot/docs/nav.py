@@ -127,8 +127,11 @@ class LazyPages(Mapping[str, Page]):
         self._known = frozenset(self._paths)
         self._load = load
         self._read: dict[str, Page] = {}
-        # Pages with the same bytes read the same (stubs "Stub.\n", copies): read once.
-        self._same: dict[tuple[bytes, bool], Page] = {}
+        # Pages with the same bytes read the same (stubs "Stub.\n", copies): read once. A git
+        # tree gives the pages of one blob one bytes object, so the key is its identity (the
+        # bytes stay in `_contents`): hashing every page's bytes cost more than it saved on a
+        # site of distinct pages.
+        self._same: dict[tuple[int, bool], Page] = {}
         self._rule = (min_words, max_words_with_marker)
         self._drafts = drafts
 
@@ -155,11 +158,11 @@ class LazyPages(Mapping[str, Page]):
                 self._fetch([p for p in self._paths if p not in contents])
                 data = contents.get(path, b"")
             draft = bool(self._drafts and self._drafts.match_file(path))
-            same = self._same.get((data, draft))
+            same = self._same.get((id(data), draft))
             if same is not None:
                 page = Page(path, same.meta_title, same.h1, same.words, same.stub)
             else:
-                page = self._same[(data, draft)] = read_page(
+                page = self._same[(id(data), draft)] = read_page(
                     path,
                     data,
                     min_words=self._rule[0],
