@@ -109,7 +109,8 @@ class LazyPages(Mapping[str, Page]):
     """Markdown pages by docs-relative path, each read (title, words, stub) when first asked
     for: most of a big site's pages are never looked at beyond the nav's own titles. Their
     bytes are read lazily too, in batches: ``prefetch`` the pages drift's cells point at (one
-    git process), and the first page asked for beyond those reads all the rest at once."""
+    git process; each page is read as it comes, while git gets the next), and the first page
+    asked for beyond those reads all the rest at once."""
 
     def __init__(
         self,
@@ -119,7 +120,7 @@ class LazyPages(Mapping[str, Page]):
         max_words_with_marker: int,
         drafts: pathspec.PathSpec | None,
         paths: Iterable[str] = (),
-        load: Callable[[list[str]], dict[str, bytes]] | None = None,
+        load: Callable[[list[str]], Iterable[tuple[str, bytes]]] | None = None,
     ) -> None:
         """`contents`: pages already read; `paths`: more pages, read by `load` when needed."""
         self._contents: dict[str, bytes] = dict(contents)
@@ -136,16 +137,22 @@ class LazyPages(Mapping[str, Page]):
         self._drafts = drafts
 
     def prefetch(self, paths: Iterable[str]) -> None:
-        """Read the bytes of `paths` (those that are pages not read yet) in one batch."""
+        """Read `paths` (those that are pages not read yet) in one batch: each page's bytes
+        and then the page, as they come (the caller is about to ask for every one)."""
         contents = self._contents
-        self._fetch([p for p in dict.fromkeys(paths) if p in self._known and p not in contents])
+        wanted = [p for p in dict.fromkeys(paths) if p in self._known and p not in contents]
+        self._fetch(wanted, read=True)
 
-    def _fetch(self, wanted: list[str]) -> None:
+    def _fetch(self, wanted: list[str], read: bool = False) -> None:
         if not wanted or self._load is None:
             return
-        got = self._load(wanted)
+        contents = self._contents
+        for p, data in self._load(wanted):
+            contents[p] = data
+            if read:
+                self[p]  # read now, while git writes the next pages
         for p in wanted:
-            self._contents[p] = got.get(p, b"")  # unreadable: an empty page
+            contents.setdefault(p, b"")  # unreadable: an empty page
 
     def __getitem__(self, path: str) -> Page:
         page = self._read.get(path)
@@ -483,9 +490,9 @@ def build_site(
     markdown = [f for f in files if f.endswith(MD_SUFFIXES)]  # is_markdown, without a call
     b = _Builder(tree, config, frozenset(files))
 
-    def load(pages: list[str]) -> dict[str, bytes]:
-        got = tree.read_many(prefix + f for f in pages)
-        return {p[len(prefix) :]: data for p, data in got.items()}
+    def load(pages: list[str]) -> Iterator[tuple[str, bytes]]:
+        for p, data in tree.read_each(prefix + f for f in pages):
+            yield p[cut:], data
 
     b.pages = LazyPages(
         {},

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from bot.errors import GitError
 from bot.gcpause import gc_paused
@@ -31,6 +32,8 @@ class Tree(Protocol):
     def read(self, path: str) -> bytes | None: ...
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes]: ...
+
+    def read_each(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]: ...
 
     def size(self, path: str) -> int | None: ...
 
@@ -83,12 +86,13 @@ class WorkTree:
             return None
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
+        return dict(self.read_each(paths))
+
+    def read_each(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
         for p in paths:
             data = self.read(p)
             if data is not None:
-                out[p] = data
-        return out
+                yield p, data
 
     def size(self, path: str) -> int | None:
         if path not in self.paths():
@@ -129,18 +133,30 @@ class GitTree:
         return self.read_many([path]).get(path)
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes]:
+        wanted = [p for p in paths if p in self._listing.entries]
+        got = dict(self.read_each(wanted))
+        return {p: got[p] for p in wanted}
+
+    def read_each(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(path, bytes) of `paths` that are in the tree: those read before first, then the
+        rest as one ``git cat-file`` process gives them, so the caller works on the first
+        pages while git reads the next ones (on another core)."""
         listing = self._listing
-        wanted = [p for p in paths if p in listing.entries]
-        with listing.lock:
-            missing = [p for p in wanted if p not in listing.blobs]
-            if missing:
-                # Each distinct blob once: a site's copies and stubs ("Stub.\n") share one,
-                # and the pages that share it get the same bytes object.
-                shas = list(dict.fromkeys(listing.entries[p][0] for p in missing))
-                blobs = dict(zip(shas, _cat_file(self.git_dir, shas), strict=True))
-                for p in missing:
-                    listing.blobs[p] = blobs[listing.entries[p][0]]
-            return {p: listing.blobs[p] for p in wanted}
+        blobs = listing.blobs
+        paths_of: dict[str, list[str]] = {}  # blob sha -> the paths not read yet
+        for p in dict.fromkeys(paths):
+            data = blobs.get(p)
+            if data is not None:
+                yield p, data
+            elif p in listing.entries:
+                paths_of.setdefault(listing.entries[p][0], []).append(p)
+        # Each distinct blob once: a site's copies and stubs ("Stub.\n") share one, and the
+        # pages that share it get the same bytes object. Two threads may read a blob at
+        # once; both get the same bytes (storing into a dict needs no lock).
+        for sha, data in zip(paths_of, _cat_file(self.git_dir, list(paths_of)), strict=True):
+            for p in paths_of[sha]:
+                blobs[p] = data
+                yield p, data
 
 
 class _Listing:
@@ -192,18 +208,70 @@ def _ls_tree(git_dir: str, tree: str) -> dict[str, tuple[str, int]]:
     return entries
 
 
-def _cat_file(git_dir: str, shas: list[str]) -> list[bytes]:
-    """The blobs `shas`, in order, from one ``git cat-file --batch`` process."""
-    out = _git_bytes(git_dir, "cat-file", "--batch", stdin="\n".join(shas).encode() + b"\n")
-    blobs: list[bytes] = []
-    pos = 0
-    for _ in shas:
-        eol = out.index(b"\n", pos)
-        header = out[pos:eol].split()
-        if len(header) != 3:
-            raise GitError(f"git cat-file: unexpected answer {out[pos:eol][:80]!r}")
-        size = int(header[2])
-        start = eol + 1
-        blobs.append(out[start : start + size])
-        pos = start + size + 1  # the blob is followed by a newline
-    return blobs
+def _cat_file(git_dir: str, shas: list[str]) -> Iterator[bytes]:
+    """The blobs `shas`, in order, from one ``git cat-file --batch`` process, each as soon as
+    git has written it. The request goes in from a thread (it can be more than a pipe holds
+    while git waits for its answers to be read), stderr to a file (it could fill its pipe
+    too); git is killed after GIT_TIMEOUT."""
+    if not shas:
+        return
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(
+                ["git", "-C", git_dir, "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                bufsize=1 << 16,  # what a pipe holds: fewer reads than the default 8 KiB
+            )
+        except OSError as err:
+            raise GitError(f"git cat-file failed in {git_dir}: {err}") from None
+        request = "\n".join(shas).encode() + b"\n"
+
+        def write() -> None:
+            try:
+                with proc.stdin:  # type: ignore[union-attr]  # stdin=PIPE
+                    proc.stdin.write(request)  # type: ignore[union-attr]
+            except OSError:
+                pass  # git stopped reading: its exit status and stderr say why
+
+        writer = threading.Thread(target=write, name="cat-file", daemon=True)
+        timer = threading.Timer(GIT_TIMEOUT, proc.kill)
+        writer.start()
+        timer.start()
+        out = proc.stdout
+        assert out is not None
+        try:
+            for _ in shas:
+                line = out.readline()
+                header = line.split()
+                if len(header) != 3:  # "<sha> missing", or nothing: git stopped
+                    if not line:
+                        _raise_for(proc, git_dir, timer, errors)
+                    raise GitError(f"git cat-file: unexpected answer {line[:80]!r}")
+                size = int(header[2])
+                data = out.read(size)
+                if len(data) != size:
+                    _raise_for(proc, git_dir, timer, errors)
+                if out.read(1) != b"\n":  # each blob is followed by a newline
+                    raise GitError("git cat-file: an answer ended early")
+                yield data
+        finally:
+            timer.cancel()
+            if proc.poll() is None:
+                proc.kill()  # the caller stopped early, or an error above
+            out.close()
+            proc.wait()
+            writer.join()
+
+
+def _raise_for(
+    proc: subprocess.Popen[bytes], git_dir: str, timer: threading.Timer, errors: IO[bytes]
+) -> None:
+    """Why git stopped answering (it has closed its output): killed, or its first error."""
+    code = proc.wait()
+    if code < 0 and timer.finished.is_set():
+        raise GitError(f"git cat-file failed in {git_dir}: timed out after {GIT_TIMEOUT:g} s")
+    errors.seek(0)
+    line = errors.read().decode("utf-8", "replace").strip().splitlines()
+    raise GitError(f"git cat-file failed in {git_dir}: {line[0] if line else 'no answer'}")
