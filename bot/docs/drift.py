@@ -746,10 +746,12 @@ def _check_module(
     out = m.findings
     item = place.item if place else None
     base = {"group": module.group, "module": module.name, "roadmap_line": module.line}
+    qualified = module.qualified
     page_columns = [c for c in module.cells if m.column(c.column).kind == "page"]
-    for c in module.cells:
-        if m.column(c.column).kind != "page":
-            cells[(module.qualified, c.column)] = CellPage("track")
+    if len(page_columns) < len(module.cells):
+        for c in module.cells:
+            if m.column(c.column).kind != "page":
+                cells[(qualified, c.column)] = CellPage("track")
     if item is None:
         # Not in the nav: is there a directory for it (the path template's)?
         probe = _template(m, module, "x")
@@ -814,14 +816,13 @@ def _check_module(
                     suggestion="move the row or the nav section so they agree",
                 )
             )
+    targets = m.targets
     for c in page_columns:
-        t = m.targets.get((id(module), c.column))
-        if t is None:
-            t = _column_target(m, module, c.column, item, gkey)
+        t = targets.get((id(module), c.column)) or _column_target(m, module, c.column, item, gkey)
         state, reason = m.page_state(t)
         url = site.url(t.page) if t.page and state != "missing" else None
-        cells[(module.qualified, c.column)] = _cell_page(m, t, state, reason, url)
-        if m.ignored(t.page):
+        cells[(qualified, c.column)] = _cell_page(m, t, state, reason, url)
+        if m.ignore is not None and m.ignored(t.page):
             continue
         f = _cell_finding(m, module, c, t, state, reason, url)
         if f is not None:

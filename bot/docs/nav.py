@@ -180,6 +180,9 @@ class LazyPages(Mapping[str, Page]):
         return page
 
     def get(self, path: str, default: Page | None = None) -> Page | None:  # type: ignore[override]
+        page = self._read.get(path)  # most asks: a page read already (no __getitem__ call)
+        if page is not None:
+            return page
         return self[path] if path in self._known else default
 
     def __contains__(self, path: object) -> bool:
