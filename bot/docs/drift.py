@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import unquote
 
 import pathspec
@@ -870,68 +871,77 @@ def _cell_finding(
     )
 
 
+class _Verdict(NamedTuple):
+    kind: str
+    severity: str
+    message: str
+    suggestion: str
+
+
 def _cell_verdict(
     m: _Matcher, module: Module, c: Cell, t: _Target, state: str, reason: str | None
-) -> tuple[str, str, str, str] | None:
-    """(kind, severity, message, suggestion) of the cell's finding; None: box and page agree."""
+) -> _Verdict | None:
+    """The cell's finding but where it is; None: box and page agree."""
     site = m.site
     name = f"{module.name} / {c.column}"
     page = site.repo_path(t.page) if t.page else None
     if c.state is CellState.DONE:
         if state == "missing":
             listed = f" (the nav lists {page}, which does not exist)" if t.missing else ""
-            return (
-                "ticked-missing",
-                ERROR,
-                f"{name} is ticked but has no page{listed}",
-                _case_hint(site, t) or (f"write {page}, or untick" if page else "untick"),
+            return _Verdict(
+                kind="ticked-missing",
+                severity=ERROR,
+                message=f"{name} is ticked but has no page{listed}",
+                suggestion=_case_hint(site, t)
+                or (f"write {page}, or untick" if page else "untick"),
             )
         if state == "stub":
-            return (
-                "ticked-stub",
-                ERROR,
-                f"{name} is ticked but its page is a stub: {reason}",
-                f"finish {page}, or untick",
+            return _Verdict(
+                kind="ticked-stub",
+                severity=ERROR,
+                message=f"{name} is ticked but its page is a stub: {reason}",
+                suggestion=f"finish {page}, or untick",
             )
         if not t.in_nav and t.page not in site.not_in_nav:
-            return (
-                "ticked-not-in-nav",
-                WARNING,
-                f"{name} is ticked and {page} is written, but the nav does not reach it",
-                f"add {t.page} to the nav",
+            return _Verdict(
+                kind="ticked-not-in-nav",
+                severity=WARNING,
+                message=f"{name} is ticked and {page} is written, but the nav does not reach it",
+                suggestion=f"add {t.page} to the nav",
             )
         return None
     if c.state is CellState.NA:
         if state == "page":
-            return (
-                "na-but-page",
-                INFO,
-                f"{name} is marked not applicable, but {page or 'a page'} is written",
-                "tick it, or drop the page",
+            return _Verdict(
+                kind="na-but-page",
+                severity=INFO,
+                message=f"{name} is marked not applicable, but {page or 'a page'} is written",
+                suggestion="tick it, or drop the page",
             )
         return None
     # open (a box not ticked, or any other state that is neither done nor n/a)
     if t.missing:
-        return (
-            "nav-target-missing",
-            WARNING,
-            f"the nav lists {page} for {name}, which does not exist (mkdocs build --strict fails)",
-            _case_hint(site, t) or f"write {page}, or fix the nav entry",
+        return _Verdict(
+            kind="nav-target-missing",
+            severity=WARNING,
+            message=f"the nav lists {page} for {name}, which does not exist "
+            "(mkdocs build --strict fails)",
+            suggestion=_case_hint(site, t) or f"write {page}, or fix the nav entry",
         )
     if state != "page":
         return None
     if t.in_nav or t.page in site.not_in_nav:
-        return (
-            "open-but-ready",
-            WARNING,
-            f"{name} is open, but its page is written and in the nav",
-            "tick it",
+        return _Verdict(
+            kind="open-but-ready",
+            severity=WARNING,
+            message=f"{name} is open, but its page is written and in the nav",
+            suggestion="tick it",
         )
-    return (
-        "open-not-in-nav",
-        INFO,
-        f"{name} is open; {page} is written but not in the nav",
-        f"add {t.page} to the nav, then tick it",
+    return _Verdict(
+        kind="open-not-in-nav",
+        severity=INFO,
+        message=f"{name} is open; {page} is written but not in the nav",
+        suggestion=f"add {t.page} to the nav, then tick it",
     )
 
 
