@@ -240,6 +240,13 @@ class _Matcher:
         self.root: NavItem | None = None
         self._column_pages: dict[int, list[tuple[str, str, NavItem]]] = {}
         self._columns: dict[str, ColumnSpec] = {}
+        # Whether a column's cells are pages (the others are only tracked), by column name:
+        # asked for every cell, so worked out once per name.
+        self.is_page: dict[str, bool] = {}
+        for module in roadmap.modules:
+            for c in module.cells:
+                if c.column not in self.is_page:
+                    self.is_page[c.column] = self.column(c.column).kind == "page"
         self._column_keys: dict[str, tuple[str, frozenset[str]]] = {}
         self._section_dirs: dict[int, str | None] = {}
         # Each cell's page, found before the pages are read: (id(module), column) -> target.
@@ -542,7 +549,7 @@ def check(
         for module, gkey, place, _ in placed:
             item = place.item if place else None
             for c in module.cells:
-                if m.column(c.column).kind == "page":
+                if m.is_page[c.column]:
                     t = _column_target(m, module, c.column, item, gkey)
                     m.targets[(id(module), c.column)] = t
         site.pages.prefetch(
@@ -750,10 +757,11 @@ def _check_module(
     item = place.item if place else None
     base = {"group": module.group, "module": module.name, "roadmap_line": module.line}
     qualified = module.qualified
-    page_columns = [c for c in module.cells if m.column(c.column).kind == "page"]
+    is_page = m.is_page
+    page_columns = [c for c in module.cells if is_page[c.column]]
     if len(page_columns) < len(module.cells):
         for c in module.cells:
-            if m.column(c.column).kind != "page":
+            if not is_page[c.column]:
                 cells[(qualified, c.column)] = CellPage("track")
     if item is None:
         # Not in the nav: is there a directory for it (the path template's)?
