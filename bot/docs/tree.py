@@ -8,13 +8,16 @@ A git tree is listed with one ``git ls-tree -r -l -z`` and read with one ``git c
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import io
 import os
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Protocol, cast
 
 from bot.errors import GitError
 from bot.gcpause import gc_paused
@@ -196,82 +199,112 @@ def _git_bytes(git_dir: str, *args: str, stdin: bytes | None = None) -> bytes:
 
 
 def _ls_tree(git_dir: str, tree: str) -> dict[str, tuple[str, int]]:
-    out = _git_bytes(git_dir, "ls-tree", "-r", "-l", "-z", tree)
-    # Records "mode kind sha size\tpath" ended by NUL (a path holds no NUL); decoded once,
-    # split, not matched. Submodules (commit entries, size "-") hold no files here.
+    # Records "mode kind sha size\tpath" ended by NUL (a path holds no NUL); split, not
+    # matched, a chunk at a time as git writes them. Submodules (commit entries, size "-")
+    # hold no files here.
     entries: dict[str, tuple[str, int]] = {}
-    for record in out.decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, path = record.partition("\t")
-        fields = meta.split()
-        if len(fields) == 4 and fields[1] == "blob":
-            entries[path] = (fields[2], int(fields[3]))
+    decode = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode
+    tail = ""
+    with _git_stream(git_dir, ["ls-tree", "-r", "-l", "-z", tree]) as out:
+        while chunk := out.read1(1 << 16):
+            records = (tail + decode(chunk)).split("\0")
+            tail = records.pop()  # the start of a record git has not finished writing
+            for record in records:
+                meta, _, path = record.partition("\t")
+                fields = meta.split()
+                if len(fields) == 4 and fields[1] == "blob":
+                    entries[path] = (fields[2], int(fields[3]))
     return entries
 
 
 def _cat_file(git_dir: str, shas: list[str]) -> Iterator[bytes]:
     """The blobs `shas`, in order, from one ``git cat-file --batch`` process, each as soon as
-    git has written it. The request goes in from a thread (it can be more than a pipe holds
-    while git waits for its answers to be read), stderr to a file (it could fill its pipe
-    too); git is killed after GIT_TIMEOUT."""
+    git has written it."""
     if not shas:
         return
+    request = "\n".join(shas).encode() + b"\n"
+    with _git_stream(git_dir, ["cat-file", "--batch"], request) as out:
+        for _ in shas:
+            line = out.readline()
+            header = line.split()
+            if len(header) != 3:  # "<sha> missing", or nothing: git stopped
+                raise GitError(f"git cat-file: unexpected answer {line[:80]!r}")
+            size = int(header[2])
+            data = out.read(size)
+            if len(data) != size or out.read(1) != b"\n":  # a blob is followed by a newline
+                raise GitError("git cat-file: an answer ended early")
+            yield data
+
+
+@contextlib.contextmanager
+def _git_stream(
+    git_dir: str, args: list[str], request: bytes | None = None
+) -> Iterator[io.BufferedReader]:
+    """git's output as git writes it: the caller works on the start while git writes the rest
+    (on another core). `request` goes in from a thread (it can be more than a pipe holds
+    while git waits for its answers to be read), stderr to a file (it could fill its pipe
+    too). git is killed after GIT_TIMEOUT, or when the caller stops early; a git that fails
+    is a GitError with git's first line of stderr."""
+    failed = f"git {args[0]} failed in {git_dir}"
     with tempfile.TemporaryFile() as errors:
         try:
             proc = subprocess.Popen(
-                ["git", "-C", git_dir, "cat-file", "--batch"],
-                stdin=subprocess.PIPE,
+                ["git", "-C", git_dir, *args],
+                stdin=subprocess.DEVNULL if request is None else subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 bufsize=1 << 16,  # what a pipe holds: fewer reads than the default 8 KiB
             )
         except OSError as err:
-            raise GitError(f"git cat-file failed in {git_dir}: {err}") from None
-        request = "\n".join(shas).encode() + b"\n"
+            raise GitError(f"{failed}: {err}") from None
+        writer = None
+        if request is not None:
+            writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
+            writer.start()
+        expired = threading.Event()
 
-        def write() -> None:
-            try:
-                with proc.stdin:  # type: ignore[union-attr]  # stdin=PIPE
-                    proc.stdin.write(request)  # type: ignore[union-attr]
-            except OSError:
-                pass  # git stopped reading: its exit status and stderr say why
+        def expire() -> None:
+            expired.set()
+            proc.kill()
 
-        writer = threading.Thread(target=write, name="cat-file", daemon=True)
-        timer = threading.Timer(GIT_TIMEOUT, proc.kill)
-        writer.start()
+        timer = threading.Timer(GIT_TIMEOUT, expire)
         timer.start()
-        out = proc.stdout
-        assert out is not None
+        out = cast(io.BufferedReader, proc.stdout)  # stdout=PIPE, buffered
         try:
-            for _ in shas:
-                line = out.readline()
-                header = line.split()
-                if len(header) != 3:  # "<sha> missing", or nothing: git stopped
-                    if not line:
-                        _raise_for(proc, git_dir, timer, errors)
-                    raise GitError(f"git cat-file: unexpected answer {line[:80]!r}")
-                size = int(header[2])
-                data = out.read(size)
-                if len(data) != size:
-                    _raise_for(proc, git_dir, timer, errors)
-                if out.read(1) != b"\n":  # each blob is followed by a newline
-                    raise GitError("git cat-file: an answer ended early")
-                yield data
+            yield out
+        except GitError:  # an answer the caller could not read: git's own reason first
+            try:
+                code = proc.wait(timeout=0.2)  # git that stopped writing is about to end
+            except subprocess.TimeoutExpired:
+                proc.kill()  # still running: the answer itself was odd
+                raise
+            if code != 0:
+                raise _failure(failed, code, expired, errors) from None
+            raise
+        except BaseException:  # the caller stopped early
+            proc.kill()
+            raise
         finally:
-            timer.cancel()
-            if proc.poll() is None:
-                proc.kill()  # the caller stopped early, or an error above
             out.close()
-            proc.wait()
-            writer.join()
+            code = proc.wait()
+            timer.cancel()
+            if writer is not None:
+                writer.join()
+        if code != 0:
+            raise _failure(failed, code, expired, errors)
 
 
-def _raise_for(
-    proc: subprocess.Popen[bytes], git_dir: str, timer: threading.Timer, errors: IO[bytes]
-) -> None:
-    """Why git stopped answering (it has closed its output): killed, or its first error."""
-    code = proc.wait()
-    if code < 0 and timer.finished.is_set():
-        raise GitError(f"git cat-file failed in {git_dir}: timed out after {GIT_TIMEOUT:g} s")
+def _feed(stdin: IO[bytes], request: bytes) -> None:
+    try:
+        with stdin:
+            stdin.write(request)
+    except OSError:
+        pass  # git stopped reading: its exit status says why
+
+
+def _failure(failed: str, code: int, expired: threading.Event, errors: IO[bytes]) -> GitError:
+    if code < 0 and expired.is_set():
+        return GitError(f"{failed}: timed out after {GIT_TIMEOUT:g} s")
     errors.seek(0)
     line = errors.read().decode("utf-8", "replace").strip().splitlines()
-    raise GitError(f"git cat-file failed in {git_dir}: {line[0] if line else 'no answer'}")
+    return GitError(f"{failed}: {line[0] if line else 'error'}")

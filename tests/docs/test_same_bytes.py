@@ -72,3 +72,12 @@ def test_a_blob_git_cannot_find_is_an_error_not_a_short_read(tmp_path: Path) -> 
     (tmp_path / ".git/objects" / sha[:2] / sha[2:]).unlink()
     with pytest.raises(GitError, match="unexpected answer"):
         t.read_many(["a.md", "b.md"])
+
+
+def test_a_git_that_fails_is_an_error_with_its_own_reason(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": "Alpha.\n"})
+    git_commit(tmp_path)
+    with pytest.raises(GitError, match=r"git ls-tree failed in .*: fatal: "):
+        tree_module._ls_tree(str(tmp_path), "0" * 40)
+    with pytest.raises(GitError, match=r"git cat-file failed in .*: fatal: "):
+        list(tree_module._cat_file(str(tmp_path / "nowhere"), ["0" * 40]))
