@@ -3,7 +3,8 @@
 Two kinds: the work tree (the CLI, run in a docs repo) and git's tree at a commit (``serve``
 and the digest, which read the roadmap's commit from the mirror and never check it out).
 A git tree is listed with one ``git ls-tree -r -l -z`` and read with one ``git cat-file
---batch`` process; both are cached per tree SHA, since a tree never changes.
+--batch`` process; both are cached per tree SHA, since a tree never changes. Both are read
+as git writes them, so the reader's work and git's overlap (two cores).
 """
 
 from __future__ import annotations
@@ -169,7 +170,6 @@ class _Listing:
         self.entries = entries
         self.paths = frozenset(entries)
         self.blobs: dict[str, bytes] = {}
-        self.lock = threading.Lock()
 
 
 _MAX_TREES = 8
