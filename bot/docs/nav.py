@@ -147,10 +147,11 @@ class LazyPages(Mapping[str, Page]):
         if not wanted or self._load is None:
             return
         contents = self._contents
+        done = self._read
         for p, data in self._load(wanted):
             contents[p] = data
-            if read:
-                self[p]  # read now, while git writes the next pages
+            if read and p not in done:
+                done[p] = self._page(p, data)  # now, while git writes the next pages
         for p in wanted:
             contents.setdefault(p, b"")  # unreadable: an empty page
 
@@ -164,19 +165,22 @@ class LazyPages(Mapping[str, Page]):
                 contents = self._contents
                 self._fetch([p for p in self._paths if p not in contents])
                 data = contents.get(path, b"")
-            draft = bool(self._drafts and self._drafts.match_file(path))
-            same = self._same.get((id(data), draft))
-            if same is not None:
-                page = Page(path, same.meta_title, same.h1, same.words, same.stub)
-            else:
-                page = self._same[(id(data), draft)] = read_page(
-                    path,
-                    data,
-                    min_words=self._rule[0],
-                    max_words_with_marker=self._rule[1],
-                    draft=draft,
-                )
-            self._read[path] = page
+            page = self._read[path] = self._page(path, data)
+        return page
+
+    def _page(self, path: str, data: bytes) -> Page:
+        draft = bool(self._drafts and self._drafts.match_file(path))
+        key = (id(data), draft)
+        same = self._same.get(key)
+        if same is not None:
+            return Page(path, same.meta_title, same.h1, same.words, same.stub)
+        page = self._same[key] = read_page(
+            path,
+            data,
+            min_words=self._rule[0],
+            max_words_with_marker=self._rule[1],
+            draft=draft,
+        )
         return page
 
     def get(self, path: str, default: Page | None = None) -> Page | None:  # type: ignore[override]
