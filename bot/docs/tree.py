@@ -268,6 +268,7 @@ def _git_stream(
             proc.kill()
 
         timer = threading.Timer(GIT_TIMEOUT, expire)
+        timer.daemon = True  # a reader never closed must not keep the process from exiting
         timer.start()
         out = cast(io.BufferedReader, proc.stdout)  # stdout=PIPE, buffered
         try:
