@@ -15,7 +15,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -52,9 +52,10 @@ class Note:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class NavEntry:
-    """One item of the nav as written: a page or link (``target``) or a section (``children``)."""
+class NavEntry(NamedTuple):
+    """One item of the nav as written: a page or link (``target``) or a section (``children``).
+    A named tuple, not a frozen dataclass: as immutable, and three times cheaper to make (a
+    big site's nav has tens of thousands of entries)."""
 
     title: str | None
     target: str | None = None

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import unquote
 
 import pathspec
@@ -32,8 +33,10 @@ SEVERITIES = (ERROR, WARNING, INFO)
 FUZZY = 0.85
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
+    """One disagreement. A named tuple: immutable, and cheaper to make than a frozen
+    dataclass (a big roadmap has thousands)."""
+
     kind: str
     severity: str
     message: str
@@ -112,10 +115,6 @@ def _is_done(cell: Cell) -> bool:
     return cell.state is CellState.DONE
 
 
-def _is_na(cell: Cell) -> bool:
-    return cell.state is CellState.NA
-
-
 # --- roadmap links ---------------------------------------------------------------------------
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -152,8 +151,10 @@ def relative_links(text: str) -> Iterable[tuple[int, str]]:
 
 
 def broken_links(
-    text: str, roadmap_path: str, paths: frozenset[str], dirs: frozenset[str]
+    text: str, roadmap_path: str, paths: frozenset[str], dirs: frozenset[str] | None = None
 ) -> list[Finding]:
+    """Links of the roadmap to no file or directory of `paths` (`dirs`: their directories,
+    worked out from `paths` when a link is to no file)."""
     base = posixpath.dirname(roadmap_path)
     by_name: dict[str, list[str]] | None = None
     out: list[Finding] = []
@@ -162,7 +163,11 @@ def broken_links(
         if not path:
             continue
         full = posixpath.normpath(posixpath.join(base, path))
-        if full in paths or full.rstrip("/") in dirs:
+        if full in paths:
+            continue
+        if dirs is None:
+            dirs = parent_dirs(paths)
+        if full.rstrip("/") in dirs:
             continue
         if by_name is None:
             by_name = {}
@@ -223,7 +228,6 @@ class _Matcher:
         self.roadmap = roadmap
         self.site = site
         self.s = settings
-        self.dirs = parent_dirs(site.files)
         self.ignore = (
             pathspec.GitIgnoreSpec.from_lines(settings.ignore) if settings.ignore else None
         )
@@ -237,10 +241,22 @@ class _Matcher:
         self.root: NavItem | None = None
         self._column_pages: dict[int, list[tuple[str, str, NavItem]]] = {}
         self._columns: dict[str, ColumnSpec] = {}
+        # Whether a column's cells are pages (the others are only tracked), by column name:
+        # asked for every cell, so worked out once per name.
+        self.is_page: dict[str, bool] = {}
+        for module in roadmap.modules:
+            for c in module.cells:
+                if c.column not in self.is_page:
+                    self.is_page[c.column] = self.column(c.column).kind == "page"
         self._column_keys: dict[str, tuple[str, frozenset[str]]] = {}
         self._section_dirs: dict[int, str | None] = {}
         # Each cell's page, found before the pages are read: (id(module), column) -> target.
         self.targets: dict[tuple[int, str], _Target] = {}
+
+    @functools.cached_property
+    def dirs(self) -> frozenset[str]:
+        """The site's directories: only modules missing from the nav need them."""
+        return parent_dirs(self.site.files)
 
     # -- where things are -----------------------------------------------------------------
 
@@ -265,26 +281,20 @@ class _Matcher:
             )
             return None, nav
         names = {norm(m.name) for m in self.roadmap.modules}
-        best: tuple[int, int, NavItem | None] = (0, 0, None)
-
-        def count(item: NavItem, depth: int) -> int:
-            nonlocal best
-            n = 1 if norm(item.title) in names else 0
-            for child in item.children or ():
-                n += count(child, depth + 1)
-            if item.is_section and (n, depth) > best[:2]:
-                best = (n, depth, item)
-            return n
-
+        best: list[tuple[int, int, NavItem | None]] = [(0, 0, None)]
         for item in nav:
-            count(item, 0)
-        if best[2] is None:
+            _count_names(item, 0, names, best)
+        best_item = best[0][2]
+        if best_item is None:
             return None, nav
         # The section holding most module names; a group section of them is too narrow
         # when its parent is the modules' section.
-        return best[2], best[2].children or ()
+        return best_item, best_item.children or ()
 
     def places(self, root: NavItem | None, items: tuple[NavItem, ...]) -> list[_Place]:
+        """The items under the root that can be a group or a module: sections, and the pages
+        right under the root or a group section. A module section's own pages (most of a
+        big nav) are column pages, found from the module's item later: not listed."""
         out: list[_Place] = []
         root_group = (
             self.group_key(root.title)
@@ -292,22 +302,8 @@ class _Matcher:
             else None
         )
 
-        group_keys = self.group_keys
-
-        def walk(
-            item: NavItem, parent: NavItem | None, gkey: str | None, gitem: NavItem | None
-        ) -> None:
-            children = item.children
-            if children is not None:  # a section: a group's, when named like one
-                key = self.group_key(item.title)
-                if key in group_keys:
-                    gkey, gitem = key, item
-            out.append(_Place(item, parent, gkey, gitem))
-            for child in children or ():
-                walk(child, item, gkey, gitem)
-
         for item in items:
-            walk(item, root, root_group, root if root_group else None)
+            _walk_places(self, item, root, root_group, root if root_group else None, out)
         return out
 
     # -- pages ----------------------------------------------------------------------------
@@ -362,6 +358,48 @@ class _Matcher:
         """Every page under `item` is ignored (and there is one)."""
         pages = [i.page for i in item.walk() if i.page]
         return bool(pages) and all(self.ignored(p) for p in pages)
+
+
+# The nav's walks are module functions, not closures: a recursive closure is a reference
+# cycle, which kept the matcher (and the site, and every finding) alive until the cyclic
+# collector ran.
+
+
+def _count_names(
+    item: NavItem, depth: int, names: set[str], best: list[tuple[int, int, NavItem | None]]
+) -> int:
+    """Module names at or under `item`; `best[0]` becomes the first section holding most."""
+    n = 0
+    for child in item.children or ():
+        if child.children is None:  # a page: most items (no call for it)
+            n += norm(child.title) in names
+        else:
+            n += _count_names(child, depth + 1, names, best)
+    n += norm(item.title) in names
+    if item.children is not None and (n, depth) > best[0][:2]:
+        best[0] = (n, depth, item)
+    return n
+
+
+def _walk_places(
+    m: _Matcher,
+    item: NavItem,
+    parent: NavItem | None,
+    gkey: str | None,
+    gitem: NavItem | None,
+    out: list[_Place],
+) -> None:
+    children = item.children
+    if children is not None:  # a section: a group's, when named like one
+        key = m.group_key(item.title)
+        if key in m.group_keys:
+            gkey, gitem = key, item
+    out.append(_Place(item, parent, gkey, gitem))
+    if children:
+        pages_too = item is gitem  # a group section's pages are modules
+        for child in children:
+            if pages_too or child.children is not None:
+                _walk_places(m, child, item, gkey, gitem, out)
 
 
 def _section_dir(item: NavItem) -> str | None:
@@ -424,7 +462,7 @@ def check(
     findings = m.findings
     for note in site.notes:
         findings.append(_note(note))
-    findings.extend(broken_links(roadmap_text, roadmap_path, tree_paths, parent_dirs(tree_paths)))
+    findings.extend(broken_links(roadmap_text, roadmap_path, tree_paths))
 
     root, top = m.choose_root() if site.nav_known else (None, ())
     places = m.places(root, top)
@@ -522,7 +560,7 @@ def check(
         for module, gkey, place, _ in placed:
             item = place.item if place else None
             for c in module.cells:
-                if m.column(c.column).kind == "page":
+                if m.is_page[c.column]:
                     t = _column_target(m, module, c.column, item, gkey)
                     m.targets[(id(module), c.column)] = t
         site.pages.prefetch(
@@ -730,10 +768,13 @@ def _check_module(
     out = m.findings
     item = place.item if place else None
     base = {"group": module.group, "module": module.name, "roadmap_line": module.line}
-    page_columns = [c for c in module.cells if m.column(c.column).kind == "page"]
-    for c in module.cells:
-        if m.column(c.column).kind != "page":
-            cells[(module.qualified, c.column)] = CellPage("track")
+    qualified = module.qualified
+    is_page = m.is_page
+    page_columns = [c for c in module.cells if is_page[c.column]]
+    if len(page_columns) < len(module.cells):
+        for c in module.cells:
+            if not is_page[c.column]:
+                cells[(qualified, c.column)] = CellPage("track")
     if item is None:
         # Not in the nav: is there a directory for it (the path template's)?
         probe = _template(m, module, "x")
@@ -803,14 +844,13 @@ def _check_module(
                     suggestion="move the row or the nav section so they agree",
                 )
             )
+    targets = m.targets
     for c in page_columns:
-        t = m.targets.get((id(module), c.column))
-        if t is None:
-            t = _column_target(m, module, c.column, item, gkey)
+        t = targets.get((id(module), c.column)) or _column_target(m, module, c.column, item, gkey)
         state, reason = m.page_state(t)
         url = site.url(t.page) if t.page and state != "missing" else None
-        cells[(module.qualified, c.column)] = _cell_page(m, t, state, reason, url)
-        if m.ignored(t.page):
+        cells[(qualified, c.column)] = _cell_page(m, t, state, reason, url)
+        if m.ignore is not None and m.ignored(t.page):
             continue
         f = _cell_finding(m, module, c, t, state, reason, url)
         if f is not None:
@@ -837,87 +877,98 @@ def _cell_finding(
     reason: str | None,
     url: str | None,
 ) -> Finding | None:
+    verdict = _cell_verdict(m, module, c, t, state, reason)
+    if verdict is None:
+        return None
+    kind, severity, message, suggestion = verdict
+    item = t.item
+    return Finding(
+        kind,
+        severity,
+        message,
+        group=module.group,
+        module=module.name,
+        column=c.column,
+        roadmap_line=c.line,
+        page=m.site.repo_path(t.page) if t.page else None,
+        nav_line=item.line if item else None,
+        nav_file=item.source if item else None,
+        url=url,
+        suggestion=suggestion,
+    )
+
+
+class _Verdict(NamedTuple):
+    kind: str
+    severity: str
+    message: str
+    suggestion: str
+
+
+def _cell_verdict(
+    m: _Matcher, module: Module, c: Cell, t: _Target, state: str, reason: str | None
+) -> _Verdict | None:
+    """The cell's finding but where it is; None: box and page agree."""
     site = m.site
     name = f"{module.name} / {c.column}"
     page = site.repo_path(t.page) if t.page else None
-    where = {
-        "group": module.group,
-        "module": module.name,
-        "column": c.column,
-        "roadmap_line": c.line,
-        "page": page,
-        "nav_line": t.item.line if t.item else None,
-        "nav_file": t.item.source if t.item else None,
-        "url": url,
-    }
-    twin = site.case_twin(t.page) if t.missing and t.page else None
-    hint = (
-        f"the file is {site.repo_path(twin)}: paths are case-sensitive on Linux (fine on macOS)"
-        if twin and twin != t.page
-        else None
-    )
-    if _is_done(c):
+    if c.state is CellState.DONE:
         if state == "missing":
             listed = f" (the nav lists {page}, which does not exist)" if t.missing else ""
-            return Finding(
-                "ticked-missing",
-                ERROR,
-                f"{name} is ticked but has no page{listed}",
-                suggestion=hint or (f"write {page}, or untick" if page else "untick"),
-                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+            return _Verdict(
+                kind="ticked-missing",
+                severity=ERROR,
+                message=f"{name} is ticked but has no page{listed}",
+                suggestion=_case_hint(site, t)
+                or (f"write {page}, or untick" if page else "untick"),
             )
         if state == "stub":
-            return Finding(
-                "ticked-stub",
-                ERROR,
-                f"{name} is ticked but its page is a stub: {reason}",
+            return _Verdict(
+                kind="ticked-stub",
+                severity=ERROR,
+                message=f"{name} is ticked but its page is a stub: {reason}",
                 suggestion=f"finish {page}, or untick",
-                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
             )
         if not t.in_nav and t.page not in site.not_in_nav:
-            return Finding(
-                "ticked-not-in-nav",
-                WARNING,
-                f"{name} is ticked and {page} is written, but the nav does not reach it",
+            return _Verdict(
+                kind="ticked-not-in-nav",
+                severity=WARNING,
+                message=f"{name} is ticked and {page} is written, but the nav does not reach it",
                 suggestion=f"add {t.page} to the nav",
-                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
             )
         return None
-    if _is_na(c):
+    if c.state is CellState.NA:
         if state == "page":
-            return Finding(
-                "na-but-page",
-                INFO,
-                f"{name} is marked not applicable, but {page or 'a page'} is written",
+            return _Verdict(
+                kind="na-but-page",
+                severity=INFO,
+                message=f"{name} is marked not applicable, but {page or 'a page'} is written",
                 suggestion="tick it, or drop the page",
-                **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
             )
         return None
     # open (a box not ticked, or any other state that is neither done nor n/a)
     if t.missing:
-        return Finding(
-            "nav-target-missing",
-            WARNING,
-            f"the nav lists {page} for {name}, which does not exist (mkdocs build --strict fails)",
-            suggestion=hint or f"write {page}, or fix the nav entry",
-            **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
+        return _Verdict(
+            kind="nav-target-missing",
+            severity=WARNING,
+            message=f"the nav lists {page} for {name}, which does not exist "
+            "(mkdocs build --strict fails)",
+            suggestion=_case_hint(site, t) or f"write {page}, or fix the nav entry",
         )
     if state != "page":
         return None
     if t.in_nav or t.page in site.not_in_nav:
-        return Finding(
-            "open-but-ready",
-            WARNING,
-            f"{name} is open, but its page is written and in the nav",
+        return _Verdict(
+            kind="open-but-ready",
+            severity=WARNING,
+            message=f"{name} is open, but its page is written and in the nav",
             suggestion="tick it",
-            **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
         )
-    return Finding(
-        "open-not-in-nav",
-        INFO,
-        f"{name} is open; {page} is written but not in the nav",
+    return _Verdict(
+        kind="open-not-in-nav",
+        severity=INFO,
+        message=f"{name} is open; {page} is written but not in the nav",
         suggestion=f"add {t.page} to the nav, then tick it",
-        **where,  # type: ignore[arg-type]  # fields spread from a dict[str, object] built for every finding
     )
 
 
@@ -1000,3 +1051,12 @@ def _shown(site: Site, path: str | None) -> str:
     path = path or ""
     is_page = "." in path.rpartition("/")[2]
     return site.repo_path(path) + ("" if is_page else "/")
+
+
+def _case_hint(site: Site, t: _Target) -> str | None:
+    """For a page the nav lists that does not exist: a file of that name in other case."""
+    twin = site.case_twin(t.page) if t.missing and t.page else None
+    if twin and twin != t.page:
+        where = site.repo_path(twin)
+        return f"the file is {where}: paths are case-sensitive on Linux (fine on macOS)"
+    return None

@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.errors import RoadmapFileError
+from bot.gcpause import gc_paused
 from bot.roadmap.parse import decode, parse
 
 from .config import CONFIG_NAMES, DocsConfigError, load_drift_settings, load_site_config
 from .drift import DriftReport, check
 from .nav import build_site
 from .renames import history_renames
-from .tree import GitTree, Tree, parent_dirs
+from .tree import GitTree, Tree
 
 SETTINGS_NAME = ".roadmap-bot.yml"
 DEFAULT_ROADMAP = "docs/roadmap.md"
@@ -117,6 +118,13 @@ def run_drift(
     commit: str | None = None,
 ) -> DriftReport:
     """Read everything `inputs` names from `tree` and check the roadmap against the site."""
+    with gc_paused():  # many objects, all kept to the end: see bot.gcpause
+        return _run_drift(tree, inputs, env, commit)
+
+
+def _run_drift(
+    tree: Tree, inputs: Inputs, env: Mapping[str, str] | None, commit: str | None
+) -> DriftReport:
     if isinstance(tree, GitTree):
         # The three small files in one git process, not one each (a git tree keeps blobs).
         tree.read_many(p for p in (inputs.settings_file, inputs.site_config, inputs.roadmap) if p)
@@ -124,7 +132,8 @@ def run_drift(
     config = load_site_config(tree, inputs.site_config, env)
     if inputs.docs_dir is not None:
         config = dataclasses.replace(config, docs_dir=inputs.docs_dir)
-    if config.docs_dir not in parent_dirs(tree.paths()):
+    docs_prefix = f"{config.docs_dir}/"
+    if config.docs_dir and not any(p.startswith(docs_prefix) for p in tree.paths()):
         raise DocsConfigError(
             f"{inputs.site_config}: docs_dir {config.docs_dir or '.'}/ does not exist"
         )

@@ -10,10 +10,12 @@ plugin that makes the nav gives a ``nav-plugin`` note and the nav counts as unkn
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import pathspec
 
@@ -32,10 +34,10 @@ _LIST_ITEM = re.compile(r"^([ \t]*)[-*+][ \t]+(.*?)[ \t]*$")
 _LINK = re.compile(r"^\[(.*)\]\((\S*?)(?:[ \t]+\"[^\"]*\")?\)$")
 
 
-@dataclass(frozen=True, slots=True)
-class NavItem:
+class NavItem(NamedTuple):
     """A page, a link or a section of the nav. ``page`` is docs-relative; for a section it is
-    its index page. ``missing``: the nav points at a file that does not exist."""
+    its index page. ``missing``: the nav points at a file that does not exist. A named tuple
+    (immutable, and cheaper to make than a frozen dataclass: one per nav entry)."""
 
     title: str
     page: str | None = None
@@ -66,7 +68,11 @@ class Site:
     in_nav: frozenset[str]
     not_in_nav: frozenset[str]
     notes: tuple[Note, ...] = ()
-    folded: Mapping[str, str] = field(default_factory=dict)  # casefolded path -> path
+
+    @functools.cached_property
+    def folded(self) -> Mapping[str, str]:
+        """Casefolded path -> path: made once a missing page needs it (most runs, never)."""
+        return {f.casefold(): f for f in self.files}
 
     def repo_path(self, page: str) -> str:
         return f"{self.docs_dir}/{page}" if self.docs_dir else page
@@ -103,7 +109,8 @@ class LazyPages(Mapping[str, Page]):
     """Markdown pages by docs-relative path, each read (title, words, stub) when first asked
     for: most of a big site's pages are never looked at beyond the nav's own titles. Their
     bytes are read lazily too, in batches: ``prefetch`` the pages drift's cells point at (one
-    git process), and the first page asked for beyond those reads all the rest at once."""
+    git process; each page is read as it comes, while git gets the next), and the first page
+    asked for beyond those reads all the rest at once."""
 
     def __init__(
         self,
@@ -113,7 +120,7 @@ class LazyPages(Mapping[str, Page]):
         max_words_with_marker: int,
         drafts: pathspec.PathSpec | None,
         paths: Iterable[str] = (),
-        load: Callable[[list[str]], dict[str, bytes]] | None = None,
+        load: Callable[[list[str]], Iterable[tuple[str, bytes]]] | None = None,
     ) -> None:
         """`contents`: pages already read; `paths`: more pages, read by `load` when needed."""
         self._contents: dict[str, bytes] = dict(contents)
@@ -121,22 +128,32 @@ class LazyPages(Mapping[str, Page]):
         self._known = frozenset(self._paths)
         self._load = load
         self._read: dict[str, Page] = {}
-        # Pages with the same bytes read the same (stubs "Stub.\n", copies): read once.
-        self._same: dict[tuple[bytes, bool], Page] = {}
+        # Pages with the same bytes read the same (stubs "Stub.\n", copies): read once. A git
+        # tree gives the pages of one blob one bytes object, so the key is its identity (the
+        # bytes stay in `_contents`): hashing every page's bytes cost more than it saved on a
+        # site of distinct pages.
+        self._same: dict[tuple[int, bool], Page] = {}
         self._rule = (min_words, max_words_with_marker)
         self._drafts = drafts
 
     def prefetch(self, paths: Iterable[str]) -> None:
-        """Read the bytes of `paths` (those that are pages not read yet) in one batch."""
+        """Read `paths` (those that are pages not read yet) in one batch: each page's bytes
+        and then the page, as they come (the caller is about to ask for every one)."""
         contents = self._contents
-        self._fetch([p for p in dict.fromkeys(paths) if p in self._known and p not in contents])
+        wanted = [p for p in dict.fromkeys(paths) if p in self._known and p not in contents]
+        self._fetch(wanted, read=True)
 
-    def _fetch(self, wanted: list[str]) -> None:
+    def _fetch(self, wanted: list[str], read: bool = False) -> None:
         if not wanted or self._load is None:
             return
-        got = self._load(wanted)
+        contents = self._contents
+        done = self._read
+        for p, data in self._load(wanted):
+            contents[p] = data
+            if read and p not in done:
+                done[p] = self._page(p, data)  # now, while git writes the next pages
         for p in wanted:
-            self._contents[p] = got.get(p, b"")  # unreadable: an empty page
+            contents.setdefault(p, b"")  # unreadable: an empty page
 
     def __getitem__(self, path: str) -> Page:
         page = self._read.get(path)
@@ -148,22 +165,28 @@ class LazyPages(Mapping[str, Page]):
                 contents = self._contents
                 self._fetch([p for p in self._paths if p not in contents])
                 data = contents.get(path, b"")
-            draft = bool(self._drafts and self._drafts.match_file(path))
-            same = self._same.get((data, draft))
-            if same is not None:
-                page = Page(path, same.meta_title, same.h1, same.words, same.stub)
-            else:
-                page = self._same[(data, draft)] = read_page(
-                    path,
-                    data,
-                    min_words=self._rule[0],
-                    max_words_with_marker=self._rule[1],
-                    draft=draft,
-                )
-            self._read[path] = page
+            page = self._read[path] = self._page(path, data)
+        return page
+
+    def _page(self, path: str, data: bytes) -> Page:
+        draft = bool(self._drafts and self._drafts.match_file(path))
+        key = (id(data), draft)
+        same = self._same.get(key)
+        if same is not None:
+            return Page(path, same.meta_title, same.h1, same.words, same.stub)
+        page = self._same[key] = read_page(
+            path,
+            data,
+            min_words=self._rule[0],
+            max_words_with_marker=self._rule[1],
+            draft=draft,
+        )
         return page
 
     def get(self, path: str, default: Page | None = None) -> Page | None:  # type: ignore[override]
+        page = self._read.get(path)  # most asks: a page read already (no __getitem__ call)
+        if page is not None:
+            return page
         return self[path] if path in self._known else default
 
     def __contains__(self, path: object) -> bool:
@@ -392,30 +415,35 @@ class _Builder:
             out.append(item)
         return out
 
+    @functools.cached_property
+    def _listing(self) -> dict[str, list[str]]:
+        """Markdown pages by directory, for the inferred nav (an explicit nav needs none)."""
+        listing: dict[str, list[str]] = {}
+        for f in self._markdown:
+            listing.setdefault(f.rpartition("/")[0], []).append(f)
+        return listing
+
+    @functools.cached_property
+    def _subdirs(self) -> dict[str, set[str]]:
+        """The subdirectories holding markdown pages, by directory."""
+        subdirs: dict[str, set[str]] = {}
+        for d in self._listing:
+            while d:
+                parent, _, name = d.rpartition("/")
+                under = subdirs.setdefault(parent, set())
+                if name in under:
+                    break  # its parents are known already
+                under.add(name)
+                d = parent
+        return subdirs
+
     def _repo(self, rel: str) -> str:
         d = self.config.docs_dir
         return f"{d}/{rel}" if d else rel
 
-    def prepare(self) -> None:
+    def prepare(self, markdown: list[str]) -> None:
         self._dot_pages: dict[str, dict] = {}
-        self._listing: dict[str, list[str]] = {}
-        self._subdirs: dict[str, set[str]] = {}
-        for f in self.files:
-            if not is_markdown(f):
-                continue
-            d = f.rpartition("/")[0]
-            listing = self._listing.get(d)
-            if listing is not None:
-                listing.append(f)
-                continue  # its directories are known already
-            self._listing[d] = [f]
-            while d:
-                parent, _, name = d.rpartition("/")
-                subdirs = self._subdirs.setdefault(parent, set())
-                if name in subdirs:
-                    break
-                subdirs.add(name)
-                d = parent
+        self._markdown = markdown
         opts = self.config.plugin_options.get("literate-nav", {})
         nav_file = opts.get("nav_file") if isinstance(opts, dict) else None
         self._nav_file = nav_file if isinstance(nav_file, str) else "SUMMARY.md"
@@ -457,20 +485,21 @@ def build_site(
     exclude = _spec(config.exclude_docs)
     drafts = _spec(config.draft_docs)
     not_in_nav_spec = _spec(config.not_in_nav)
-    files: set[str] = set()
-    for p in tree.paths():
-        if prefix and not p.startswith(prefix):
-            continue
-        rel = p[len(prefix) :]
-        if _excluded_by_default(rel) or (exclude and exclude.match_file(rel)):
-            continue
-        files.add(rel)
-    markdown = [f for f in files if is_markdown(f)]
+    cut = len(prefix)
+    # Comprehensions, not a loop of statements: 10,000 paths on a big site.
+    files = {
+        rel
+        for rel in (p[cut:] for p in tree.paths() if p.startswith(prefix))
+        if not _excluded_by_default(rel)
+    }
+    if exclude is not None:
+        files = {rel for rel in files if not exclude.match_file(rel)}
+    markdown = [f for f in files if f.endswith(MD_SUFFIXES)]  # is_markdown, without a call
     b = _Builder(tree, config, frozenset(files))
 
-    def load(pages: list[str]) -> dict[str, bytes]:
-        got = tree.read_many(prefix + f for f in pages)
-        return {p[len(prefix) :]: data for p, data in got.items()}
+    def load(pages: list[str]) -> Iterator[tuple[str, bytes]]:
+        for p, data in tree.read_each(prefix + f for f in pages):
+            yield p[cut:], data
 
     b.pages = LazyPages(
         {},
@@ -480,7 +509,7 @@ def build_site(
         paths=markdown,
         load=load,
     )
-    b.prepare()
+    b.prepare(markdown)
     nav_known = True
     plugins = set(config.plugins)
     odd = sorted(plugins & NAV_PLUGINS)
@@ -512,17 +541,19 @@ def build_site(
             in_nav.add(i.page)
         if i.children:
             stack.extend(i.children)
-    not_in_nav = frozenset(f for f in markdown if not_in_nav_spec and not_in_nav_spec.match_file(f))
-    folded = {f.casefold(): f for f in files}
+    not_in_nav = (
+        frozenset(f for f in markdown if not_in_nav_spec.match_file(f))
+        if not_in_nav_spec
+        else frozenset()
+    )
     return Site(
         config=config,
         docs_dir=config.docs_dir,
-        files=frozenset(files),
+        files=b.files,
         pages=b.pages,
         nav=nav,
         nav_known=nav_known,
         in_nav=frozenset(in_nav),
         not_in_nav=not_in_nav,
         notes=tuple(b.notes),
-        folded=folded,
     )

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -30,6 +29,7 @@ _PUNCT = string.punctuation + "–—…·•→←"
 _PUNCT_TOKEN = re.compile(r" [^\w\s]+ ")
 _ATX_LINE = re.compile(r"#{1,6}(?:\s|$)")
 _UNDERLINE = re.compile(r"(?:=+|-+)$")
+_UNDERLINE_AT_START = re.compile(r"\n[=-]")  # a line that may underline a setext title
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _SNIPPET = re.compile(r"^\s*-{2,}8<-{2,}", re.M)
 _MARKER = re.compile(
@@ -42,9 +42,9 @@ _INLINE_MARKUP = re.compile(r"[*_`]+|\[([^\]]*)\]\([^)]*\)")
 _MARKUP_CHAR = re.compile(r"[*_`\[]")
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    """What drift knows of a page: title sources, words, and a stub reason (None: written)."""
+class Page(NamedTuple):
+    """What drift knows of a page: title sources, words, and a stub reason (None: written).
+    A named tuple: immutable, and cheaper to make than a frozen dataclass (one per page)."""
 
     path: str  # relative to docs_dir
     meta_title: str | None
@@ -111,15 +111,17 @@ def read_page(
     meta, body = front_matter(text) if text.startswith("---") else ({}, text)
     meta_title = meta.get("title")
     meta_title = str(meta_title).strip() if isinstance(meta_title, str | int | float) else None
-    body = _COMMENT.sub("", body) if "<!--" in body else body
+    # A pattern that starts with a literal is scanned for faster than `in` finds a short
+    # substring in a long page, and `sub` gives back the same string when nothing matched.
+    body = _COMMENT.sub("", body)
     h1 = None
     if "#" in body:
         h1m = _H1.search(body)
         h1 = _plain(h1m.group(1)) if h1m else None
-    if h1 is None and ("\n=" in body or "\n-" in body):
+    if h1 is None and _UNDERLINE_AT_START.search(body):
         setext = _SETEXT_H1.search(body)
         h1 = _plain(setext.group(1)) if setext else None
-    content = _LINK_TARGET.sub("]", body) if "](" in body else body
+    content = _LINK_TARGET.sub("]", body)
     # Words past what the stub rule can use change nothing: count no further. Counting to the
     # marker limit first is cheaper than searching a long page for markers: a page of that
     # many words is no stub by word count or marker, so only shorter pages are searched.

@@ -3,19 +3,25 @@
 Two kinds: the work tree (the CLI, run in a docs repo) and git's tree at a commit (``serve``
 and the digest, which read the roadmap's commit from the mirror and never check it out).
 A git tree is listed with one ``git ls-tree -r -l -z`` and read with one ``git cat-file
---batch`` process; both are cached per tree SHA, since a tree never changes.
+--batch`` process; both are cached per tree SHA, since a tree never changes. Both are read
+as git writes them, so the reader's work and git's overlap (two cores).
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import io
 import os
 import subprocess
+import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol, cast
 
 from bot.errors import GitError
+from bot.gcpause import gc_paused
 
 GIT_TIMEOUT = 60.0
 
@@ -30,6 +36,8 @@ class Tree(Protocol):
     def read(self, path: str) -> bytes | None: ...
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes]: ...
+
+    def read_each(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]: ...
 
     def size(self, path: str) -> int | None: ...
 
@@ -82,12 +90,13 @@ class WorkTree:
             return None
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
+        return dict(self.read_each(paths))
+
+    def read_each(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
         for p in paths:
             data = self.read(p)
             if data is not None:
-                out[p] = data
-        return out
+                yield p, data
 
     def size(self, path: str) -> int | None:
         if path not in self.paths():
@@ -109,7 +118,8 @@ class GitTree:
         with _CACHE_LOCK:
             cached = _LISTINGS.get((self.git_dir, tree_sha))
         if cached is None:
-            cached = _Listing(_ls_tree(self.git_dir, tree_sha))
+            with gc_paused():  # one tuple per file, all kept: see bot.gcpause
+                cached = _Listing(_ls_tree(self.git_dir, tree_sha))
             with _CACHE_LOCK:
                 _LISTINGS[(self.git_dir, tree_sha)] = cached
                 while len(_LISTINGS) > _MAX_TREES:
@@ -127,18 +137,30 @@ class GitTree:
         return self.read_many([path]).get(path)
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes]:
+        wanted = [p for p in paths if p in self._listing.entries]
+        got = dict(self.read_each(wanted))
+        return {p: got[p] for p in wanted}
+
+    def read_each(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(path, bytes) of `paths` that are in the tree: those read before first, then the
+        rest as one ``git cat-file`` process gives them, so the caller works on the first
+        pages while git reads the next ones (on another core)."""
         listing = self._listing
-        wanted = [p for p in paths if p in listing.entries]
-        with listing.lock:
-            missing = [p for p in wanted if p not in listing.blobs]
-            if missing:
-                # Each distinct blob once: a site's copies and stubs ("Stub.\n") share one,
-                # and the pages that share it get the same bytes object.
-                shas = list(dict.fromkeys(listing.entries[p][0] for p in missing))
-                blobs = dict(zip(shas, _cat_file(self.git_dir, shas), strict=True))
-                for p in missing:
-                    listing.blobs[p] = blobs[listing.entries[p][0]]
-            return {p: listing.blobs[p] for p in wanted}
+        blobs = listing.blobs
+        paths_of: dict[str, list[str]] = {}  # blob sha -> the paths not read yet
+        for p in dict.fromkeys(paths):
+            data = blobs.get(p)
+            if data is not None:
+                yield p, data
+            elif p in listing.entries:
+                paths_of.setdefault(listing.entries[p][0], []).append(p)
+        # Each distinct blob once: a site's copies and stubs ("Stub.\n") share one, and the
+        # pages that share it get the same bytes object. Two threads may read a blob at
+        # once; both get the same bytes (storing into a dict needs no lock).
+        for sha, data in zip(paths_of, _cat_file(self.git_dir, list(paths_of)), strict=True):
+            for p in paths_of[sha]:
+                blobs[p] = data
+                yield p, data
 
 
 class _Listing:
@@ -148,7 +170,6 @@ class _Listing:
         self.entries = entries
         self.paths = frozenset(entries)
         self.blobs: dict[str, bytes] = {}
-        self.lock = threading.Lock()
 
 
 _MAX_TREES = 8
@@ -178,30 +199,113 @@ def _git_bytes(git_dir: str, *args: str, stdin: bytes | None = None) -> bytes:
 
 
 def _ls_tree(git_dir: str, tree: str) -> dict[str, tuple[str, int]]:
-    out = _git_bytes(git_dir, "ls-tree", "-r", "-l", "-z", tree)
-    # Records "mode kind sha size\tpath" ended by NUL (a path holds no NUL); decoded once,
-    # split, not matched. Submodules (commit entries, size "-") hold no files here.
+    # Records "mode kind sha size\tpath" ended by NUL (a path holds no NUL); split, not
+    # matched, a chunk at a time as git writes them. Submodules (commit entries, size "-")
+    # hold no files here.
     entries: dict[str, tuple[str, int]] = {}
-    for record in out.decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, path = record.partition("\t")
-        fields = meta.split()
-        if len(fields) == 4 and fields[1] == "blob":
-            entries[path] = (fields[2], int(fields[3]))
+    decode = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode
+    tail = ""
+    with _git_stream(git_dir, ["ls-tree", "-r", "-l", "-z", tree]) as out:
+        while chunk := out.read1(1 << 16):
+            records = (tail + decode(chunk)).split("\0")
+            tail = records.pop()  # the start of a record git has not finished writing
+            for record in records:
+                meta, _, path = record.partition("\t")
+                fields = meta.split()
+                if len(fields) == 4 and fields[1] == "blob":
+                    entries[path] = (fields[2], int(fields[3]))
     return entries
 
 
-def _cat_file(git_dir: str, shas: list[str]) -> list[bytes]:
-    """The blobs `shas`, in order, from one ``git cat-file --batch`` process."""
-    out = _git_bytes(git_dir, "cat-file", "--batch", stdin="\n".join(shas).encode() + b"\n")
-    blobs: list[bytes] = []
-    pos = 0
-    for _ in shas:
-        eol = out.index(b"\n", pos)
-        header = out[pos:eol].split()
-        if len(header) != 3:
-            raise GitError(f"git cat-file: unexpected answer {out[pos:eol][:80]!r}")
-        size = int(header[2])
-        start = eol + 1
-        blobs.append(out[start : start + size])
-        pos = start + size + 1  # the blob is followed by a newline
-    return blobs
+def _cat_file(git_dir: str, shas: list[str]) -> Iterator[bytes]:
+    """The blobs `shas`, in order, from one ``git cat-file --batch`` process, each as soon as
+    git has written it."""
+    if not shas:
+        return
+    request = "\n".join(shas).encode() + b"\n"
+    with _git_stream(git_dir, ["cat-file", "--batch"], request) as out:
+        for _ in shas:
+            line = out.readline()
+            header = line.split()
+            if len(header) != 3:  # "<sha> missing", or nothing: git stopped
+                raise GitError(f"git cat-file: unexpected answer {line[:80]!r}")
+            size = int(header[2])
+            data = out.read(size)
+            if len(data) != size or out.read(1) != b"\n":  # a blob is followed by a newline
+                raise GitError("git cat-file: an answer ended early")
+            yield data
+
+
+@contextlib.contextmanager
+def _git_stream(
+    git_dir: str, args: list[str], request: bytes | None = None
+) -> Iterator[io.BufferedReader]:
+    """git's output as git writes it: the caller works on the start while git writes the rest
+    (on another core). `request` goes in from a thread (it can be more than a pipe holds
+    while git waits for its answers to be read), stderr to a file (it could fill its pipe
+    too). git is killed after GIT_TIMEOUT, or when the caller stops early; a git that fails
+    is a GitError with git's first line of stderr."""
+    failed = f"git {args[0]} failed in {git_dir}"
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(
+                ["git", "-C", git_dir, *args],
+                stdin=subprocess.DEVNULL if request is None else subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                bufsize=1 << 16,  # what a pipe holds: fewer reads than the default 8 KiB
+            )
+        except OSError as err:
+            raise GitError(f"{failed}: {err}") from None
+        writer = None
+        if request is not None:
+            writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
+            writer.start()
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            proc.kill()
+
+        timer = threading.Timer(GIT_TIMEOUT, expire)
+        timer.daemon = True  # a reader never closed must not keep the process from exiting
+        timer.start()
+        out = cast(io.BufferedReader, proc.stdout)  # stdout=PIPE, buffered
+        try:
+            yield out
+        except GitError:  # an answer the caller could not read: git's own reason first
+            try:
+                code = proc.wait(timeout=0.2)  # git that stopped writing is about to end
+            except subprocess.TimeoutExpired:
+                proc.kill()  # still running: the answer itself was odd
+                raise
+            if code != 0:
+                raise _failure(failed, code, expired, errors) from None
+            raise
+        except BaseException:  # the caller stopped early
+            proc.kill()
+            raise
+        finally:
+            out.close()
+            code = proc.wait()
+            timer.cancel()
+            if writer is not None:
+                writer.join()
+        if code != 0:
+            raise _failure(failed, code, expired, errors)
+
+
+def _feed(stdin: IO[bytes], request: bytes) -> None:
+    try:
+        with stdin:
+            stdin.write(request)
+    except OSError:
+        pass  # git stopped reading: its exit status says why
+
+
+def _failure(failed: str, code: int, expired: threading.Event, errors: IO[bytes]) -> GitError:
+    if code < 0 and expired.is_set():
+        return GitError(f"{failed}: timed out after {GIT_TIMEOUT:g} s")
+    errors.seek(0)
+    line = errors.read().decode("utf-8", "replace").strip().splitlines()
+    return GitError(f"{failed}: {line[0] if line else 'error'}")
