@@ -15,10 +15,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +27,7 @@ from .schema import tick_news, ticks
 # How many tellings a piece of news gets before it is given up (a response_url past its
 # 30 minutes, a user gone).
 NEWS_TRIES = 5
+NEWS_KEEP = timedelta(days=30)  # told news is deleted after this
 
 
 class TickState(enum.StrEnum):
@@ -274,14 +275,26 @@ def news_lock(engine: Engine, repo: str) -> Iterator[None]:
 
 
 def told(engine: Engine, news_ids: list[int], now: datetime | None = None) -> None:
-    """The news Slack accepted: never told again."""
+    """The news Slack accepted: never told again. News told (or given up on) more than
+    NEWS_KEEP ago is deleted in the same go, so the table does not grow for ever; by then
+    no run records that news again (its tick is long done), so nothing is told twice."""
     if not news_ids:
         return
+    now = now or datetime.now(UTC)
+    n = tick_news.c
     with engine.begin() as conn:
+        conn.execute(update(tick_news).where(n.id.in_(news_ids)).values(told_at=now))
         conn.execute(
-            update(tick_news)
-            .where(tick_news.c.id.in_(news_ids))
-            .values(told_at=now or datetime.now(UTC))
+            delete(tick_news).where(
+                or_(
+                    n.told_at < now - NEWS_KEEP,
+                    and_(
+                        n.told_at.is_(None),
+                        n.attempts >= NEWS_TRIES,
+                        n.created_at < now - NEWS_KEEP,
+                    ),
+                )
+            )
         )
 
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.store import ticks as store
+from bot.store.db import engine
+from bot.store.schema import tick_news
 from bot.ticks.applier import TickOutcome
+from bot.ticks.service import repo_key
 from tests.support.git import Remote
 from tests.support.settings import make_settings
 
@@ -81,3 +87,23 @@ def test_news_slack_did_not_accept_is_told_on_a_later_run_then_given_up(
     assert len(refused) == store.NEWS_TRIES
     svc.run_now()
     assert len(refused) == store.NEWS_TRIES  # given up, not tried for ever
+
+
+def test_news_told_long_ago_is_deleted_and_the_rest_kept(
+    remote: Remote, tmp_path: Path, database_url: str
+) -> None:
+    settings = make_settings(remote, tmp_path, database_url)
+    for column in ("Index", "API", "Runbook"):
+        tick(service(settings), "Compute Modules/Ingestion", column)
+    service(settings).run_now()  # applied, no teller: three pieces of news wait
+    db = engine(settings.database_url)
+    with store.news_lock(db, repo_key(settings)):
+        old, recent, untold = (news_id for news_id, _, _ in store.take_news(db, repo_key(settings)))
+    now = datetime.now(UTC)
+    store.told(db, [old], now=now - store.NEWS_KEEP - timedelta(days=1))
+    store.told(db, [recent], now=now)
+    with db.connect() as conn:
+        mine = tick_news.c.id.in_([old, recent, untold])  # PostgreSQL holds other tests' news
+        left = conn.execute(select(tick_news.c.id, tick_news.c.told_at).where(mine)).all()
+    assert sorted(i for i, _ in left) == [recent, untold]  # the old one gone, the rest kept
+    assert dict(left)[untold] is None  # untold news is never deleted
