@@ -53,6 +53,9 @@ _SYMBOL = (
 )
 _EQUALS = re.compile(rf"^\s*(?:[-*+]\s+)?{_SYMBOL}\s*=\s*(.+)$")
 _ITEM = re.compile(rf"^\s*(?:[-*+]\s+)?{_SYMBOL}\s*(?:[=:–—-]\s*)?(\S.*)$")
+# One `symbol = meaning` of several on a line ("Use these emojis: ✅ = ready, ⚪ = pending."):
+# the meaning runs to the next separator, a sentence's end or the line's end.
+_PAIR = re.compile(rf"(?:^|(?<=[\s,;:(|·])){_SYMBOL}\s*=\s*([^,;|·=]+?)\s*(?=[,;|·)]|\.(?:\s|$)|$)")
 _KEY_LINE = re.compile(r"^\s*[*_]*(?:status\s+)?(?:key|legend)[*_]*\s*:[*_]*\s*(.+)$", re.I)
 _KEY_ITEM = re.compile(rf"^\s*{_SYMBOL}\s*(?:[=:–—-]\s*)?(.+?)\s*$")
 _MARKUP = re.compile(r"[*_`]+")
@@ -89,6 +92,9 @@ def legend_entries(line: str, number: int, in_legend: bool) -> list[LegendEntry]
             if im:
                 found.append(LegendEntry(im[1], _meaning(im[2]), number))
         return found
+    pairs = _PAIR.findall(line)
+    if len(pairs) >= 2:  # one line, several symbols: each its own meaning, not the rest of it
+        return [LegendEntry(symbol, _meaning(text), number) for symbol, text in pairs]
     m = _EQUALS.match(line) or (_ITEM.match(line) if in_legend else None)
     return [LegendEntry(m[1], _meaning(m[2]), number)] if m else []
 

@@ -3,13 +3,15 @@ anywhere, text columns. Ground truth worked out by hand from each text."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.roadmap.analysis import next_modules
 from bot.roadmap.edit import set_cell
 from bot.roadmap.export import roadmap_json
-from bot.roadmap.model import CellState
+from bot.roadmap.model import CellState, Roadmap
 from bot.roadmap.parse import parse
 from bot.roadmap.vocabulary import DEFAULTS
 
@@ -40,6 +42,39 @@ def test_an_emoji_table_with_a_legend_is_the_roadmap() -> None:
     assert roadmap.warnings == ()
     legend = {s.text: (s.state, s.meaning, s.line) for s in roadmap.vocabulary.symbols if s.line}
     assert legend == {"✅": (DONE, "Ready", 4), "⚪": (OPEN, "Pending", 5)}
+
+
+TABLE = """
+| Module | Index | API |
+|---|---|---|
+| **Host Modules** | | |
+| Policy Registry | {d} | {d} |
+| Ingestion | {o} | {d} |
+"""
+
+
+def test_a_legend_in_one_sentence_defines_each_symbol() -> None:
+    """As a real docs repo writes it: "Use these emojis to track status. ✅ = ready, ⚪ =
+    pending." Symbols the defaults do not know are read from that line alone."""
+    text = "# Roadmap\n\nUse these emojis to track status. 🟢 = ready, 🔴 = pending.\n"
+    roadmap = parse(text + TABLE.format(d="🟢", o="🔴"))
+    assert [(m.name, m.done, m.total) for m in roadmap.modules] == [
+        ("Policy Registry", 2, 2),
+        ("Ingestion", 1, 2),
+    ]
+    legend = {s["symbol"]: (s["state"], s["meaning"], s["line"]) for s in _symbols(roadmap)}
+    assert legend["🟢"] == ("done", "ready", 3) and legend["🔴"] == ("open", "pending", 3)
+
+
+def test_two_symbols_on_one_legend_line_keep_their_own_meanings() -> None:
+    """`✅ = Ready, ⚪ = Pending` once read ✅ as "Ready, ⚪ = Pending": open, as pending."""
+    roadmap = parse("# Roadmap\n\n✅ = Ready, ⚪ = Pending\n" + TABLE.format(d="✅", o="⚪"))
+    assert [(m.name, m.done) for m in roadmap.modules] == [("Policy Registry", 2), ("Ingestion", 1)]
+
+
+def _symbols(roadmap: Roadmap) -> list[dict[str, Any]]:
+    """The symbols the file's own legend defined, as `show --json` gives them."""
+    return [s for s in roadmap_json(roadmap)["vocabulary"]["symbols"] if s["source"] != "default"]
 
 
 def test_ticking_a_pending_cell_writes_the_legends_done_symbol_and_back() -> None:
