@@ -132,6 +132,8 @@ def test_a_cell_with_a_tick_on_its_way_shows_it_instead_of_a_button() -> None:
     # Only the cell with nothing on its way is offered in Tick all.
     assert [(m.name, c) for m, c in ready_cells(roadmap, report, pending)] == [("Audit", "Index")]
     assert "Tick all 1 ready" in all_text(card)
+    # The tally still counts what the branch says, and says how many of those are ticked.
+    assert "2 open cells ready to tick (1 of them ticked and on their way)" in all_text(card)
     told = with_result(card, "✅ Ticked *Login* / Index: commit `abc1234`")
     assert_message(told)
     assert told.blocks[:2] == card.blocks[:2] and told.blocks[3:] == card.blocks[2:]

@@ -99,7 +99,15 @@ def drift_card(
         f"{ICONS[sev]} {plural(counts[sev], sev, PLURALS[sev])}" for sev in (ERROR, WARNING, INFO)
     )
     kinds = Counter(f.kind for f in report.findings)
-    by_kind = ", ".join(kind_count(kind, n) for kind, n in _worst_kinds(report, kinds))
+    # Cells open on the branch but ticked already (in review in pr mode, or being applied).
+    on_way = sum(
+        1 for f in report.findings if f.kind == READY and _waiting(roadmap, f, pending) is not None
+    )
+    by_kind = ", ".join(
+        kind_count(kind, n)
+        + (f" ({on_way} of them ticked and on their way)" if on_way and kind == READY else "")
+        for kind, n in _worst_kinds(report, kinds)
+    )
     blocks.append(kit.section(f"*{summary}*\n{fit(by_kind, 2000)}"))
     blocks.append(kit.divider())
     for i, f in enumerate(shown_findings(report)[:SHOWN]):
