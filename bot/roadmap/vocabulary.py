@@ -3,8 +3,10 @@
 A file's own legend wins over the built-in defaults, symbol by symbol. Legends are read in
 the forms real files use: `✅ = Ready` lines anywhere; `- ✅ **Implemented**: …` items or
 `⚪ Pending` lines under a Legend/Status/Key heading or a bold `**Documentation Status**`
-line; `Status key: [x] implemented, [~] partial, [ ] not implemented, [-] not applicable`;
-and a two-column Symbol/Meaning table. The meaning is read from its words.
+line or a plain `Legend:` line; `Status key: [x] implemented, [~] partial, [ ] not
+implemented` with any separator between items (also in a quote); and legend tables
+(parse.py). The meaning is read from its words, a bold word's description when the word
+says no state.
 """
 
 from __future__ import annotations
