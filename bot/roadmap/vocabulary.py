@@ -117,7 +117,8 @@ def _items(text: str, number: int) -> list[LegendEntry]:
     starts = [m.start() for m in _ITEM_START.finditer(text)]
     found = []
     for a, z in zip(starts, [*starts[1:], len(text)], strict=True):
-        im = _KEY_ITEM.match(_ITEM_END.sub("", text[a:z]))
+        # A comma ends the meaning: "[~] built + tested, deploy pending" is not "pending".
+        im = _KEY_ITEM.match(_ITEM_END.sub("", re.split(r"[,;]", text[a:z], maxsplit=1)[0]))
         if im:
             found.append(LegendEntry(im[1], _meaning(im[2]), number))
     return found

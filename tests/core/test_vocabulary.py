@@ -384,3 +384,17 @@ def test_a_status_description_table_under_a_legend_heading_is_the_legend() -> No
     roadmap = parse(text)
     assert [(m.name, m.cells[0].state) for m in roadmap.modules] == [("Map", DONE), ("Ops", OPEN)]
     assert roadmap.warnings == ()  # the legend table is no checklist waiting for cells
+
+
+def test_a_key_items_meaning_ends_at_its_comma() -> None:
+    # "[~] built + tested, deploy pending" is in progress (the default), not pending.
+    text = (
+        "Status key: [x] done · [~] built + tested locally, deploy pending · [ ] not started\n\n"
+        "| Item | State |\n|--|--|\n| Cards | [~] |\n| Posts | [ ] |\n"
+    )
+    roadmap = parse(text)
+    assert [(m.name, m.cells[0].state) for m in roadmap.modules] == [
+        ("Cards", PROGRESS),
+        ("Posts", OPEN),
+    ]
+    assert "[~]" not in _legend(roadmap)
