@@ -140,8 +140,12 @@ def _kind(line: str) -> tuple[int, str | None]:
 def _may_be_legend(line: str) -> bool:
     """Whether a changed line may change the file's vocabulary: anything but a table row
     of three cells or more (a legend is prose, a list or a two-column table; a blank line
-    may end or start one)."""
-    return line.count("|") - line.count("\\|") < 4
+    may end or start one), or a row that starts with a symbol (a wider legend table's
+    `| ✅ **Done** | … | … |`)."""
+    if line.count("|") - line.count("\\|") < 4:
+        return True
+    first = line.lstrip(" \t|").lstrip("`")
+    return vocab.starts_with_symbol(first)
 
 
 def _cells(line: str) -> list[str]:

@@ -268,6 +268,10 @@ _LEGEND_MEANING = frozenset(("meaning", "means", "description", "status"))
 _LEGEND_TABLE = frozenset(
     ["symbol", "symbols", "icon", "icons", "emoji", "mark", "marks", "legend", "key"]
 )
+# A wider legend table starts with its symbols (`| Badge | Meaning | Description |`); one
+# that ranks priorities or levels (`| Symbol | Level | Meaning |`) is not about status.
+_LEGEND_FIRST = _LEGEND_TABLE | {"badge", "badges"}
+_NOT_STATUS_LEGEND = frozenset(("priority", "level", "severity", "impact"))
 
 
 def classify(cell: str, vocabulary: Vocabulary = vocab.DEFAULT) -> CellState | None:
@@ -351,7 +355,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     reader = vocab.reader(vocabulary)
 
     b = _Builder(source)
-    laid = [(t, r, _layout(r, reader)) for t, r in split if not _is_legend_table(r)]
+    laid = [(t, r, _layout(r, reader)) for t, r in split if not _is_legend_table(r, t.heading)]
     status_names = {
         normalize(plain(r.header[i])) for _, r, lay in laid if lay.marked for i in lay.status
     }
@@ -359,7 +363,11 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     for table, rows, layout in laid:
         if layout.marked:
             checklists.append((table, rows, layout))
-        elif any(normalize(plain(h)) in status_names for h in rows.header) and rows.lines:
+        elif (
+            layout.names is not None  # a table without names is no checklist waiting for cells
+            and any(normalize(plain(h)) in status_names for h in rows.header)
+            and rows.lines
+        ):
             b.warn(
                 table.first + 1,
                 "this table has the checklist's columns but no status cells yet; not read",
@@ -429,7 +437,7 @@ def _read_blocks(text: str) -> tuple[_Blocks, list[tuple[_Table, _Rows]], Vocabu
     found = _walk(_BLOCKS.parse(text[bom:] if bom else text), text, starts, ends)
     split = [(t, _split_table(t, text, starts, ends)) for t in found.tables]
     for table, rows in split:
-        if _is_legend_table(rows):
+        if _is_legend_table(rows, table.heading):
             found.legend.extend(_legend_rows(table, rows))
     return found, split, vocab.build(found.legend)
 
@@ -545,7 +553,7 @@ def _walk(tokens: list[Token], text: str, starts: list[int], ends: list[int]) ->
     heading: str | None = None
     section = ""
     in_legend = False  # under a Legend/Status heading or bold line
-    list_depth = 0
+    list_depth = quote_depth = 0
     in_heading = h1 = False
     i = 0
     n = len(tokens)
@@ -568,6 +576,9 @@ def _walk(tokens: list[Token], text: str, starts: list[int], ends: list[int]) ->
                     out.rules.append(tok.content)
                 elif "\n" not in tok.content or first_line:
                     out.legend += vocab.legend_entries(first_line, tok.map[0] + 1, in_legend)
+            elif quote_depth and tok.map:  # "> Status key: [x] Done -- [ ] Not started"
+                for k, line in enumerate(tok.content.split("\n")):
+                    out.legend += vocab.legend_entries(line, tok.map[0] + k + 1, in_legend)
         elif t == "paragraph_open" and tok.level == 0 and tok.map:
             first, end = tok.map
             tables, prose = _tables_in(first, end, text, starts, ends, heading)
@@ -575,7 +586,9 @@ def _walk(tokens: list[Token], text: str, starts: list[int], ends: list[int]) ->
             for k in prose:
                 line = text[starts[k] : ends[k]]
                 title = bold_text(line.strip())
-                if title is not None and vocab.is_legend_title(title):
+                if (title is not None and vocab.is_legend_title(title)) or vocab.is_title_line(
+                    line
+                ):
                     in_legend = True
                     continue
                 out.legend += vocab.legend_entries(line, k + 1, in_legend)
@@ -586,6 +599,10 @@ def _walk(tokens: list[Token], text: str, starts: list[int], ends: list[int]) ->
             in_heading, h1 = True, tok.tag == "h1"
         elif t == "heading_close":
             in_heading = False
+        elif t == "blockquote_open":
+            quote_depth += 1
+        elif t == "blockquote_close":
+            quote_depth -= 1
         elif t in ("bullet_list_open", "ordered_list_open"):
             list_depth += 1
         elif t in ("bullet_list_close", "ordered_list_close"):
@@ -593,24 +610,49 @@ def _walk(tokens: list[Token], text: str, starts: list[int], ends: list[int]) ->
     return out
 
 
-def _is_legend_table(rows: _Rows) -> bool:
-    return is_legend_header(rows.header)
+def _is_legend_table(rows: _Rows, heading: str | None = None) -> bool:
+    """A legend table by its header, or a `| Status | Description |` table under a Legend
+    heading whose rows each start with a symbol of their own (`✅ **Implemented**`)."""
+    if is_legend_header(rows.header):
+        return True
+    if len(rows.header) != 2 or not heading or not vocab.is_legend_title(heading):
+        return False
+    if normalize(plain(rows.header[0])) not in ("status", "state"):
+        return False
+    firsts = [vocab.split_symbol(cells[0]) if cells else None for cells in rows.cells]
+    symbols = [f[0] for f in firsts if f]
+    return bool(symbols) and len(symbols) == len(firsts) == len(set(symbols))
 
 
 def is_legend_header(header: list[str]) -> bool:
     """The header of a two-column table that explains symbols (`| Symbol | Meaning |`)."""
-    if len(header) != 2:
-        return False
-    headers = {normalize(plain(h)) for h in header}
-    return bool(headers & _LEGEND_TABLE) and bool(headers & _LEGEND_MEANING)
+    if len(header) == 2:
+        headers = {normalize(plain(h)) for h in header}
+        return bool(headers & _LEGEND_TABLE) and bool(headers & _LEGEND_MEANING)
+    names = [normalize(plain(h)) for h in header]
+    return (
+        len(names) > 2
+        and names[0] in _LEGEND_FIRST
+        and any(h in _LEGEND_MEANING for h in names[1:])
+        and not any(h in _NOT_STATUS_LEGEND for h in names)
+    )
 
 
 def _legend_rows(table: _Table, rows: _Rows) -> list[vocab.LegendEntry]:
+    """A legend table's entries: the symbol first (alone, or with its word: `✅ **Done**`),
+    its meaning the first of that word and the meaning columns that says a state."""
+    names = [normalize(plain(h)) for h in rows.header]
+    meaning_cols = [j for j, h in enumerate(names) if j and h in _LEGEND_MEANING] or [1]
     found = []
     for line0, cells in zip(rows.lines, rows.cells, strict=True):
-        if len(cells) == 2 and cells[0]:
-            symbol = cells[0].strip("`")
-            found.append(vocab.LegendEntry(symbol, plain(cells[1]), line0 + 1))
+        if len(cells) != len(names) or not cells[0]:
+            continue
+        first = vocab.split_symbol(cells[0].strip("`"))
+        symbol, word = first if first else (cells[0].strip("`"), "")
+        texts = [t for t in (word, *(plain(cells[j]).strip("`") for j in meaning_cols)) if t]
+        if texts:
+            meaning = next((t for t in texts if vocab.meaning_state(t) is not None), texts[0])
+            found.append(vocab.LegendEntry(symbol, meaning, line0 + 1))
     return found
 
 

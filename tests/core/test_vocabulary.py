@@ -244,3 +244,157 @@ def test_every_default_symbol_reads_as_the_issue_lists_it() -> None:
     for symbol, state in DEFAULTS:
         text = f"| Module | A | B |\n|---|---|---|\n| M | {symbol} | [ ] |\n"
         assert parse(text).modules[0].cells[0].state is state, symbol
+
+
+# Legends in the forms real status pages write them (each text below is written for the
+# test in the style of a public file; ground truth by hand).
+
+
+def _legend(roadmap: Roadmap) -> dict[str, tuple[CellState, str]]:
+    return {s.text: (s.state, s.meaning) for s in roadmap.vocabulary.symbols if s.line}
+
+
+def test_a_three_column_badge_legend_is_read_and_is_not_a_checklist() -> None:
+    text = (
+        "## Status Legend\n\n| Badge | Meaning | Description |\n|:--|:--|:--|\n"
+        "| ✅ **Implemented** | Works and is tested | Production ready |\n"
+        "| 🚧 **In Progress** | Partly there | May be unstable |\n"
+        "| 📝 **Planned** | Not started | On the roadmap |\n\n"
+        "### Forms\n\n| Component | Status | Notes |\n|--|--|--|\n"
+        "| Input | ✅ Implemented | text |\n| Slider | 🚧 In Progress | range |\n"
+        "| Menu | 📝 Planned | - |\n"
+    )
+    roadmap = parse(text)
+    assert [(m.name, m.cells[0].state) for m in roadmap.modules] == [
+        ("Input", DONE),
+        ("Slider", PROGRESS),
+        ("Menu", OPEN),
+    ]
+    assert _legend(roadmap)["📝"] == (OPEN, "Planned")
+    assert roadmap.warnings == ()
+
+
+def test_a_symbol_status_meaning_legend_table_defines_traffic_lights() -> None:
+    text = (
+        "## Status Legend\n\n| Symbol | Status | Meaning |\n|--|--|--|\n"
+        "| 🔴 | `pending` | Task has not been started |\n"
+        "| 🟡 | `in-progress` | Task is being worked on |\n"
+        "| 🟢 | `done` | Task is finished |\n\n"
+        "| ID | Task | Status |\n|--|--|--|\n"
+        "| 1 | Login | 🟢 `done` |\n| 2 | Search | 🔴 `pending` |\n"
+    )
+    roadmap = parse(text)
+    states = [(m.name, m.cells[0].state) for m in roadmap.modules]
+    assert states == [("Login", DONE), ("Search", OPEN)]
+    assert _legend(roadmap) == {
+        "🔴": (OPEN, "pending"),
+        "🟡": (PROGRESS, "in-progress"),
+        "🟢": (DONE, "done"),
+    }
+
+
+def test_a_priority_legend_table_defines_no_status() -> None:
+    text = (
+        "| Symbol | Level | Meaning |\n|--|--|--|\n| 🔸 | Medium | Important, not blocking |\n\n"
+        "| Task | Status |\n|--|--|\n| Login | ✅ |\n"
+    )
+    assert _legend(parse(text)) == {}
+
+
+def test_a_bold_legend_word_that_says_no_state_is_read_with_its_description() -> None:
+    # 🟡 is "in progress" by default; this legend says it is a placeholder, not implemented.
+    text = (
+        "| Module | Status | Description |\n|--|--|--|\n"
+        "| core | 🟢 Active | always loaded |\n| catalog | 🟡 Placeholder | products |\n\n"
+        "## Status Legend\n\n"
+        "- 🟢 **Active** - Fully implemented and migrated\n"
+        "- 🟡 **Placeholder** - Directory structure created, not implemented\n"
+        "- 🔴 **Deprecated** - Being phased out\n"
+    )
+    roadmap = parse(text)
+    assert [(m.name, m.cells[0].state) for m in roadmap.modules] == [
+        ("core", DONE),
+        ("catalog", OPEN),
+    ]
+    meaning = "Placeholder: Directory structure created, not implemented"
+    assert _legend(roadmap)["🟡"] == (OPEN, meaning)
+    assert "🔴" not in _legend(roadmap)  # "Being phased out" says no state: the default stays
+    assert roadmap.warnings == ()
+
+
+def test_traffic_light_circles_are_known_without_a_legend() -> None:
+    roadmap = parse("| Module | Docs | API |\n|--|--|--|\n| A | 🟢 | 🔴 |\n")
+    assert [c.state for c in roadmap.modules[0].cells] == [DONE, OPEN]
+
+
+def test_a_status_key_in_a_quote_with_dashes_between_items() -> None:
+    text = (
+        "# Status\n\n"
+        "> Status key: [x] Done -- [ ] Not started -- [~] In progress -- [!] Blocked\n\n"
+        "| Phase | Status | Notes |\n|--|--|--|\n| Design | [x] Complete | v3 |\n"
+        "| Testing | [!] Blocked | no runner |\n| Discovery | [~] In progress | - |\n"
+    )
+    roadmap = parse(text)
+    assert [(m.name, m.cells[0].state) for m in roadmap.modules] == [
+        ("Design", DONE),
+        ("Testing", OPEN),
+        ("Discovery", PROGRESS),
+    ]
+    # "[x] Done -- [ ] Not started …" read as one meaning made [x] open ("not").
+    assert _legend(roadmap)["[x]"] == (DONE, "Done")
+    assert roadmap.warnings == ()
+
+
+def test_legend_items_between_bullets_keep_their_own_meanings() -> None:
+    text = (
+        "Legend: ✅ Complete • 📝 Needs Update • ❌ Missing\n\n"
+        "| Module | Docs |\n|--|--|\n| Ingest | ✅ |\n| Export | ❌ |\n"
+    )
+    roadmap = parse(text)
+    assert [(m.name, m.cells[0].state) for m in roadmap.modules] == [
+        ("Ingest", DONE),
+        ("Export", OPEN),
+    ]
+    assert _legend(roadmap)["✅"] == (DONE, "Complete")
+
+
+def test_a_plain_legend_line_then_a_list_is_the_legend() -> None:
+    text = (
+        "| Feature | PWA | Native |\n|--|--|--|\n"
+        "| Offline | :white_check_mark: | :warning: Limited |\n"
+        "| Store | :x: | :white_check_mark: |\n\n"
+        "Legend:\n- :white_check_mark: Yes / Strong\n- :x: No\n- :warning: Yes, but limited\n"
+    )
+    roadmap = parse(text)
+    assert [[c.state for c in m.cells] for m in roadmap.modules] == [
+        [DONE, PROGRESS],
+        [OPEN, DONE],
+    ]
+    assert roadmap.warnings == ()
+
+
+def test_a_status_description_table_under_a_legend_heading_is_the_legend() -> None:
+    text = (
+        "## Feature Status Legend\n\n| Status | Description |\n|--|--|\n"
+        "| ✅ **Implemented** | Fully implemented |\n| 🟡 **Partial** | Partly implemented |\n"
+        "| 📋 **Planned** | Planned for later |\n\n"
+        "## Core\n\n| # | Feature | Status | Priority |\n|--|--|--|--|\n"
+        "| C1 | Map | ✅ Implemented | High |\n| C2 | Ops | 📋 Planned | Low |\n"
+    )
+    roadmap = parse(text)
+    assert [(m.name, m.cells[0].state) for m in roadmap.modules] == [("Map", DONE), ("Ops", OPEN)]
+    assert roadmap.warnings == ()  # the legend table is no checklist waiting for cells
+
+
+def test_a_key_items_meaning_ends_at_its_comma() -> None:
+    # "[~] built + tested, deploy pending" is in progress (the default), not pending.
+    text = (
+        "Status key: [x] done · [~] built + tested locally, deploy pending · [ ] not started\n\n"
+        "| Item | State |\n|--|--|\n| Cards | [~] |\n| Posts | [ ] |\n"
+    )
+    roadmap = parse(text)
+    assert [(m.name, m.cells[0].state) for m in roadmap.modules] == [
+        ("Cards", PROGRESS),
+        ("Posts", OPEN),
+    ]
+    assert "[~]" not in _legend(roadmap)
