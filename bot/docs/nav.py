@@ -30,7 +30,9 @@ NAV_PLUGINS = frozenset(
     {"awesome-nav", "monorepo", "multirepo", "nav-weight", "mkdocs-nav-weight", "simple"}
 )
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_LIST_ITEM = re.compile(r"^([ \t]*)[-*+][ \t]+(.*?)[ \t]*$")
+_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+(.*?)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_NAV_MARK = "<!--nav-->"
 _LINK = re.compile(r"^\[(.*)\]\((\S*?)(?:[ \t]+\"[^\"]*\")?\)$")
 
 
@@ -369,10 +371,10 @@ class _Builder:
         source = self._repo(summary)
         root: list[tuple[int, list[NavItem], str | None, int | None]] = []
         stack: list[tuple[int, list]] = [(-1, root)]
-        for n, line in enumerate(data.decode("utf-8-sig", "replace").splitlines(), 1):
+        for n, line in _nav_list(data.decode("utf-8-sig", "replace").splitlines()):
             m = _LIST_ITEM.match(line)
             if not m:
-                continue
+                continue  # a continuation line of an item
             indent = len(m.group(1).expandtabs(4))
             while len(stack) > 1 and stack[-1][0] >= indent:
                 stack.pop()
@@ -380,14 +382,26 @@ class _Builder:
             entry = (n, node, m.group(2), indent)
             stack[-1][1].append(entry)
             stack.append((indent, node))
-        return tuple(self._literate_items(root, base, source, depth))
+        # What a wildcard leaves out: every page the file links to, and the file itself.
+        seen = {summary}
+        for entry in _flatten(root):
+            link = _LINK.match(entry[2] or "")
+            if link and not _URL.match(link.group(2)):
+                seen.add(_normpath(posixpath.join(base, link.group(2))))
+        return tuple(self._literate_items(root, base, source, depth, seen))
 
-    def _literate_items(self, entries: list, base: str, source: str, depth: int) -> list[NavItem]:
+    def _literate_items(
+        self, entries: list, base: str, source: str, depth: int, seen: set[str]
+    ) -> list[NavItem]:
         out: list[NavItem] = []
         for line, children, text, _indent in entries:
             link = _LINK.match(text)
             title, target = (link.group(1), link.group(2)) if link else (text, None)
-            kids = self._literate_items(children, base, source, depth)
+            if link is None and "*" in text and not children:
+                # `* subdir/*.md`: the pages and directories it matches (literate-nav)
+                out.extend(self._literate_glob(base, text, seen, source, line, depth))
+                continue
+            kids = self._literate_items(children, base, source, depth, seen)
             if target and "*" in target:
                 pattern = posixpath.normpath(posixpath.join(base, target)) if base else target
                 for f in sorted(self.files):
@@ -413,6 +427,47 @@ class _Builder:
             if kids:
                 item = section(item.title, (item, *kids), line, source)
             out.append(item)
+        return out
+
+    def _literate_glob(
+        self, base: str, pattern: str, seen: set[str], source: str, line: int, depth: int
+    ) -> list[NavItem]:
+        """A bare wildcard item of a literate nav: the markdown pages (index first) and then
+        the directories it matches, as glob does (`*` stays within one directory; a
+        trailing `/` matches directories only); what the file links to is left out."""
+        dirs_only = pattern.endswith("/")
+        full = _normpath(posixpath.join(base, pattern.rstrip("/")) if base else pattern)
+        parent, _, name = full.rpartition("/")
+        if "*" in parent:  # `*/api.md`, `**/*.md`: whole paths, not directory by directory
+            pages = [f for f in self._markdown if fnmatch.fnmatchcase(f, full)]
+            subdirs: list[str] = []
+        else:
+            prefix = f"{parent}/" if parent else ""
+            pages = [f for f in self._listing.get(parent, ()) if fnmatch.fnmatchcase(f, full)]
+            subdirs = [
+                prefix + d
+                for d in sorted(self._subdirs.get(parent, ()))
+                if fnmatch.fnmatchcase(d, name)
+            ]
+        out: list[NavItem] = []
+        if not dirs_only:
+            pages.sort(key=lambda f: (f.rpartition("/")[2] not in INDEX_NAMES, f))
+            for f in pages:
+                if f not in seen and f.rpartition("/")[2] != self._nav_file:
+                    seen.add(f)
+                    out.append(NavItem(self.title(f), page=f, line=line, source=source))
+        for sub in subdirs:
+            if sub in seen:
+                continue
+            seen.add(sub)
+            summary = f"{sub}/{self._nav_file}"
+            if depth < 20 and summary in self.files:
+                children = self.literate(summary, depth + 1)
+            else:  # the directory's pages and directories not linked already
+                children = tuple(self._literate_glob(sub, "*", seen, source, line, depth + 1))
+            if children:
+                title = dirname_to_title(sub.rpartition("/")[2])
+                out.append(section(title, children, line, source))
         return out
 
     @functools.cached_property
@@ -447,6 +502,48 @@ class _Builder:
         opts = self.config.plugin_options.get("literate-nav", {})
         nav_file = opts.get("nav_file") if isinstance(opts, dict) else None
         self._nav_file = nav_file if isinstance(nav_file, str) else "SUMMARY.md"
+
+
+def _nav_list(lines: list[str]) -> list[tuple[int, str]]:
+    """The lines (numbered from 1) of the list literate-nav reads as the nav: the first list
+    after the last `<!--nav-->` line, else the file's last list. Lists in code fences are
+    not lists; a line at the margin that is not an item ends a list."""
+    lists: list[list[tuple[int, str]]] = []
+    marks: list[int] = []  # how many lists had begun at each marker
+    current: list[tuple[int, str]] | None = None
+    fence: str | None = None
+    for n, line in enumerate(lines, 1):
+        if fence is not None:
+            if line.lstrip(" ").startswith(fence):
+                fence = None
+            continue
+        f = _FENCE.match(line)
+        if f:
+            fence, current = f.group(1)[0] * 3, None
+            continue
+        if line.strip() == _NAV_MARK:
+            marks.append(len(lists))
+            current = None
+            continue
+        if _LIST_ITEM.match(line):
+            if current is None:
+                current = []
+                lists.append(current)
+            current.append((n, line))
+        elif current is not None and (not line.strip() or line[:1] in " \t"):
+            current.append((n, line))  # a blank or continuation line inside the list
+        else:
+            current = None
+    if marks:
+        at = marks[-1]
+        return lists[at] if at < len(lists) else []
+    return lists[-1] if lists else []
+
+
+def _flatten(entries: list) -> Iterator[tuple]:
+    for entry in entries:
+        yield entry
+        yield from _flatten(entry[1])
 
 
 def section(

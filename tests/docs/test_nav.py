@@ -119,6 +119,52 @@ def test_literate_nav_summary_with_cross_links_and_wildcards(site) -> None:
     assert host_api.source == "docs/host/SUMMARY.md" and host_api.line == 1
 
 
+def test_literate_nav_reads_the_last_list_and_bare_wildcards(site) -> None:
+    # literate-nav's nav is the file's last list (lists in prose and code fences before it
+    # are not the nav); a bare `dir/*.md` item lists what it matches that the file does not
+    # link to, and `*/` the directories, each as a section of its own unlinked pages.
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "plugins: [literate-nav]\n",
+            "docs/SUMMARY.md": "# Nav\n\nIntro:\n\n- [Not](not.md)\n\n"
+            "```\n- [Fenced](f.md)\n```\n\n"
+            "- [Home](index.md)\n- Host\n    - [API](host/api.md)\n    - host/*.md\n- */\n",
+            "docs/index.md": "# Home\n",
+            "docs/not.md": "# Not\n",
+            "docs/host/index.md": "# Host\n",
+            "docs/host/api.md": "# API\n",
+            "docs/host/ui.md": "# UI\n",
+            "docs/host/deep/x.md": "# X\n",
+            "docs/misc/index.md": "# Misc\n",
+            "docs/misc/a.md": "# A\n",
+        },
+    )
+    assert shape(s.nav) == [
+        ("Home", "index.md"),
+        # the index page is not the section's first item: a page of it, as MkDocs has it
+        ("Host", None, [("API", "host/api.md"), ("Host", "host/index.md"), ("UI", "host/ui.md")]),
+        ("Host", None, [("Deep", None, [("X", "host/deep/x.md")])]),
+        ("Misc", "misc/index.md", [("A", "misc/a.md")]),
+    ]
+    assert "not.md" not in s.in_nav
+
+
+def test_literate_nav_marker_chooses_the_list(site) -> None:
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "plugins: [literate-nav]\n",
+            "docs/SUMMARY.md": "<!--nav-->\n* [A](a.md)\n\n<!--nav-->\n1. [B](b.md)\n\n"
+            "Later:\n\n* [C](c.md)\n",
+            "docs/a.md": "# A\n",
+            "docs/b.md": "# B\n",
+            "docs/c.md": "# C\n",
+        },
+    )
+    assert shape(s.nav) == [("B", "b.md")]
+
+
 def test_awesome_pages_titles_order_and_hide(site) -> None:
     s = build(
         site,
