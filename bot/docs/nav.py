@@ -287,11 +287,13 @@ class _Builder:
         prefix = f"{directory}/" if directory else ""
         pages: list[str] = []
         dirs: set[str] = set()
+        hidden = self._hidden
         for f in self._listing.get(directory, ()):
-            pages.append(f)
+            if f not in hidden:
+                pages.append(f)
         for d in self._subdirs.get(directory, ()):
             dirs.add(d)
-        index = next((prefix + n for n in INDEX_NAMES if prefix + n in self.files), None)
+        index = next((prefix + n for n in INDEX_NAMES if prefix + n in pages), None)
         items: dict[str, NavItem] = {}
         for f in sorted(pages):
             if f == index or f.rpartition("/")[2] in INDEX_NAMES:
@@ -304,7 +306,12 @@ class _Builder:
                 continue
             children = self.inferred(sub)
             sub_index = next(
-                (f"{sub}/{n}" for n in INDEX_NAMES if f"{sub}/{n}" in self.files), None
+                (
+                    f"{sub}/{n}"
+                    for n in INDEX_NAMES
+                    if f"{sub}/{n}" in self.files and f"{sub}/{n}" not in hidden
+                ),
+                None,
             )
             title = meta.get("title")
             if not isinstance(title, str):
@@ -496,9 +503,20 @@ class _Builder:
         d = self.config.docs_dir
         return f"{d}/{rel}" if d else rel
 
-    def prepare(self, markdown: list[str]) -> None:
+    @functools.cached_property
+    def _hidden(self) -> frozenset[str]:
+        """Pages MkDocs leaves out of the inferred nav: `not_in_nav` and `draft_docs` ones."""
+        specs = [s for s in self._leave_out if s is not None]
+        if not specs:
+            return frozenset()
+        return frozenset(f for f in self._markdown if any(s.match_file(f) for s in specs))
+
+    def prepare(
+        self, markdown: list[str], leave_out: Iterable[pathspec.PathSpec | None] = ()
+    ) -> None:
         self._dot_pages: dict[str, dict] = {}
         self._markdown = markdown
+        self._leave_out = tuple(leave_out)
         opts = self.config.plugin_options.get("literate-nav", {})
         nav_file = opts.get("nav_file") if isinstance(opts, dict) else None
         self._nav_file = nav_file if isinstance(nav_file, str) else "SUMMARY.md"
@@ -606,7 +624,7 @@ def build_site(
         paths=markdown,
         load=load,
     )
-    b.prepare(markdown)
+    b.prepare(markdown, (not_in_nav_spec, drafts))
     nav_known = True
     plugins = set(config.plugins)
     odd = sorted(plugins & NAV_PLUGINS)

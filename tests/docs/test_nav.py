@@ -87,6 +87,33 @@ def test_inferred_nav_and_exclusions(site) -> None:
     assert "drafts/x.md" not in s.pages and ".hidden/x.md" not in s.pages
 
 
+def test_inferred_nav_leaves_out_not_in_nav_and_draft_pages(site) -> None:
+    # MkDocs 1.6 infers the nav from the pages that are in it: not `not_in_nav` ones, nor
+    # drafts (which stay pages of the site, read as stubs)
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "site_name: x\nnot_in_nav: |\n  /private.md\n  api/\n"
+            "draft_docs: |\n  *_draft.md\n",
+            "docs/index.md": "# Home\n",
+            "docs/private.md": WORDS,
+            "docs/public.md": "# Public\n",
+            "docs/page_draft.md": WORDS,
+            "docs/api/index.md": WORDS,
+            "docs/api/a.md": WORDS,
+            "docs/guide/index.md": "---\nstatus: complete\n---\n# Guide\n",
+            "docs/guide/next_draft.md": WORDS,
+        },
+    )
+    assert shape(s.nav) == [
+        ("Home", "index.md"),
+        ("Public", "public.md"),
+        ("Guide", "guide/index.md", []),
+    ]
+    assert "page_draft.md" in s.pages and s.pages["page_draft.md"].stub
+    assert s.not_in_nav == {"private.md", "api/index.md", "api/a.md"}
+
+
 def test_literate_nav_summary_with_cross_links_and_wildcards(site) -> None:
     s = build(
         site,
