@@ -324,16 +324,27 @@ class _Builder:
         return ordered
 
     def arrange(self, directory: str, items: dict[str, NavItem]) -> tuple[NavItem, ...]:
+        """`items` (by file or directory name) as the directory's .pages orders them:
+        `order`, then `nav` (or v1's `arrange`, whose rest goes last when it has no `...`),
+        where each item not listed goes to the first `... | glob` (or `regex=`) it matches,
+        else to the plain `...`, else is left out."""
         meta = self.dot_pages(directory)
-        order = meta.get("nav", meta.get("arrange"))
-        if not isinstance(order, list):
-            return tuple(items.values())
-        out: list[NavItem] = []
-        rest_at: int | None = None
+        order = meta.get("order")
+        if order in ("asc", "desc"):
+            items = dict(sorted(items.items(), reverse=order == "desc"))
+        nav = meta.get("nav")
+        if not isinstance(nav, list):
+            nav = meta.get("arrange")
+            if not isinstance(nav, list):
+                return tuple(items.values())
+            if "..." not in nav:
+                nav = [*nav, "..."]
+        out: list[NavItem | _Rest] = []
         used: set[str] = set()
-        for entry in order:
-            if entry == "...":
-                rest_at = len(out)
+        for entry in nav:
+            rest = _Rest.parse(entry)
+            if rest is not None:
+                out.append(rest)
             elif isinstance(entry, str) and entry in items:
                 out.append(items[entry])
                 used.add(entry)
@@ -345,10 +356,20 @@ class _Builder:
                     used.add(target)
                 elif isinstance(target, str) and _URL.match(target):
                     out.append(NavItem(str(title), url=target))
-        if rest_at is not None:
-            rest = [v for k, v in items.items() if k not in used]
-            out[rest_at:rest_at] = rest
-        return tuple(out)
+        rests = [r for r in out if isinstance(r, _Rest)]
+        rests.sort(key=lambda r: r.kind == "all")  # the filtered ones take their items first
+        for name, item in items.items():
+            if name not in used:
+                into = next((r for r in rests if r.matches(name)), None)
+                if into is not None:
+                    into.items.append(item)
+        result: list[NavItem] = []
+        for x in out:
+            if isinstance(x, _Rest):
+                result.extend(x.items)
+            else:
+                result.append(x)
+        return tuple(result)
 
     def dot_pages(self, directory: str) -> dict:
         cached = self._dot_pages.get(directory)
@@ -520,6 +541,36 @@ class _Builder:
         opts = self.config.plugin_options.get("literate-nav", {})
         nav_file = opts.get("nav_file") if isinstance(opts, dict) else None
         self._nav_file = nav_file if isinstance(nav_file, str) else "SUMMARY.md"
+
+
+_REST = re.compile(r"^\.{3}\s*\|\s*(?:(regex|glob)=)?(.*)")
+
+
+class _Rest:
+    """A `...` entry of an awesome-pages `nav`: where the items not listed go, or those of
+    them whose name matches its glob (`... | *.md`, `... | glob=x*`) or regex."""
+
+    def __init__(self, kind: str, pattern: str = "") -> None:
+        self.kind = kind
+        self.pattern = pattern
+        self.items: list[NavItem] = []
+
+    @classmethod
+    def parse(cls, entry: object) -> _Rest | None:
+        if entry == "...":
+            return cls("all")
+        m = _REST.match(entry) if isinstance(entry, str) else None
+        return cls(m.group(1) or "glob", m.group(2)) if m else None
+
+    def matches(self, name: str) -> bool:
+        if self.kind == "all":
+            return True
+        if self.kind == "glob":
+            return fnmatch.fnmatchcase(name, self.pattern)
+        try:
+            return re.search(self.pattern, name) is not None
+        except re.error:
+            return False
 
 
 def _nav_list(lines: list[str]) -> list[tuple[int, str]]:

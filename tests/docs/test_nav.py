@@ -207,6 +207,38 @@ def test_awesome_pages_titles_order_and_hide(site) -> None:
     assert shape(s.nav) == [("Host Modules", None, [("B", "host/b.md"), ("A", "host/a.md")])]
 
 
+def test_awesome_pages_rest_filters_arrange_and_order(site) -> None:
+    # `... | glob` / `... | regex=` take the unlisted items they match (before the plain
+    # `...`); v1's `arrange` puts the unlisted ones last when it has no `...`; `order` sorts
+    s = build(
+        site,
+        {
+            "mkdocs.yml": "plugins: [awesome-pages]\n",
+            "docs/.pages": "nav:\n  - ... | install*.md\n  - Guides: guides\n  - ...\n"
+            "  - ... | regex=^z\n",
+            "docs/about.md": "# About\n",
+            "docs/install-linux.md": "# Linux\n",
+            "docs/install-mac.md": "# Mac\n",
+            "docs/zz-last.md": "# Last\n",
+            "docs/guides/.pages": "arrange:\n  - b.md\n",
+            "docs/guides/a.md": "# A\n",
+            "docs/guides/b.md": "# B\n",
+            "docs/guides/c.md": "# C\n",
+            "docs/ref/.pages": "order: desc\n",
+            "docs/ref/x.md": "# X\n",
+            "docs/ref/y.md": "# Y\n",
+        },
+    )
+    assert shape(s.nav) == [
+        ("Linux", "install-linux.md"),
+        ("Mac", "install-mac.md"),
+        ("Guides", None, [("B", "guides/b.md"), ("A", "guides/a.md"), ("C", "guides/c.md")]),
+        ("About", "about.md"),
+        ("Ref", None, [("Y", "ref/y.md"), ("X", "ref/x.md")]),
+        ("Last", "zz-last.md"),
+    ]
+
+
 def test_other_nav_plugins_make_the_nav_unknown(site) -> None:
     s = build(site, {"mkdocs.yml": "plugins: [awesome-nav]\nnav: [a.md]\n", "docs/a.md": WORDS})
     assert not s.nav_known and s.nav == ()
