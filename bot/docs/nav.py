@@ -275,9 +275,60 @@ class _Builder:
                 head = e.children[0].title if e.children else None
                 index_ok = head is None or head.casefold() in INDEX_TITLES
                 out.append(section(e.title or "", children, e.line, source, index_ok))
+            elif self._rests is not None and e.title is None and _Rest.parse(e.target):
+                rest = _Rest.parse(e.target)
+                assert rest is not None
+                self._rests.append(rest)  # filled by with_rests()
+                out.append(NavItem(_REST_MARK, url=str(len(self._rests) - 1), line=e.line))
             else:
                 out.append(self.target(e, base, source))
         return tuple(out)
+
+    def with_rests(self, nav: tuple[NavItem, ...]) -> tuple[NavItem, ...]:
+        """awesome-pages' `...` in mkdocs.yml's nav: each is the inferred nav's pages that
+        the nav does not list (those whose path its glob or regex matches, for a filtered
+        one), in their sections."""
+        rests = self._rests or []
+        listed = {i.page for item in nav for i in item.walk() if i.page}
+
+        def take(items: tuple[NavItem, ...]) -> list[list[NavItem]]:
+            blocks: list[list[NavItem]] = [[] for _ in rests]
+            order = sorted(range(len(rests)), key=lambda k: rests[k].kind == "all")
+            for item in items:
+                if item.is_section:
+                    inner = take(
+                        ((NavItem("", page=item.page),) if item.page else ())
+                        + (item.children or ())
+                    )
+                    for k, got in enumerate(inner):
+                        if got:
+                            idx = (
+                                got[0].page
+                                if got[0].page == item.page and not got[0].is_section
+                                else None
+                            )
+                            kids = tuple(got[1:] if idx else got)
+                            blocks[k].append(NavItem(item.title, page=idx, children=kids))
+                elif item.page and item.page not in listed:
+                    into = next((k for k in order if rests[k].matches(item.page)), None)
+                    if into is not None:
+                        blocks[into].append(item)
+            return blocks
+
+        blocks = take(self.inferred(""))
+
+        def fill(items: tuple[NavItem, ...]) -> tuple[NavItem, ...]:
+            out: list[NavItem] = []
+            for item in items:
+                if item.title == _REST_MARK and item.url is not None and item.page is None:
+                    out.extend(blocks[int(item.url)])
+                elif item.children:
+                    out.append(item._replace(children=fill(item.children)))
+                else:
+                    out.append(item)
+            return tuple(out)
+
+        return fill(nav)
 
     # -- inferred nav --------------------------------------------------------------------
 
@@ -537,12 +588,14 @@ class _Builder:
     ) -> None:
         self._dot_pages: dict[str, dict] = {}
         self._markdown = markdown
+        self._rests: list[_Rest] | None = None  # awesome-pages' `...` in mkdocs.yml's nav
         self._leave_out = tuple(leave_out)
         opts = self.config.plugin_options.get("literate-nav", {})
         nav_file = opts.get("nav_file") if isinstance(opts, dict) else None
         self._nav_file = nav_file if isinstance(nav_file, str) else "SUMMARY.md"
 
 
+_REST_MARK = "\0awesome-pages rest"
 _REST = re.compile(r"^\.{3}\s*\|\s*(?:(regex|glob)=)?(.*)")
 
 
@@ -565,8 +618,11 @@ class _Rest:
     def matches(self, name: str) -> bool:
         if self.kind == "all":
             return True
-        if self.kind == "glob":
-            return fnmatch.fnmatchcase(name, self.pattern)
+        if self.kind == "glob":  # `*` within one directory, `**` across them
+            if "**" in self.pattern:
+                return fnmatch.fnmatchcase(name, self.pattern)
+            parts, globs = name.split("/"), self.pattern.split("/")
+            return len(parts) == len(globs) and all(map(fnmatch.fnmatchcase, parts, globs))
         try:
             return re.search(self.pattern, name) is not None
         except re.error:
@@ -696,7 +752,11 @@ def build_site(
     elif "literate-nav" in plugins and summary in files:
         nav = b.literate(summary)
     elif config.nav is not None:
+        if "awesome-pages" in plugins:
+            b._rests = []
         nav = b.explicit(config.nav, "", config.nav_file)
+        if b._rests:
+            nav = b.with_rests(nav)
     else:
         nav = b.inferred("")
     in_nav: set[str] = set()

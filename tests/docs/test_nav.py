@@ -207,6 +207,31 @@ def test_awesome_pages_titles_order_and_hide(site) -> None:
     assert shape(s.nav) == [("Host Modules", None, [("B", "host/b.md"), ("A", "host/a.md")])]
 
 
+def test_awesome_pages_rest_in_the_mkdocs_yml_nav(site) -> None:
+    # with awesome-pages, `...` in mkdocs.yml's nav stands for the inferred nav's pages the
+    # nav does not list (`... | glob` for those whose path matches), in their sections
+    files = {
+        "mkdocs.yml": "plugins: [awesome-pages]\nnav:\n  - Home: index.md\n"
+        "  - Setup:\n      - ... | */install*.md\n  - ...\n",
+        "docs/index.md": "# Home\n",
+        "docs/guide/index.md": "# Guide\n",
+        "docs/guide/install-linux.md": "# Linux\n",
+        "docs/guide/usage.md": "# Usage\n",
+        "docs/ref/api.md": "# API\n",
+    }
+    s = build(site, files)
+    assert shape(s.nav) == [
+        ("Home", "index.md"),
+        ("Setup", None, [("Guide", None, [("Linux", "guide/install-linux.md")])]),
+        ("Guide", "guide/index.md", [("Usage", "guide/usage.md")]),
+        ("Ref", None, [("API", "ref/api.md")]),
+    ]
+    assert not any(i.missing for i in s.items())
+    # without the plugin, MkDocs reads '...' as a path (a link to nothing)
+    files["mkdocs.yml"] = "nav:\n  - Home: index.md\n  - ...\n"
+    assert [i.missing for i in build(site, files).nav] == [False, True]
+
+
 def test_awesome_pages_rest_filters_arrange_and_order(site) -> None:
     # `... | glob` / `... | regex=` take the unlisted items they match (before the plain
     # `...`); v1's `arrange` puts the unlisted ones last when it has no `...`; `order` sorts
