@@ -10,6 +10,7 @@ The nav is read from the composed nodes, so every entry keeps its line.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import tomllib
@@ -298,6 +299,7 @@ def _key_title(node: yaml.Node, env: Mapping[str, str]) -> str | None:
     return None if value is None or isinstance(value, list | dict) else str(value)
 
 
+@functools.lru_cache(maxsize=4096)  # a big nav repeats its titles (Overview, API, ...)
 def _implicit_tag(text: str) -> str:
     """The tag YAML resolves a plain scalar `text` to (str for most titles)."""
     for tag, regexp in SafeConfigLoader.yaml_implicit_resolvers.get(text[0], ()):
