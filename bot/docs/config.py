@@ -10,6 +10,7 @@ The nav is read from the composed nodes, so every entry keeps its line.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import tomllib
@@ -274,6 +275,39 @@ def _scalar(node: yaml.ScalarNode, env: Mapping[str, str]) -> tuple[str | None, 
     return str(node.value), None
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _key_title(node: yaml.Node, env: Mapping[str, str]) -> str | None:
+    """The title a nav key gives, as MkDocs' loader makes it: most keys are plain text; an
+    `!ENV` key is the variable's value (or its default), and an implicitly typed one is that
+    type as text (`1.10:` is the float 1.1, `Yes:` is True, `null:` no title)."""
+    if node.tag == _STR_TAG:
+        return str(node.value)
+    if node.tag != "!ENV" and not node.tag.startswith("tag:yaml.org,2002:"):
+        return str(node.value) if isinstance(node, yaml.ScalarNode) else None  # opaque
+    if not isinstance(node, yaml.ScalarNode) and node.tag != "!ENV":
+        return None  # a mapping or list as a key: YAML cannot hash it
+    loader = SafeConfigLoader("")
+    loader.env = env
+    try:
+        value = loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, TypeError, ValueError):
+        return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+    finally:
+        loader.dispose()
+    return None if value is None or isinstance(value, list | dict) else str(value)
+
+
+@functools.lru_cache(maxsize=4096)  # a big nav repeats its titles (Overview, API, ...)
+def _implicit_tag(text: str) -> str:
+    """The tag YAML resolves a plain scalar `text` to (str for most titles)."""
+    for tag, regexp in SafeConfigLoader.yaml_implicit_resolvers.get(text[0], ()):
+        if regexp.match(text):
+            return str(tag)
+    return _STR_TAG
+
+
 def nav_from_node(
     node: yaml.Node, file: str, env: Mapping[str, str], notes: list[Note]
 ) -> tuple[NavEntry, ...]:
@@ -345,7 +379,7 @@ def _item(
         out: list[NavEntry] = []
         for key, value in node.value:
             kline = key.start_mark.line + 1
-            title = str(key.value) if isinstance(key, yaml.ScalarNode) else None
+            title = _key_title(key, env)
             if isinstance(value, yaml.ScalarNode):
                 text, tag = _scalar(value, env)
                 if tag == "!include":
@@ -487,6 +521,10 @@ def _quick_nav(text: str) -> tuple[str, int, tuple[NavEntry, ...]] | None:
         records.append((n, len(m.group(1)), key, value))
     if not records or 2 * len(records) + 2 >= MAX_NAV_NODES:
         return None  # empty (null), or large enough that the YAML reader should count
+    for record in records:  # a key YAML reads as a number, bool, date: the YAML reader
+        key = record[2]
+        if key is not None and key[0] in _IMPLICIT_FIRST and _implicit_tag(key) != _STR_TAG:
+            return None
     nav, pos = _quick_seq(records, 0, records[0][1])
     if nav is None or pos != len(records):
         return None
@@ -662,6 +700,17 @@ def _gitignore_text(value: Any) -> str:
     return ""
 
 
+def _absolute_links(validation: Any) -> Any:
+    """`validation.nav.absolute_links`. A key set on `validation` itself applies to `nav` and
+    `links` both (MkDocs' PropagatingSubConfig), unless the sub-config sets its own."""
+    if not isinstance(validation, dict):
+        return None
+    navv = validation.get("nav")
+    if isinstance(navv, dict) and "absolute_links" in navv:
+        return navv["absolute_links"]
+    return validation.get("absolute_links")
+
+
 def load_site_config(tree: Tree, path: str, env: Mapping[str, str] | None = None) -> SiteConfig:
     """The site config at repo-relative `path` in `tree`. Raises DocsConfigError."""
     env = env or {}
@@ -691,12 +740,7 @@ def load_site_config(tree: Tree, path: str, env: Mapping[str, str] | None = None
                 name, opts = next(iter(p.items()))
                 plugins.append(str(name))
                 options[str(name)] = opts if isinstance(opts, dict) else {}
-    validation = data.get("validation")
-    absolute = False
-    if isinstance(validation, dict):
-        navv = validation.get("nav")
-        if isinstance(navv, dict):
-            absolute = navv.get("absolute_links") == "relative_to_docs"
+    absolute = _absolute_links(data.get("validation")) == "relative_to_docs"
     site_url = data.get("site_url")
     return SiteConfig(
         path=path,

@@ -30,7 +30,9 @@ NAV_PLUGINS = frozenset(
     {"awesome-nav", "monorepo", "multirepo", "nav-weight", "mkdocs-nav-weight", "simple"}
 )
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_LIST_ITEM = re.compile(r"^([ \t]*)[-*+][ \t]+(.*?)[ \t]*$")
+_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+(.*?)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_NAV_MARK = "<!--nav-->"
 _LINK = re.compile(r"^\[(.*)\]\((\S*?)(?:[ \t]+\"[^\"]*\")?\)$")
 
 
@@ -273,9 +275,60 @@ class _Builder:
                 head = e.children[0].title if e.children else None
                 index_ok = head is None or head.casefold() in INDEX_TITLES
                 out.append(section(e.title or "", children, e.line, source, index_ok))
+            elif self._rests is not None and e.title is None and _Rest.parse(e.target):
+                rest = _Rest.parse(e.target)
+                assert rest is not None
+                self._rests.append(rest)  # filled by with_rests()
+                out.append(NavItem(_REST_MARK, url=str(len(self._rests) - 1), line=e.line))
             else:
                 out.append(self.target(e, base, source))
         return tuple(out)
+
+    def with_rests(self, nav: tuple[NavItem, ...]) -> tuple[NavItem, ...]:
+        """awesome-pages' `...` in mkdocs.yml's nav: each is the inferred nav's pages that
+        the nav does not list (those whose path its glob or regex matches, for a filtered
+        one), in their sections."""
+        rests = self._rests or []
+        listed = {i.page for item in nav for i in item.walk() if i.page}
+
+        def take(items: tuple[NavItem, ...]) -> list[list[NavItem]]:
+            blocks: list[list[NavItem]] = [[] for _ in rests]
+            order = sorted(range(len(rests)), key=lambda k: rests[k].kind == "all")
+            for item in items:
+                if item.is_section:
+                    inner = take(
+                        ((NavItem("", page=item.page),) if item.page else ())
+                        + (item.children or ())
+                    )
+                    for k, got in enumerate(inner):
+                        if got:
+                            idx = (
+                                got[0].page
+                                if got[0].page == item.page and not got[0].is_section
+                                else None
+                            )
+                            kids = tuple(got[1:] if idx else got)
+                            blocks[k].append(NavItem(item.title, page=idx, children=kids))
+                elif item.page and item.page not in listed:
+                    into = next((k for k in order if rests[k].matches(item.page)), None)
+                    if into is not None:
+                        blocks[into].append(item)
+            return blocks
+
+        blocks = take(self.inferred(""))
+
+        def fill(items: tuple[NavItem, ...]) -> tuple[NavItem, ...]:
+            out: list[NavItem] = []
+            for item in items:
+                if item.title == _REST_MARK and item.url is not None and item.page is None:
+                    out.extend(blocks[int(item.url)])
+                elif item.children:
+                    out.append(item._replace(children=fill(item.children)))
+                else:
+                    out.append(item)
+            return tuple(out)
+
+        return fill(nav)
 
     # -- inferred nav --------------------------------------------------------------------
 
@@ -285,11 +338,13 @@ class _Builder:
         prefix = f"{directory}/" if directory else ""
         pages: list[str] = []
         dirs: set[str] = set()
+        hidden = self._hidden
         for f in self._listing.get(directory, ()):
-            pages.append(f)
+            if f not in hidden:
+                pages.append(f)
         for d in self._subdirs.get(directory, ()):
             dirs.add(d)
-        index = next((prefix + n for n in INDEX_NAMES if prefix + n in self.files), None)
+        index = next((prefix + n for n in INDEX_NAMES if prefix + n in pages), None)
         items: dict[str, NavItem] = {}
         for f in sorted(pages):
             if f == index or f.rpartition("/")[2] in INDEX_NAMES:
@@ -302,7 +357,12 @@ class _Builder:
                 continue
             children = self.inferred(sub)
             sub_index = next(
-                (f"{sub}/{n}" for n in INDEX_NAMES if f"{sub}/{n}" in self.files), None
+                (
+                    f"{sub}/{n}"
+                    for n in INDEX_NAMES
+                    if f"{sub}/{n}" in self.files and f"{sub}/{n}" not in hidden
+                ),
+                None,
             )
             title = meta.get("title")
             if not isinstance(title, str):
@@ -315,16 +375,27 @@ class _Builder:
         return ordered
 
     def arrange(self, directory: str, items: dict[str, NavItem]) -> tuple[NavItem, ...]:
+        """`items` (by file or directory name) as the directory's .pages orders them:
+        `order`, then `nav` (or v1's `arrange`, whose rest goes last when it has no `...`),
+        where each item not listed goes to the first `... | glob` (or `regex=`) it matches,
+        else to the plain `...`, else is left out."""
         meta = self.dot_pages(directory)
-        order = meta.get("nav", meta.get("arrange"))
-        if not isinstance(order, list):
-            return tuple(items.values())
-        out: list[NavItem] = []
-        rest_at: int | None = None
+        order = meta.get("order")
+        if order in ("asc", "desc"):
+            items = dict(sorted(items.items(), reverse=order == "desc"))
+        nav = meta.get("nav")
+        if not isinstance(nav, list):
+            nav = meta.get("arrange")
+            if not isinstance(nav, list):
+                return tuple(items.values())
+            if "..." not in nav:
+                nav = [*nav, "..."]
+        out: list[NavItem | _Rest] = []
         used: set[str] = set()
-        for entry in order:
-            if entry == "...":
-                rest_at = len(out)
+        for entry in nav:
+            rest = _Rest.parse(entry)
+            if rest is not None:
+                out.append(rest)
             elif isinstance(entry, str) and entry in items:
                 out.append(items[entry])
                 used.add(entry)
@@ -336,10 +407,20 @@ class _Builder:
                     used.add(target)
                 elif isinstance(target, str) and _URL.match(target):
                     out.append(NavItem(str(title), url=target))
-        if rest_at is not None:
-            rest = [v for k, v in items.items() if k not in used]
-            out[rest_at:rest_at] = rest
-        return tuple(out)
+        rests = [r for r in out if isinstance(r, _Rest)]
+        rests.sort(key=lambda r: r.kind == "all")  # the filtered ones take their items first
+        for name, item in items.items():
+            if name not in used:
+                into = next((r for r in rests if r.matches(name)), None)
+                if into is not None:
+                    into.items.append(item)
+        result: list[NavItem] = []
+        for x in out:
+            if isinstance(x, _Rest):
+                result.extend(x.items)
+            else:
+                result.append(x)
+        return tuple(result)
 
     def dot_pages(self, directory: str) -> dict:
         cached = self._dot_pages.get(directory)
@@ -369,10 +450,10 @@ class _Builder:
         source = self._repo(summary)
         root: list[tuple[int, list[NavItem], str | None, int | None]] = []
         stack: list[tuple[int, list]] = [(-1, root)]
-        for n, line in enumerate(data.decode("utf-8-sig", "replace").splitlines(), 1):
+        for n, line in _nav_list(data.decode("utf-8-sig", "replace").splitlines()):
             m = _LIST_ITEM.match(line)
             if not m:
-                continue
+                continue  # a continuation line of an item
             indent = len(m.group(1).expandtabs(4))
             while len(stack) > 1 and stack[-1][0] >= indent:
                 stack.pop()
@@ -380,14 +461,26 @@ class _Builder:
             entry = (n, node, m.group(2), indent)
             stack[-1][1].append(entry)
             stack.append((indent, node))
-        return tuple(self._literate_items(root, base, source, depth))
+        # What a wildcard leaves out: every page the file links to, and the file itself.
+        seen = {summary}
+        for entry in _flatten(root):
+            link = _LINK.match(entry[2] or "")
+            if link and not _URL.match(link.group(2)):
+                seen.add(_normpath(posixpath.join(base, link.group(2))))
+        return tuple(self._literate_items(root, base, source, depth, seen))
 
-    def _literate_items(self, entries: list, base: str, source: str, depth: int) -> list[NavItem]:
+    def _literate_items(
+        self, entries: list, base: str, source: str, depth: int, seen: set[str]
+    ) -> list[NavItem]:
         out: list[NavItem] = []
         for line, children, text, _indent in entries:
             link = _LINK.match(text)
             title, target = (link.group(1), link.group(2)) if link else (text, None)
-            kids = self._literate_items(children, base, source, depth)
+            if link is None and "*" in text and not children:
+                # `* subdir/*.md`: the pages and directories it matches (literate-nav)
+                out.extend(self._literate_glob(base, text, seen, source, line, depth))
+                continue
+            kids = self._literate_items(children, base, source, depth, seen)
             if target and "*" in target:
                 pattern = posixpath.normpath(posixpath.join(base, target)) if base else target
                 for f in sorted(self.files):
@@ -413,6 +506,47 @@ class _Builder:
             if kids:
                 item = section(item.title, (item, *kids), line, source)
             out.append(item)
+        return out
+
+    def _literate_glob(
+        self, base: str, pattern: str, seen: set[str], source: str, line: int, depth: int
+    ) -> list[NavItem]:
+        """A bare wildcard item of a literate nav: the markdown pages (index first) and then
+        the directories it matches, as glob does (`*` stays within one directory; a
+        trailing `/` matches directories only); what the file links to is left out."""
+        dirs_only = pattern.endswith("/")
+        full = _normpath(posixpath.join(base, pattern.rstrip("/")) if base else pattern)
+        parent, _, name = full.rpartition("/")
+        if "*" in parent:  # `*/api.md`, `**/*.md`: whole paths, not directory by directory
+            pages = [f for f in self._markdown if fnmatch.fnmatchcase(f, full)]
+            subdirs: list[str] = []
+        else:
+            prefix = f"{parent}/" if parent else ""
+            pages = [f for f in self._listing.get(parent, ()) if fnmatch.fnmatchcase(f, full)]
+            subdirs = [
+                prefix + d
+                for d in sorted(self._subdirs.get(parent, ()))
+                if fnmatch.fnmatchcase(d, name)
+            ]
+        out: list[NavItem] = []
+        if not dirs_only:
+            pages.sort(key=lambda f: (f.rpartition("/")[2] not in INDEX_NAMES, f))
+            for f in pages:
+                if f not in seen and f.rpartition("/")[2] != self._nav_file:
+                    seen.add(f)
+                    out.append(NavItem(self.title(f), page=f, line=line, source=source))
+        for sub in subdirs:
+            if sub in seen:
+                continue
+            seen.add(sub)
+            summary = f"{sub}/{self._nav_file}"
+            if depth < 20 and summary in self.files:
+                children = self.literate(summary, depth + 1)
+            else:  # the directory's pages and directories not linked already
+                children = tuple(self._literate_glob(sub, "*", seen, source, line, depth + 1))
+            if children:
+                title = dirname_to_title(sub.rpartition("/")[2])
+                out.append(section(title, children, line, source))
         return out
 
     @functools.cached_property
@@ -441,12 +575,100 @@ class _Builder:
         d = self.config.docs_dir
         return f"{d}/{rel}" if d else rel
 
-    def prepare(self, markdown: list[str]) -> None:
+    @functools.cached_property
+    def _hidden(self) -> frozenset[str]:
+        """Pages MkDocs leaves out of the inferred nav: `not_in_nav` and `draft_docs` ones."""
+        specs = [s for s in self._leave_out if s is not None]
+        if not specs:
+            return frozenset()
+        return frozenset(f for f in self._markdown if any(s.match_file(f) for s in specs))
+
+    def prepare(
+        self, markdown: list[str], leave_out: Iterable[pathspec.PathSpec | None] = ()
+    ) -> None:
         self._dot_pages: dict[str, dict] = {}
         self._markdown = markdown
+        self._rests: list[_Rest] | None = None  # awesome-pages' `...` in mkdocs.yml's nav
+        self._leave_out = tuple(leave_out)
         opts = self.config.plugin_options.get("literate-nav", {})
         nav_file = opts.get("nav_file") if isinstance(opts, dict) else None
         self._nav_file = nav_file if isinstance(nav_file, str) else "SUMMARY.md"
+
+
+_REST_MARK = "\0awesome-pages rest"
+_REST = re.compile(r"^\.{3}\s*\|\s*(?:(regex|glob)=)?(.*)")
+
+
+class _Rest:
+    """A `...` entry of an awesome-pages `nav`: where the items not listed go, or those of
+    them whose name matches its glob (`... | *.md`, `... | glob=x*`) or regex."""
+
+    def __init__(self, kind: str, pattern: str = "") -> None:
+        self.kind = kind
+        self.pattern = pattern
+        self.items: list[NavItem] = []
+
+    @classmethod
+    def parse(cls, entry: object) -> _Rest | None:
+        if entry == "...":
+            return cls("all")
+        m = _REST.match(entry) if isinstance(entry, str) else None
+        return cls(m.group(1) or "glob", m.group(2)) if m else None
+
+    def matches(self, name: str) -> bool:
+        if self.kind == "all":
+            return True
+        if self.kind == "glob":  # `*` within one directory, `**` across them
+            if "**" in self.pattern:
+                return fnmatch.fnmatchcase(name, self.pattern)
+            parts, globs = name.split("/"), self.pattern.split("/")
+            return len(parts) == len(globs) and all(map(fnmatch.fnmatchcase, parts, globs))
+        try:
+            return re.search(self.pattern, name) is not None
+        except re.error:
+            return False
+
+
+def _nav_list(lines: list[str]) -> list[tuple[int, str]]:
+    """The lines (numbered from 1) of the list literate-nav reads as the nav: the first list
+    after the last `<!--nav-->` line, else the file's last list. Lists in code fences are
+    not lists; a line at the margin that is not an item ends a list."""
+    lists: list[list[tuple[int, str]]] = []
+    marks: list[int] = []  # how many lists had begun at each marker
+    current: list[tuple[int, str]] | None = None
+    fence: str | None = None
+    for n, line in enumerate(lines, 1):
+        if fence is not None:
+            if line.lstrip(" ").startswith(fence):
+                fence = None
+            continue
+        f = _FENCE.match(line)
+        if f:
+            fence, current = f.group(1)[0] * 3, None
+            continue
+        if line.strip() == _NAV_MARK:
+            marks.append(len(lists))
+            current = None
+            continue
+        if _LIST_ITEM.match(line):
+            if current is None:
+                current = []
+                lists.append(current)
+            current.append((n, line))
+        elif current is not None and (not line.strip() or line[:1] in " \t"):
+            current.append((n, line))  # a blank or continuation line inside the list
+        else:
+            current = None
+    if marks:
+        at = marks[-1]
+        return lists[at] if at < len(lists) else []
+    return lists[-1] if lists else []
+
+
+def _flatten(entries: list) -> Iterator[tuple]:
+    for entry in entries:
+        yield entry
+        yield from _flatten(entry[1])
 
 
 def section(
@@ -509,7 +731,7 @@ def build_site(
         paths=markdown,
         load=load,
     )
-    b.prepare(markdown)
+    b.prepare(markdown, (not_in_nav_spec, drafts))
     nav_known = True
     plugins = set(config.plugins)
     odd = sorted(plugins & NAV_PLUGINS)
@@ -530,7 +752,11 @@ def build_site(
     elif "literate-nav" in plugins and summary in files:
         nav = b.literate(summary)
     elif config.nav is not None:
+        if "awesome-pages" in plugins:
+            b._rests = []
         nav = b.explicit(config.nav, "", config.nav_file)
+        if b._rests:
+            nav = b.with_rests(nav)
     else:
         nav = b.inferred("")
     in_nav: set[str] = set()

@@ -109,6 +109,47 @@ def test_inherit_merges_mappings_and_replaces_lists(site) -> None:
     assert cfg.docs_dir == "docs2"
 
 
+def test_nav_titles_are_the_keys_as_mkdocs_loads_them(site) -> None:
+    # an !ENV key is the variable's value (or its default); a key YAML types is that type
+    cfg = config(
+        site,
+        "site_name: x\nnav:\n"
+        "  - !ENV [UNSET, Home]: index.md\n"
+        "  - !ENV SET: a.md\n"
+        "  - !ENV [UNSET]: b.md\n"
+        "  - 2.10:\n"
+        "      - 'On': c.md\n"
+        "      - On: d.md\n"
+        "      - null: e.md\n",
+    )
+    assert cfg.nav is not None
+    assert [(e.title, e.target) for e in cfg.nav[:3]] == [
+        ("Home", "index.md"),
+        ("from-env", "a.md"),
+        (None, "b.md"),
+    ]
+    assert cfg.nav[3].title == "2.1"
+    assert [e.title for e in cfg.nav[3].children or ()] == ["On", "True", None]
+
+
+@pytest.mark.parametrize(
+    ("validation", "relative"),
+    [
+        ("{nav: {absolute_links: relative_to_docs}}", True),
+        # MkDocs passes a key set on validation itself down to nav and links
+        ("{absolute_links: relative_to_docs, omitted_files: warn}", True),
+        ("{absolute_links: relative_to_docs, nav: {not_found: warn}}", True),
+        # ... unless the sub-config sets its own
+        ("{absolute_links: relative_to_docs, nav: {absolute_links: info}}", False),
+        ("{links: {absolute_links: relative_to_docs}}", False),
+        ("warn", False),
+    ],
+)
+def test_validation_absolute_links(site, validation: str, relative: bool) -> None:
+    cfg = config(site, f"site_name: x\nvalidation: {validation}\nnav:\n  - /a.md\n")
+    assert cfg.absolute_links_to_docs is relative
+
+
 @pytest.mark.parametrize(
     ("files", "expected"),
     [

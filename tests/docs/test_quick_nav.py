@@ -97,6 +97,11 @@ def test_a_plain_nav_is_read_the_quick_way_and_agrees(tmp_path: Path) -> None:
         lambda t: t.replace("Home: index.md", "Home: a\u2028b.md"),
         lambda t: t.replace("Home: index.md", "Home\x85: index.md"),
         lambda t: t.replace("Home: index.md", "Home: \ufeffindex.md"),
+        # keys YAML types (MkDocs' titles 1.1, True, 8, a date): the YAML reader's reading
+        lambda t: t.replace("- Home:", "- 1.10:"),
+        lambda t: t.replace("- Home:", "- Yes:"),
+        lambda t: t.replace("- Empty:", "- 010:"),
+        lambda t: t.replace("- Empty:", "- 2024-01-02:"),
     ],
 )
 def test_odd_navs_agree(tmp_path: Path, change) -> None:
@@ -154,6 +159,9 @@ TOKENS = [
     "a ",
     "",
     "x" * 1030,
+    "1.10",
+    "On",
+    "2024-01-02",
 ]
 
 
@@ -203,6 +211,16 @@ def test_any_nav_reads_the_same_both_ways(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fast, slow = both(Path(tmp), text)
     assert fast == slow
+
+
+def test_keys_yaml_types_are_titled_as_mkdocs_titles_them(tmp_path: Path) -> None:
+    text = PLAIN_NAV.replace("- Home:", "- 1.10:").replace("- Empty:", "- Off:")
+    assert config._read_config_yaml(text, "mkdocs.yml", {})[2] is None  # not the quick way
+    fast, slow = both(tmp_path, text)
+    assert fast == slow
+    assert not isinstance(fast, str)
+    assert fast.nav[0].title == "1.1"
+    assert fast.nav[1].children[0].children[1].title == "False"
 
 
 def test_plain_navs_take_the_quick_way_and_the_rest_do_not() -> None:
