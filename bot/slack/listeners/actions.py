@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot import logs
 from bot.blockkit import kit
 from bot.blockkit.text import plural
+from bot.repo.source import Snapshot
 from bot.slack import blocks, tick_requests, tick_results
 from bot.slack.blocks import PICK_PATTERN, TICK_PATTERN, UNTICK_PATTERN, parse_tick_value
 from bot.slack.blocks.drift import (
@@ -157,7 +158,7 @@ def tick(
             name = next((m.name for m in rows if m.qualified == request.module), request.module)
             verb = "Ticking" if request.done else "Unticking"
             line = f"⏳ {verb} {blocks.escape(name)} / {blocks.escape(request.column)}…"
-            _on_drift_card(services, respond, line)
+            _on_drift_card(services, snap, respond, line)
             ticks.submit()
             return
         reply = services.answer(request.module)
@@ -244,16 +245,16 @@ def tick_all(
         way = "one pull request" if services.ticks.mode == "pr" else "one commit"
         line = f"⏳ Ticking {plural(len(cells), 'cell')} in {way}…"
         if body.get("response_url"):
-            _on_drift_card(services, respond, line)
+            _on_drift_card(services, snap, respond, line)
         else:
             _tell(body, respond, client, line)
         services.ticks.submit()
 
 
-def _on_drift_card(services: Services, respond: Respond, line: str) -> None:
+def _on_drift_card(services: Services, snap: Snapshot, respond: Respond, line: str) -> None:
     """The drift card drawn again at once, the cells just asked for shown ticking and `line`
     on it; a line alone when drift at the current commit is not known yet (no wait here)."""
-    card = tick_results.drift_card_at(services, services.snapshot(), line, known_only=True)
+    card = tick_results.drift_card_at(services, snap, line, known_only=True)
     if card is not None:
         respond(replace_original=True, **card.as_kwargs())
     else:
